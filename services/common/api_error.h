@@ -1,0 +1,61 @@
+#ifndef USERS_SERVICES_COMMON_API_ERROR_H_
+#define USERS_SERVICES_COMMON_API_ERROR_H_
+
+#include <map>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "google/rpc/error_details.pb.h"
+
+namespace users {
+
+// Builds the errors of proto/users/v1/ERRORS.md as absl::Status values whose
+// payloads hold a google.rpc.ErrorInfo (domain "users.v1") and, for field
+// errors, a google.rpc.BadRequest. The gRPC edge copies the payloads into the
+// status details; nothing else needs to know about them.
+
+inline constexpr absl::string_view kErrorDomain = "users.v1";
+inline constexpr absl::string_view kErrorInfoTypeUrl =
+    "type.googleapis.com/google.rpc.ErrorInfo";
+inline constexpr absl::string_view kBadRequestTypeUrl =
+    "type.googleapis.com/google.rpc.BadRequest";
+
+// A status with `code`, `message` and an ErrorInfo of `reason`.
+absl::Status ApiError(absl::StatusCode code, absl::string_view reason,
+                      absl::string_view message,
+                      const std::map<std::string, std::string>& metadata = {});
+
+// Collects field violations; ToStatus() is OK when there are none, else
+// INVALID_ARGUMENT/INVALID_FIELD with a BadRequest listing each violation and
+// ErrorInfo.metadata mapping each field path to its machine reason.
+class FieldViolations final {
+ public:
+  void Add(std::string field, absl::string_view reason,
+           std::string description);
+  bool empty() const { return violations_.empty(); }
+  absl::Status ToStatus() const;
+
+ private:
+  struct Violation {
+    std::string field;
+    std::string reason;
+    std::string description;
+  };
+  std::vector<Violation> violations_;
+};
+
+// A single-field error with a code other than INVALID_ARGUMENT (e.g.
+// ALREADY_EXISTS/USERNAME_TAKEN naming user.username).
+absl::Status FieldError(absl::StatusCode code, absl::string_view reason,
+                        std::string field, absl::string_view field_reason,
+                        std::string description);
+
+// The ErrorInfo / BadRequest carried by `status`, if any.
+bool GetErrorInfo(const absl::Status& status, google::rpc::ErrorInfo* info);
+bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* bad);
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_COMMON_API_ERROR_H_
