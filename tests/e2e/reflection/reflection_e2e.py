@@ -1,0 +1,290 @@
+#!/usr/bin/python3
+"""End to end: the real userd, driven only through server reflection by
+tests/tools/grpc_reflect.py, the way grpcurl is used.
+
+  reflection_e2e.py --userd PATH/TO/userd --tool PATH/TO/grpc_reflect.py
+
+Needs USERS_TEST_DATABASE_URL (a superuser URL; scripts/test sets it). The test
+creates its own database there, runs `userd migrate`, starts userd on a free
+port with a bootstrap token, waits until grpc.health.v1 says SERVING, then:
+lists and describes the services, creates a user, logs it in, updates it
+with an update_mask, checks that an unknown mask path fails with
+INVALID_ARGUMENT and a BadRequest field violation, and that SIGTERM makes userd
+exit with 0. Exits 77 (skipped) without USERS_TEST_DATABASE_URL.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+import grpc
+
+SKIP = 77
+PROJECT = "projects/default"
+SERVICE = "users.v1.UserService"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, what, *context):
+    if not condition:
+        raise Failure(what + "".join("\n  " + str(c) for c in context))
+    print("ok: " + what, flush=True)
+
+
+def psql_binary():
+    candidate = "/usr/lib/postgresql/15/bin/psql"
+    return candidate if os.access(candidate, os.X_OK) else "psql"
+
+
+def psql(url, sql):
+    subprocess.run([psql_binary(), "-X", "-q", "-v", "ON_ERROR_STOP=1", url,
+                    "-c", sql], check=True, timeout=60)
+
+
+def with_database(url, name):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(address, process, log_path, timeout=60.0):
+    """Polls grpc.health.v1.Health/Check (overall health, service "") until it
+    answers SERVING. The messages are tiny, so they are written by hand:
+    an empty HealthCheckRequest, and HealthCheckResponse{status: SERVING} is
+    field 1 = 1, i.e. bytes 08 01."""
+    channel = grpc.insecure_channel(address)
+    check_health = channel.unary_unary("/grpc.health.v1.Health/Check")
+    deadline = time.monotonic() + timeout
+    last = None
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise Failure("userd exited with %s before serving:\n%s"
+                              % (process.returncode, read(log_path)))
+            try:
+                answer = check_health(b"", timeout=1.0)
+                if answer == b"\x08\x01":
+                    return
+                last = "status bytes %r" % answer
+            except grpc.RpcError as e:
+                last = "%s: %s" % (e.code().name, e.details())
+            time.sleep(0.1)
+    finally:
+        channel.close()
+    raise Failure("userd not SERVING after %gs (last: %s):\n%s"
+                  % (timeout, last, read(log_path)))
+
+
+def read(path):
+    with open(path, errors="replace") as f:
+        return f.read()[-8000:]
+
+
+class Tool:
+    """Runs grpc_reflect.py against one address."""
+
+    def __init__(self, path, address):
+        self.path = path
+        self.address = address
+
+    def run(self, *args, data=None, headers=(), verbose=False):
+        cmd = [sys.executable, self.path, "-plaintext", "-max-time", "30"]
+        for h in headers:
+            cmd += ["-H", h]
+        if data is not None:
+            cmd += ["-d", json.dumps(data)]
+        if verbose:
+            cmd.append("-v")
+        cmd += [self.address] + list(args)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+        return proc
+
+    def ok(self, *args, **kwargs):
+        proc = self.run(*args, **kwargs)
+        if proc.returncode != 0:
+            raise Failure("grpc_reflect %s failed with %d:\n%s%s"
+                          % (" ".join(args), proc.returncode, proc.stdout,
+                             proc.stderr))
+        return proc
+
+    def call(self, method, data, headers=()):
+        proc = self.ok(SERVICE + "/" + method, data=data, headers=headers)
+        return json.loads(proc.stdout)
+
+    def fail(self, method, data, headers=()):
+        """Calls a method that must fail; returns (exit code, error JSON)."""
+        proc = self.run(SERVICE + "/" + method, data=data, headers=headers)
+        if proc.returncode == 0:
+            raise Failure("%s unexpectedly succeeded:\n%s"
+                          % (method, proc.stdout))
+        try:
+            return proc.returncode, json.loads(proc.stderr)
+        except ValueError:
+            raise Failure("%s: no error JSON on stderr (exit %d):\n%s"
+                          % (method, proc.returncode, proc.stderr))
+
+
+def details_of(error, type_name):
+    return [d for d in error.get("details", {}).get("details", [])
+            if d.get("@type", "").endswith("/" + type_name)]
+
+
+def scenario(tool, token):
+    # list: our service, health and reflection.
+    services = tool.ok("list").stdout.split()
+    for name in (SERVICE, "grpc.health.v1.Health",
+                 "grpc.reflection.v1alpha.ServerReflection"):
+        check(name in services, "list shows " + name, services)
+    methods = tool.ok("list", SERVICE).stdout.split()
+    check(SERVICE + ".UpdateUser" in methods, "list %s shows its methods"
+          % SERVICE, methods)
+
+    # describe: the service and the request type, learnt by reflection.
+    text = tool.ok("describe", SERVICE).stdout
+    check(SERVICE + " is a service:" in text and
+          "rpc UpdateUser ( .users.v1.UpdateUserRequest ) returns "
+          "( .users.v1.User );" in text, "describe " + SERVICE, text)
+    text = tool.ok("describe", "users.v1.UpdateUserRequest").stdout
+    check(".google.protobuf.FieldMask update_mask = 2;" in text,
+          "describe users.v1.UpdateUserRequest", text)
+
+    admin = ["authorization: Bearer " + token]
+
+    # CreateUser with the bootstrap (admin) token.
+    password = "correct horse battery staple"
+    user = tool.call("CreateUser", {
+        "parent": PROJECT,
+        "user": {"username": "e2e-reflection", "email": "e2e@example.org",
+                 "password": password, "givenName": "Ann"},
+    }, headers=admin)
+    name = user.get("name", "")
+    check(re.fullmatch(re.escape(PROJECT) + r"/users/\d+", name) is not None,
+          "CreateUser returns a user name", user)
+    check(user.get("username") == "e2e-reflection" and "password" not in user,
+          "CreateUser echoes the user without its password", user)
+
+    # UpdateUser with an update_mask (FieldMask in JSON: camelCase paths).
+    updated = tool.call("UpdateUser", {
+        "user": {"name": name, "displayName": "Ann Reflection",
+                 "givenName": "not written", "settings": {"language": "pt-BR"}},
+        "updateMask": "displayName,settings.language",
+    }, headers=admin)
+    check(updated.get("displayName") == "Ann Reflection" and
+          updated.get("settings", {}).get("language") == "pt-BR",
+          "UpdateUser writes the masked fields", updated)
+    check(updated.get("givenName") == "Ann",
+          "UpdateUser leaves fields outside the mask alone", updated)
+    fetched = tool.call("GetUser", {"name": name}, headers=admin)
+    check(fetched.get("displayName") == "Ann Reflection",
+          "GetUser sees the update", fetched)
+
+    # Without credentials: UNAUTHENTICATED.
+    code, error = tool.fail("UpdateUser", {
+        "user": {"name": name, "displayName": "x"},
+        "updateMask": "displayName"})
+    check(error.get("code") == "UNAUTHENTICATED" and code == 64 + 16,
+          "UpdateUser without a token is UNAUTHENTICATED", error)
+
+    # An unknown mask path: INVALID_ARGUMENT with a BadRequest violation.
+    code, error = tool.fail("UpdateUser", {
+        "user": {"name": name, "displayName": "x"},
+        "updateMask": "displayName,noSuchField",
+    }, headers=admin)
+    check(error.get("code") == "INVALID_ARGUMENT" and code == 64 + 3,
+          "an unknown mask path is INVALID_ARGUMENT", error)
+    violations = [v for d in details_of(error, "google.rpc.BadRequest")
+                  for v in d.get("fieldViolations", [])]
+    check(any(v.get("field", "").startswith("update_mask")
+              for v in violations),
+          "grpc-status-details-bin carries a BadRequest violation of "
+          "update_mask", error)
+    infos = details_of(error, "google.rpc.ErrorInfo")
+    check(any(i.get("domain") == "users.v1" and
+              i.get("reason") == "INVALID_FIELD" for i in infos),
+          "and an ErrorInfo INVALID_FIELD of domain users.v1", error)
+    fetched = tool.call("GetUser", {"name": name}, headers=admin)
+    check(fetched.get("displayName") == "Ann Reflection",
+          "the failed update wrote nothing", fetched)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--userd", required=True)
+    parser.add_argument("--tool", required=True)
+    args = parser.parse_args()
+
+    base_url = os.environ.get("USERS_TEST_DATABASE_URL")
+    if not base_url:
+        print("skipped: USERS_TEST_DATABASE_URL is not set (use scripts/test)")
+        return SKIP
+
+    work = tempfile.mkdtemp(prefix="reflection-e2e.")
+    log_path = os.path.join(work, "userd.log")
+    db = "e2e_reflection_%d" % os.getpid()
+    url = with_database(base_url, db)
+    process = None
+    try:
+        psql(base_url, "create database %s" % db)
+        migrate = subprocess.run([args.userd, "migrate", "--database-url", url],
+                                 capture_output=True, text=True, timeout=120)
+        check(migrate.returncode == 0, "userd migrate", migrate.stdout,
+              migrate.stderr)
+
+        address = "127.0.0.1:%d" % free_port()
+        token = secrets.token_urlsafe(24)
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [args.userd, "--listen", address, "--database-url", url,
+                 "--bootstrap-token", token],
+                stdout=log, stderr=subprocess.STDOUT)
+        wait_until_serving(address, process, log_path)
+        print("ok: userd SERVING on " + address, flush=True)
+
+        scenario(Tool(args.tool, address), token)
+
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise Failure("userd still running 30 s after SIGTERM")
+        check(code == 0, "SIGTERM stops userd with exit code 0",
+              "exit code %s" % code, read(log_path))
+        process = None
+        print("PASS")
+        return 0
+    except Failure as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        if os.path.exists(log_path):
+            print("--- userd log ---\n" + read(log_path), file=sys.stderr)
+        return 1
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        try:
+            psql(base_url, "drop database if exists %s with (force)" % db)
+        except (subprocess.SubprocessError, OSError) as e:
+            print("warning: could not drop %s: %s" % (db, e), file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
