@@ -1,0 +1,38 @@
+#include "services/users/authenticator.h"
+
+#include "services/common/api_error.h"
+#include "services/users/authorizer.h"
+#include "services/users/tokens.h"
+
+namespace users {
+
+absl::StatusOr<Principal> Authenticate(UserStore& store,
+                                       const std::string& bearer_token) {
+  if (bearer_token.empty()) {
+    return ApiError(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                    "missing credentials: send authorization: Bearer <token>");
+  }
+  absl::StatusOr<TokenRecord> token = store.FindToken(TokenHash(bearer_token));
+  if (absl::IsNotFound(token.status())) {
+    return ApiError(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
+                    "the token is unknown, expired or revoked");
+  }
+  if (!token.ok()) return token.status();
+  return PrincipalFromToken(*token);
+}
+
+void RunAuthenticated(StorePool& pool, const CallContext& call,
+                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(absl::Status)> fail) {
+  pool.Run(
+      [token = call.bearer_token, work = std::move(work),
+       fail = std::move(fail)](UserStore* store, absl::Status status) {
+        if (!status.ok()) return fail(status);
+        absl::StatusOr<Principal> principal = Authenticate(*store, token);
+        if (!principal.ok()) return fail(principal.status());
+        work(*store, *principal);
+      },
+      call.deadline);
+}
+
+}  // namespace users

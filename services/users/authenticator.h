@@ -1,0 +1,27 @@
+#ifndef USERS_SERVICES_USERS_AUTHENTICATOR_H_
+#define USERS_SERVICES_USERS_AUTHENTICATOR_H_
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "services/users/call_context.h"
+#include "services/users/principal.h"
+#include "storage/store_pool.h"
+#include "storage/user_store.h"
+
+namespace users {
+
+// Resolves the call's bearer token: UNAUTHENTICATED with TOKEN_MISSING or
+// TOKEN_INVALID (unknown, expired, revoked); database errors pass through.
+absl::StatusOr<Principal> Authenticate(UserStore& store,
+                                       const std::string& bearer_token);
+
+// Runs `work` on a database worker once the call's token is resolved. Any
+// failure before that (no worker, bad token) goes to `fail` instead.
+void RunAuthenticated(StorePool& pool, const CallContext& call,
+                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(absl::Status)> fail);
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_USERS_AUTHENTICATOR_H_

@@ -1,0 +1,91 @@
+#include "services/users/authorizer.h"
+
+#include <algorithm>
+
+#include "services/common/api_error.h"
+#include "users/v1/user.pb.h"
+
+namespace users {
+namespace {
+
+absl::Status Denied(absl::string_view reason, absl::string_view message,
+                    std::map<std::string, std::string> metadata = {}) {
+  return ApiError(absl::StatusCode::kPermissionDenied, reason, message,
+                  metadata);
+}
+
+absl::Status CheckProject(const Principal& principal,
+                          const std::string& project_id) {
+  if (principal.project_id != project_id) {
+    return Denied("OTHER_PROJECT",
+                  "the credentials do not belong to this project");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Principal PrincipalFromToken(const TokenRecord& token) {
+  Principal principal;
+  principal.project_id = token.project_id;
+  principal.user_id = token.user_id;
+  if (token.kind == TokenRecord::Kind::kSession) {
+    principal.session_id = token.id;
+    principal.can_read = true;
+    principal.can_write = true;
+    principal.is_admin = token.user_role == v1::User::ROLE_ADMIN;
+  } else {
+    principal.api_key_id = token.id;
+    const auto has = [&](const char* scope) {
+      return std::find(token.scopes.begin(), token.scopes.end(), scope) !=
+             token.scopes.end();
+    };
+    principal.is_admin = has("admin");
+    principal.can_write = has("write");
+    principal.can_read = has("read") || principal.can_write;
+  }
+  return principal;
+}
+
+absl::Status AuthorizeUserAccess(const Principal& principal,
+                                 const std::string& project_id,
+                                 int64_t user_id, Access access,
+                                 bool self_only) {
+  if (absl::Status status = CheckProject(principal, project_id); !status.ok()) {
+    return status;
+  }
+  if (access == Access::kWrite && !principal.can_write) {
+    return Denied("SCOPE_MISSING", "the credentials lack the write scope",
+                  {{"scope", "write"}});
+  }
+  if (access == Access::kRead && !principal.can_read) {
+    return Denied("SCOPE_MISSING", "the credentials lack the read scope",
+                  {{"scope", "read"}});
+  }
+  bool is_self = principal.user_id.has_value() && *principal.user_id == user_id;
+  if (!is_self && (self_only || !principal.is_admin)) {
+    return Denied("NOT_SELF", "the credentials may only act on their own user");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuthorizeProjectAdmin(const Principal& principal,
+                                   const std::string& project_id) {
+  if (absl::Status status = CheckProject(principal, project_id); !status.ok()) {
+    return status;
+  }
+  if (!principal.is_admin) {
+    return Denied("SCOPE_MISSING", "the credentials lack the admin scope",
+                  {{"scope", "admin"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuthorizeRoleChange(const Principal& principal) {
+  if (!principal.is_admin) {
+    return Denied("ROLE_CHANGE", "only admins may change roles");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace users

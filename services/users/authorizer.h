@@ -1,0 +1,38 @@
+#ifndef USERS_SERVICES_USERS_AUTHORIZER_H_
+#define USERS_SERVICES_USERS_AUTHORIZER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "services/users/principal.h"
+#include "storage/user_store.h"
+
+namespace users {
+
+// The principal a resolved token stands for: sessions get read+write (and
+// admin for admin-role users); API keys get exactly their scopes.
+Principal PrincipalFromToken(const TokenRecord& token);
+
+enum class Access { kRead, kWrite };
+
+// Whether `principal` may act on user `user_id` of `project_id`. Checked
+// before the user is looked up, so denials reveal nothing about existence.
+// PERMISSION_DENIED with reason OTHER_PROJECT, SCOPE_MISSING or NOT_SELF.
+// With `self_only`, admins too are limited to themselves.
+absl::Status AuthorizeUserAccess(const Principal& principal,
+                                 const std::string& project_id,
+                                 int64_t user_id, Access access,
+                                 bool self_only);
+
+// Whether `principal` may administer `project_id` (create, list and delete
+// users; manage the project and its keys).
+absl::Status AuthorizeProjectAdmin(const Principal& principal,
+                                   const std::string& project_id);
+
+// Only admins may change roles: PERMISSION_DENIED/ROLE_CHANGE otherwise.
+absl::Status AuthorizeRoleChange(const Principal& principal);
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_USERS_AUTHORIZER_H_

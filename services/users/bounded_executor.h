@@ -1,0 +1,46 @@
+#ifndef USERS_SERVICES_USERS_BOUNDED_EXECUTOR_H_
+#define USERS_SERVICES_USERS_BOUNDED_EXECUTOR_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace users {
+
+// A fixed number of threads draining a bounded FIFO queue. Used for CPU-heavy
+// work (password hashing) so that at most `threads` such jobs run at once and
+// the backlog cannot grow without bound.
+class BoundedExecutor final {
+ public:
+  BoundedExecutor(int threads, int capacity);
+  ~BoundedExecutor();  // runs what is queued, then joins
+
+  BoundedExecutor(const BoundedExecutor&) = delete;
+  BoundedExecutor& operator=(const BoundedExecutor&) = delete;
+
+  // Queues `job`; false (and `job` dropped) when `capacity` jobs wait.
+  bool TrySubmit(std::function<void()> job);
+
+  // Jobs waiting (not yet running).
+  int QueueDepth() const;
+  // Jobs running now.
+  int Running() const;
+
+ private:
+  void WorkerLoop();
+
+  const size_t capacity_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+  int running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_USERS_BOUNDED_EXECUTOR_H_

@@ -1,0 +1,27 @@
+#ifndef USERS_SERVICES_USERS_HASHING_JOBS_H_
+#define USERS_SERVICES_USERS_HASHING_JOBS_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/users/service_deps.h"
+
+namespace users {
+
+// Hashes `password` on the hashing executor and passes the PHC string to
+// `done` there. When the queue is full, `done` gets RESOURCE_EXHAUSTED
+// (HASH_QUEUE_FULL) at once, on the calling thread.
+void SubmitHash(const ServiceDeps& deps, std::string password,
+                std::function<void(absl::StatusOr<std::string>)> done);
+
+// Verifies `password` against `encoded` on the hashing executor. An empty
+// `encoded` still costs one hash (so unknown logins take as long as known
+// ones) and yields false.
+void SubmitVerify(const ServiceDeps& deps, std::string password,
+                  std::string encoded,
+                  std::function<void(absl::StatusOr<bool>)> done);
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_USERS_HASHING_JOBS_H_

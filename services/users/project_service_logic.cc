@@ -1,0 +1,242 @@
+#include "services/users/project_service_logic.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/api_error.h"
+#include "services/users/authenticator.h"
+#include "services/users/authorizer.h"
+#include "services/users/resource_names.h"
+#include "services/users/tokens.h"
+#include "services/users/user_validator.h"
+
+namespace users {
+namespace {
+
+constexpr int kPasswordPolicyCeiling = 1024;
+
+v1::Project ToProto(const ProjectRecord& record) {
+  v1::Project project;
+  project.set_name(absl::StrCat("projects/", record.id));
+  project.set_webhook_uri(record.webhook_uri);
+  project.mutable_password_policy()->set_min_length(record.password_min_length);
+  project.mutable_password_policy()->set_max_length(record.password_max_length);
+  return project;
+}
+
+// Copies the fields of `input` named by `paths` (or set, when empty) onto
+// `record`, validating them.
+absl::Status ApplyProjectFields(const v1::Project& input,
+                                const std::vector<std::string>& paths,
+                                ProjectRecord& record, bool* webhook,
+                                bool* policy) {
+  std::set<std::string> fields(paths.begin(), paths.end());
+  if (fields.empty()) {
+    if (!input.webhook_uri().empty()) fields.insert("webhook_uri");
+    if (!input.webhook_secret().empty()) fields.insert("webhook_secret");
+    if (input.has_password_policy()) fields.insert("password_policy");
+  }
+  if (fields.count("*")) {
+    fields = {"webhook_uri", "webhook_secret", "password_policy"};
+  }
+  FieldViolations violations;
+  for (const std::string& field : fields) {
+    if (field == "webhook_uri") {
+      if (!input.webhook_uri().empty() &&
+          !IsAbsoluteHttpUrl(input.webhook_uri())) {
+        violations.Add("project.webhook_uri", "INVALID_FORMAT",
+                       "is not an absolute http(s) URL");
+      }
+      record.webhook_uri = input.webhook_uri();
+      *webhook = true;
+    } else if (field == "webhook_secret") {
+      record.webhook_secret = input.webhook_secret();
+      *webhook = true;
+    } else if (field == "password_policy" ||
+               field == "password_policy.min_length" ||
+               field == "password_policy.max_length") {
+      const auto& in = input.password_policy();
+      if (field != "password_policy.max_length") {
+        record.password_min_length = in.min_length() == 0 ? 8 : in.min_length();
+      }
+      if (field != "password_policy.min_length") {
+        record.password_max_length =
+            in.max_length() == 0 ? 128 : in.max_length();
+      }
+      *policy = true;
+    } else if (field != "name") {
+      violations.Add("update_mask", "UNKNOWN_FIELD",
+                     absl::StrCat("\"", field, "\" is not a field of Project"));
+    }
+  }
+  if (*policy && (record.password_min_length < 1 ||
+                  record.password_max_length > kPasswordPolicyCeiling ||
+                  record.password_min_length > record.password_max_length)) {
+    violations.Add("project.password_policy", "OUT_OF_RANGE",
+                   absl::StrCat("needs 1 <= min_length <= max_length <= ",
+                                kPasswordPolicyCeiling));
+  }
+  return violations.ToStatus();
+}
+
+}  // namespace
+
+void ProjectServiceLogic::CreateProject(const CallContext& call,
+                                        const v1::CreateProjectRequest& request,
+                                        Callback<v1::Project> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [request, done](UserStore& store, const Principal& principal) {
+        if (absl::Status s = AuthorizeProjectAdmin(principal, kDefaultProjectId);
+            !s.ok()) {
+          return done(s);
+        }
+        if (!IsValidProjectId(request.project_id())) {
+          FieldViolations violations;
+          violations.Add("project_id", "INVALID_FORMAT",
+                         "needs 3-63 characters of [a-z0-9-], starting with a "
+                         "letter");
+          return done(violations.ToStatus());
+        }
+        ProjectRecord record;
+        record.id = request.project_id();
+        bool webhook = false, policy = false;
+        if (absl::Status s = ApplyProjectFields(request.project(), {}, record,
+                                                &webhook, &policy);
+            !s.ok()) {
+          return done(s);
+        }
+        if (absl::Status s = store.CreateProject(record); !s.ok()) {
+          return done(s);
+        }
+        done(ToProto(record));
+      },
+      done);
+}
+
+void ProjectServiceLogic::GetProject(const CallContext& call,
+                                     const v1::GetProjectRequest& request,
+                                     Callback<v1::Project> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<std::string> id =
+            ParseProjectName(request.name(), principal, "name");
+        if (!id.ok()) return done(id.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, *id); !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
+        if (!record.ok()) return done(record.status());
+        done(ToProto(*record));
+      },
+      done);
+}
+
+void ProjectServiceLogic::UpdateProject(const CallContext& call,
+                                        const v1::UpdateProjectRequest& request,
+                                        Callback<v1::Project> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<std::string> id =
+            ParseProjectName(request.project().name(), principal,
+                             "project.name");
+        if (!id.ok()) return done(id.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, *id); !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
+        if (!record.ok()) return done(record.status());
+        std::vector<std::string> paths(request.update_mask().paths().begin(),
+                                       request.update_mask().paths().end());
+        bool webhook = false, policy = false;
+        if (absl::Status s = ApplyProjectFields(request.project(), paths,
+                                                *record, &webhook, &policy);
+            !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<ProjectRecord> updated =
+            store.UpdateProject(*record, webhook, policy);
+        if (!updated.ok()) return done(updated.status());
+        done(ToProto(*updated));
+      },
+      done);
+}
+
+void ProjectServiceLogic::CreateApiKey(const CallContext& call,
+                                       const v1::CreateApiKeyRequest& request,
+                                       Callback<v1::ApiKey> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<std::string> project_id =
+            ParseProjectName(request.parent(), principal, "parent");
+        if (!project_id.ok()) return done(project_id.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, *project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        FieldViolations violations;
+        std::set<std::string> scopes;
+        for (const std::string& scope : request.scopes()) {
+          if (scope != "read" && scope != "write" && scope != "admin") {
+            violations.Add("scopes", "INVALID_FORMAT",
+                           absl::StrCat("\"", scope,
+                                        "\" is not one of read, write, admin"));
+          }
+          scopes.insert(scope);
+        }
+        if (request.scopes().empty()) {
+          violations.Add("scopes", "REQUIRED", "needs at least one scope");
+        }
+        std::optional<int64_t> user_id;
+        if (!request.user().empty()) {
+          absl::StatusOr<UserName> user =
+              ParseUserName(request.user(), principal, "user");
+          if (!user.ok()) return done(user.status());
+          if (user->project_id != *project_id) {
+            violations.Add("user", "INVALID_FORMAT",
+                           "must be a user of the parent project");
+          }
+          user_id = user->user_id;
+        }
+        if (!violations.empty()) return done(violations.ToStatus());
+        if (user_id.has_value()) {
+          absl::StatusOr<UserRecord> user = store.GetUser(*project_id, *user_id);
+          if (!user.ok()) return done(user.status());
+        }
+        std::string token = NewToken();
+        std::vector<std::string> scope_list(scopes.begin(), scopes.end());
+        absl::StatusOr<int64_t> id = store.CreateApiKey(
+            *project_id, TokenHash(token), scope_list, user_id);
+        if (!id.ok()) return done(id.status());
+        v1::ApiKey key;
+        key.set_name(absl::StrCat("projects/", *project_id, "/apiKeys/", *id));
+        key.set_token(token);
+        for (const std::string& scope : scope_list) key.add_scopes(scope);
+        if (user_id.has_value()) {
+          key.set_user(FormatUserName(*project_id, *user_id));
+        }
+        done(std::move(key));
+      },
+      done);
+}
+
+void BootstrapAdminKey(StorePool& pool, const std::string& token,
+                       std::function<void(absl::Status)> done) {
+  pool.Run(
+      [token, done](UserStore* store, absl::Status status) {
+        if (!status.ok()) return done(status);
+        if (absl::Status s = store->EnsureProject(kDefaultProjectId); !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<int64_t> id =
+            store->CreateApiKey(kDefaultProjectId, TokenHash(token),
+                                {"admin", "read", "write"}, std::nullopt);
+        done(id.status());
+      },
+      std::chrono::steady_clock::now() + std::chrono::seconds(30));
+}
+
+}  // namespace users

@@ -1,0 +1,366 @@
+#include "services/users/user_service_logic.h"
+
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/common/api_error.h"
+#include "services/users/authenticator.h"
+#include "services/users/authorizer.h"
+#include "services/users/hashing_jobs.h"
+#include "services/users/resource_names.h"
+#include "services/users/tokens.h"
+#include "services/users/user_changes.h"
+#include "services/users/user_mask.h"
+#include "services/users/user_validator.h"
+
+namespace users {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 1000;
+
+absl::Status EtagMismatch() {
+  return ApiError(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                  "the etag is not current: read the user again and retry");
+}
+
+// The version an etag stands for; nullopt for an etag no version has.
+std::optional<int64_t> ParseEtag(const std::string& etag) {
+  int64_t version;
+  if (!absl::SimpleAtoi(etag, &version) || version <= 0) return std::nullopt;
+  return version;
+}
+
+PasswordPolicy PolicyOf(const ProjectRecord& project) {
+  return PasswordPolicy{project.password_min_length,
+                        project.password_max_length};
+}
+
+// The update as the webhook sees it: the masked fields, JSON names, no
+// password.
+std::string UpdateJson(const v1::User& user,
+                       const std::vector<std::string>& paths) {
+  google::protobuf::FieldMask mask;
+  for (const std::string& path : paths) {
+    if (path != "password") mask.add_paths(path);
+  }
+  v1::User trimmed = user;
+  trimmed.clear_password();
+  google::protobuf::util::FieldMaskUtil::TrimMessage(mask, &trimmed);
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  (void)google::protobuf::util::MessageToJsonString(trimmed, &json, options);
+  return json;
+}
+
+}  // namespace
+
+struct UserServiceLogic::UpdatePlan {
+  CallContext call;
+  Principal principal;
+  v1::User user;  // the request's user: the values to write
+  ResolvedMask mask;
+  ProjectRecord project;
+  UserUpdate update;  // everything but changes and session effects
+};
+
+void UserServiceLogic::CreateUser(const CallContext& call,
+                                  const v1::CreateUserRequest& request,
+                                  Callback<v1::User> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [this, call, request, done](UserStore& store,
+                                  const Principal& principal) {
+        absl::StatusOr<std::string> project_id =
+            ParseProjectName(request.parent(), principal, "parent");
+        if (!project_id.ok()) return done(project_id.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, *project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<ProjectRecord> project = store.GetProject(*project_id);
+        if (!project.ok()) return done(project.status());
+
+        v1::User user = request.user();
+        if (user.role() == v1::User::ROLE_UNSPECIFIED) {
+          user.set_role(v1::User::ROLE_USER);
+        }
+        ResolvedMask mask = *ResolveUpdateMask(user, nullptr);
+        FieldViolations violations;
+        for (auto [column, path] :
+             {std::pair{UserColumn::kUsername, "user.username"},
+              std::pair{UserColumn::kEmail, "user.email"},
+              std::pair{UserColumn::kPasswordHash, "user.password"}}) {
+          if (!Has(mask.columns, column)) {
+            violations.Add(path, "REQUIRED", "is required");
+          }
+        }
+        ValidateUserFields(user, mask.columns, PolicyOf(*project), "user.",
+                           violations);
+        if (!violations.empty()) return done(violations.ToStatus());
+
+        std::string actor = principal.Actor();
+        SubmitHash(
+            deps_, user.password(),
+            [this, call, user, mask, project_id = *project_id, actor,
+             done](absl::StatusOr<std::string> hash) {
+              if (!hash.ok()) return done(hash.status());
+              UserChanges changes = ToUserChanges(user, mask.columns, *hash);
+              deps_.pool->Run(
+                  [changes, project_id, actor, call, done](
+                      UserStore* store, absl::Status status) {
+                    if (!status.ok()) return done(status);
+                    absl::StatusOr<UserRecord> created = store->CreateUser(
+                        project_id, changes, actor, call.request_id);
+                    if (!created.ok()) return done(created.status());
+                    done(std::move(created->user));
+                  },
+                  call.deadline);
+            });
+      },
+      done);
+}
+
+void UserServiceLogic::GetUser(const CallContext& call,
+                               const v1::GetUserRequest& request,
+                               Callback<v1::User> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [call, request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<UserName> name =
+            ParseUserName(request.name(), principal, "name");
+        if (!name.ok()) return done(name.status());
+        if (absl::Status s =
+                AuthorizeUserAccess(principal, name->project_id, name->user_id,
+                                    Access::kRead, call.self_only);
+            !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<UserRecord> record =
+            store.GetUser(name->project_id, name->user_id);
+        if (!record.ok()) return done(record.status());
+        done(std::move(record->user));
+      },
+      done);
+}
+
+absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
+    UserStore& store, const Principal& principal, const CallContext& call,
+    const v1::UpdateUserRequest& request) {
+  absl::StatusOr<UserName> name =
+      ParseUserName(request.user().name(), principal, "user.name");
+  if (!name.ok()) return name.status();
+  if (absl::Status s =
+          AuthorizeUserAccess(principal, name->project_id, name->user_id,
+                              Access::kWrite, call.self_only);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<ResolvedMask> mask = ResolveUpdateMask(
+      request.user(), request.has_update_mask() ? &request.update_mask()
+                                                : nullptr);
+  if (!mask.ok()) return mask.status();
+  if (Has(mask->columns, UserColumn::kRole)) {
+    if (absl::Status s = AuthorizeRoleChange(principal); !s.ok()) return s;
+  }
+
+  UpdatePlan plan;
+  plan.call = call;
+  plan.principal = principal;
+  plan.user = request.user();
+  plan.mask = *std::move(mask);
+  absl::StatusOr<ProjectRecord> project = store.GetProject(name->project_id);
+  if (!project.ok()) return project.status();
+  plan.project = *std::move(project);
+
+  FieldViolations violations;
+  ValidateUserFields(plan.user, plan.mask.columns, PolicyOf(plan.project),
+                     "user.", violations);
+  if (!violations.empty()) return violations.ToStatus();
+
+  plan.update.project_id = name->project_id;
+  plan.update.user_id = name->user_id;
+  if (!plan.user.etag().empty()) {
+    plan.update.expected_version = ParseEtag(plan.user.etag());
+    if (!plan.update.expected_version.has_value()) return EtagMismatch();
+  }
+  plan.update.actor = principal.Actor();
+  plan.update.paths = plan.mask.paths;
+  plan.update.request_id = call.request_id;
+  return plan;
+}
+
+void UserServiceLogic::UpdateUser(const CallContext& call,
+                                  const v1::UpdateUserRequest& request,
+                                  Callback<UpdateUserResult> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [this, call, request, done](UserStore& store,
+                                  const Principal& principal) {
+        absl::StatusOr<UpdatePlan> plan =
+            PlanUpdate(store, principal, call, request);
+        if (!plan.ok()) return done(plan.status());
+
+        if (plan->mask.columns.none()) {
+          // Nothing writable named: a read, still subject to the etag.
+          absl::StatusOr<UserRecord> record =
+              store.GetUser(plan->update.project_id, plan->update.user_id);
+          if (!record.ok()) return done(record.status());
+          if (plan->update.expected_version.has_value() &&
+              *plan->update.expected_version != record->version) {
+            return done(EtagMismatch());
+          }
+          return done(UpdateUserResult{std::move(record->user), std::nullopt});
+        }
+        auto shared_plan = std::make_shared<UpdatePlan>(*std::move(plan));
+        if (deps_.webhooks != nullptr && !shared_plan->project.webhook_uri.empty()) {
+          return CallWebhookThenWrite(shared_plan, done);
+        }
+        if (Has(shared_plan->mask.columns, UserColumn::kPasswordHash)) {
+          return HashThenWrite(shared_plan, done);
+        }
+        Write(store, *shared_plan, done);
+      },
+      done);
+}
+
+void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
+                                            Callback<UpdateUserResult> done) {
+  WebhookCall call;
+  call.uri = plan->project.webhook_uri;
+  call.secret = plan->project.webhook_secret;
+  call.project_id = plan->update.project_id;
+  call.user_id = plan->update.user_id;
+  call.update_json = UpdateJson(plan->user, plan->mask.paths);
+  call.request_id = plan->call.request_id;
+  deps_.webhooks->ValidateUserUpdated(
+      std::move(call), [this, plan, done](absl::Status verdict) {
+        if (!verdict.ok()) return done(verdict);
+        if (Has(plan->mask.columns, UserColumn::kPasswordHash)) {
+          return HashThenWrite(plan, done);
+        }
+        WriteOnPool(plan, done);
+      });
+}
+
+void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
+                                     Callback<UpdateUserResult> done) {
+  SubmitHash(deps_, plan->user.password(),
+             [this, plan, done](absl::StatusOr<std::string> hash) {
+               if (!hash.ok()) return done(hash.status());
+               plan->update.changes.password_hash = *std::move(hash);
+               WriteOnPool(plan, done);
+             });
+}
+
+void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,
+                                   Callback<UpdateUserResult> done) {
+  deps_.pool->Run(
+      [this, plan, done](UserStore* store, absl::Status status) {
+        if (!status.ok()) return done(status);
+        Write(*store, *plan, done);
+      },
+      plan->call.deadline);
+}
+
+void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
+                             const Callback<UpdateUserResult>& done) {
+  UserUpdate& update = plan.update;
+  update.changes = ToUserChanges(plan.user, plan.mask.columns,
+                                 std::move(update.changes.password_hash));
+  const bool password_changed =
+      Has(plan.mask.columns, UserColumn::kPasswordHash);
+  const bool email_changed = Has(plan.mask.columns, UserColumn::kEmail);
+  update.sessions.end_all_sessions = password_changed;
+
+  std::optional<RotatedSession> rotated;
+  const Principal& principal = plan.principal;
+  if ((password_changed || email_changed) && principal.session_id.has_value() &&
+      principal.user_id == update.user_id) {
+    rotated = RotatedSession{NewToken(), 0};
+    update.sessions.rotate_session_id = principal.session_id;
+    update.sessions.replacement.token_hash = TokenHash(rotated->token);
+    update.sessions.replacement.ttl_seconds = deps_.session_ttl_seconds;
+  }
+
+  absl::StatusOr<UserUpdateResult> result = store.UpdateUser(update);
+  if (!result.ok()) return done(result.status());
+  if (rotated.has_value()) {
+    if (!result->new_session.has_value()) {
+      return done(absl::InternalError("session rotation returned no session"));
+    }
+    rotated->expire_time_unix = result->new_session->expire_time_unix;
+  }
+  done(UpdateUserResult{std::move(result->record.user), std::move(rotated)});
+}
+
+void UserServiceLogic::DeleteUser(const CallContext& call,
+                                  const v1::DeleteUserRequest& request,
+                                  Callback<bool> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [call, request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<UserName> name =
+            ParseUserName(request.name(), principal, "name");
+        if (!name.ok()) return done(name.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, name->project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        absl::Status status = store.DeleteUser(
+            name->project_id, name->user_id, principal.Actor(), call.request_id);
+        if (!status.ok()) return done(status);
+        done(true);
+      },
+      done);
+}
+
+void UserServiceLogic::ListUsers(const CallContext& call,
+                                 const v1::ListUsersRequest& request,
+                                 Callback<v1::ListUsersResponse> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<std::string> project_id =
+            ParseProjectName(request.parent(), principal, "parent");
+        if (!project_id.ok()) return done(project_id.status());
+        if (absl::Status s = AuthorizeProjectAdmin(principal, *project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        FieldViolations violations;
+        int page_size = request.page_size();
+        if (page_size < 0) {
+          violations.Add("page_size", "OUT_OF_RANGE", "must not be negative");
+        }
+        if (page_size == 0) page_size = kDefaultPageSize;
+        if (page_size > kMaxPageSize) page_size = kMaxPageSize;
+        int64_t after_id = 0;
+        if (!request.page_token().empty() &&
+            (!absl::SimpleAtoi(request.page_token(), &after_id) ||
+             after_id <= 0)) {
+          violations.Add("page_token", "INVALID_FORMAT",
+                         "is not a token from a previous response");
+        }
+        if (!violations.empty()) return done(violations.ToStatus());
+
+        absl::StatusOr<std::vector<UserRecord>> records =
+            store.ListUsers(*project_id, after_id, page_size + 1);
+        if (!records.ok()) return done(records.status());
+        v1::ListUsersResponse response;
+        for (size_t i = 0; i < records->size() && i < size_t(page_size); ++i) {
+          *response.add_users() = std::move((*records)[i].user);
+        }
+        if (records->size() > size_t(page_size)) {
+          response.set_next_page_token(
+              std::to_string((*records)[page_size - 1].id));
+        }
+        done(std::move(response));
+      },
+      done);
+}
+
+}  // namespace users

@@ -1,0 +1,333 @@
+#include "services/users/user_validator.h"
+
+#include <cmath>
+#include <ctime>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/users/text_checks.h"
+
+namespace users {
+namespace {
+
+// Checks UTF-8, control characters and length of a text field. Returns false
+// (after recording the violation) when the text is bad.
+bool CheckText(absl::string_view text, const std::string& field, int min,
+               int max, bool multi_line, FieldViolations& violations) {
+  std::optional<size_t> length = CountCodePoints(text);
+  if (!length.has_value()) {
+    violations.Add(field, "INVALID_CHARACTERS", "is not valid UTF-8");
+    return false;
+  }
+  if (HasControlCharacters(text, multi_line)) {
+    violations.Add(field, "INVALID_CHARACTERS",
+                   "contains NUL or control characters");
+    return false;
+  }
+  if (static_cast<int>(*length) < min) {
+    violations.Add(field, min == 1 && *length == 0 ? "REQUIRED" : "TOO_SHORT",
+                   absl::StrCat("length ", *length, " is less than the minimum ",
+                                min));
+    return false;
+  }
+  if (static_cast<int>(*length) > max) {
+    violations.Add(field, "TOO_LONG",
+                   absl::StrCat("length ", *length,
+                                " is greater than the maximum ", max));
+    return false;
+  }
+  return true;
+}
+
+bool IsAtext(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::string_view("!#$%&'*+-/=?^_`{|}~").find(c) !=
+             absl::string_view::npos;
+}
+
+bool IsDateValid(const google::type::Date& date) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  if (date.year() < 1 || date.year() > 9999) return false;
+  if (date.month() < 1 || date.month() > 12) return false;
+  int days = kDays[date.month() - 1];
+  bool leap = (date.year() % 4 == 0 && date.year() % 100 != 0) ||
+              date.year() % 400 == 0;
+  if (date.month() == 2 && leap) days = 29;
+  return date.day() >= 1 && date.day() <= days;
+}
+
+bool IsInFuture(const google::type::Date& date) {
+  std::time_t now = std::time(nullptr);
+  std::tm today;
+  gmtime_r(&now, &today);
+  int y = today.tm_year + 1900, m = today.tm_mon + 1, d = today.tm_mday;
+  if (date.year() != y) return date.year() > y;
+  if (date.month() != m) return date.month() > m;
+  return date.day() > d;
+}
+
+// NUL cannot be stored in jsonb and control characters have no place in keys.
+bool StructHasNul(const google::protobuf::Value& value);
+
+bool StructHasNul(const google::protobuf::Struct& object) {
+  for (const auto& [key, value] : object.fields()) {
+    if (key.find('\0') != std::string::npos || StructHasNul(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool StructHasNul(const google::protobuf::Value& value) {
+  switch (value.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return value.string_value().find('\0') != std::string::npos;
+    case google::protobuf::Value::kStructValue:
+      return StructHasNul(value.struct_value());
+    case google::protobuf::Value::kListValue:
+      for (const auto& item : value.list_value().values()) {
+        if (StructHasNul(item)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+void CheckStruct(const google::protobuf::Struct& object,
+                 const std::string& field, FieldViolations& violations) {
+  if (StructHasNul(object)) {
+    violations.Add(field, "INVALID_CHARACTERS", "contains NUL characters");
+    return;
+  }
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(object, &json).ok()) {
+    violations.Add(field, "INVALID_FORMAT",
+                   "is not representable as JSON (NaN or infinity)");
+    return;
+  }
+  if (json.size() > kMetadataMaxBytes) {
+    violations.Add(field, "TOO_LARGE",
+                   absl::StrCat("serialized size ", json.size(),
+                                " bytes is greater than the maximum ",
+                                kMetadataMaxBytes));
+  }
+}
+
+void CheckLanguage(absl::string_view language, const std::string& field,
+                   FieldViolations& violations) {
+  if (language.empty()) return;  // clears the preference
+  if (static_cast<int>(language.size()) > kLanguageMax) {
+    violations.Add(field, "TOO_LONG",
+                   absl::StrCat("length ", language.size(),
+                                " is greater than the maximum ", kLanguageMax));
+    return;
+  }
+  for (absl::string_view subtag : absl::StrSplit(language, '-')) {
+    bool ok = !subtag.empty() && subtag.size() <= 8;
+    for (char c : subtag) ok = ok && absl::ascii_isalnum(c);
+    if (!ok) {
+      violations.Add(field, "INVALID_FORMAT",
+                     "is not a language tag such as \"en\" or \"pt-BR\"");
+      return;
+    }
+  }
+}
+
+void CheckScriptTypes(const google::protobuf::RepeatedPtrField<std::string>&
+                          script_types,
+                      const std::string& field, FieldViolations& violations) {
+  if (script_types.size() > kScriptTypesMax) {
+    violations.Add(field, "TOO_LONG",
+                   absl::StrCat(script_types.size(),
+                                " items is more than the maximum ",
+                                kScriptTypesMax));
+    return;
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < script_types.size(); ++i) {
+    std::string item_field = absl::StrCat(field, "[", i, "]");
+    if (!CheckText(script_types[i], item_field, 1, kScriptTypeMax, false,
+                   violations)) {
+      return;
+    }
+    if (!seen.insert(script_types[i]).second) {
+      violations.Add(item_field, "DUPLICATE_ITEM",
+                     absl::StrCat("\"", script_types[i], "\" is repeated"));
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+bool IsValidEmail(absl::string_view email) {
+  if (email.empty() || static_cast<int>(email.size()) > kEmailMax) return false;
+  size_t at = email.rfind('@');
+  if (at == absl::string_view::npos || at == 0 || at > 64) return false;
+  absl::string_view local = email.substr(0, at);
+  absl::string_view domain = email.substr(at + 1);
+  // Local part: dot-atom.
+  if (local.front() == '.' || local.back() == '.') return false;
+  for (size_t i = 0; i < local.size(); ++i) {
+    char c = local[i];
+    if (c == '.') {
+      if (local[i + 1] == '.') return false;
+    } else if (!IsAtext(c)) {
+      return false;
+    }
+  }
+  // Domain: two or more LDH labels, each 1-63, no leading/trailing hyphen,
+  // the last one not all digits.
+  if (domain.empty() || domain.size() > 253) return false;
+  std::vector<absl::string_view> labels = absl::StrSplit(domain, '.');
+  if (labels.size() < 2) return false;
+  for (absl::string_view label : labels) {
+    if (label.empty() || label.size() > 63) return false;
+    if (label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+        return false;
+      }
+    }
+  }
+  bool all_digits = true;
+  for (char c : labels.back()) all_digits = all_digits && absl::ascii_isdigit(c);
+  return !all_digits;
+}
+
+bool IsAbsoluteHttpUrl(absl::string_view uri) {
+  absl::string_view rest;
+  if (absl::StartsWithIgnoreCase(uri, "https://")) {
+    rest = uri.substr(8);
+  } else if (absl::StartsWithIgnoreCase(uri, "http://")) {
+    rest = uri.substr(7);
+  } else {
+    return false;
+  }
+  for (char c : uri) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7F) return false;
+  }
+  size_t host_end = rest.find_first_of("/?#");
+  absl::string_view authority = rest.substr(0, host_end);
+  if (size_t at = authority.rfind('@'); at != absl::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  absl::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    return host.find(']') != absl::string_view::npos && host.size() > 2;
+  }
+  if (size_t colon = host.find(':'); colon != absl::string_view::npos) {
+    absl::string_view port = host.substr(colon + 1);
+    host = host.substr(0, colon);
+    for (char c : port) {
+      if (!absl::ascii_isdigit(c)) return false;
+    }
+  }
+  return !host.empty();
+}
+
+void ValidatePassword(absl::string_view password, const PasswordPolicy& policy,
+                      const std::string& field, FieldViolations& violations) {
+  CheckText(password, field, policy.min_length, policy.max_length, false,
+            violations);
+}
+
+void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
+                        const PasswordPolicy& policy, absl::string_view prefix,
+                        FieldViolations& violations) {
+  const auto path = [&](absl::string_view name) {
+    return absl::StrCat(prefix, name);
+  };
+  if (Has(columns, UserColumn::kUsername)) {
+    CheckText(user.username(), path("username"), kUsernameMin, kUsernameMax,
+              false, violations);
+  }
+  if (Has(columns, UserColumn::kEmail)) {
+    if (user.email().empty()) {
+      violations.Add(path("email"), "REQUIRED", "is required");
+    } else if (static_cast<int>(user.email().size()) > kEmailMax) {
+      violations.Add(path("email"), "TOO_LONG",
+                     absl::StrCat("length ", user.email().size(),
+                                  " is greater than the maximum ", kEmailMax));
+    } else if (!IsValidEmail(user.email())) {
+      violations.Add(path("email"), "INVALID_FORMAT",
+                     "is not a valid email address");
+    }
+  }
+  if (Has(columns, UserColumn::kPasswordHash)) {
+    ValidatePassword(user.password(), policy, path("password"), violations);
+  }
+  if (Has(columns, UserColumn::kGivenName)) {
+    CheckText(user.given_name(), path("given_name"), 0, kNameMax, false,
+              violations);
+  }
+  if (Has(columns, UserColumn::kFamilyName)) {
+    CheckText(user.family_name(), path("family_name"), 0, kNameMax, false,
+              violations);
+  }
+  if (Has(columns, UserColumn::kDisplayName)) {
+    CheckText(user.display_name(), path("display_name"), 0, kNameMax, false,
+              violations);
+  }
+  if (Has(columns, UserColumn::kRole)) {
+    if (user.role() == v1::User::ROLE_UNSPECIFIED) {
+      violations.Add(path("role"), "REQUIRED",
+                     "must be ROLE_USER or ROLE_ADMIN");
+    } else if (!v1::User::Role_IsValid(user.role())) {
+      violations.Add(path("role"), "OUT_OF_RANGE", "is not a known role");
+    }
+  }
+  if (Has(columns, UserColumn::kAvatarUri) && !user.avatar_uri().empty()) {
+    if (CheckText(user.avatar_uri(), path("avatar_uri"), 0, kUriMax, false,
+                  violations) &&
+        !IsAbsoluteHttpUrl(user.avatar_uri())) {
+      violations.Add(path("avatar_uri"), "INVALID_FORMAT",
+                     "is not an absolute http(s) URL");
+    }
+  }
+  if (Has(columns, UserColumn::kBio)) {
+    CheckText(user.bio(), path("bio"), 0, kBioMax, true, violations);
+  }
+  if (Has(columns, UserColumn::kBirthDate) && user.has_birth_date()) {
+    if (!IsDateValid(user.birth_date())) {
+      violations.Add(path("birth_date"), "INVALID_FORMAT",
+                     "is not a valid calendar date");
+    } else if (IsInFuture(user.birth_date())) {
+      violations.Add(path("birth_date"), "OUT_OF_RANGE", "is in the future");
+    }
+  }
+  if (Has(columns, UserColumn::kLocation) && user.has_location()) {
+    double latitude = user.location().latitude();
+    double longitude = user.location().longitude();
+    if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
+      violations.Add(path("location.latitude"), "OUT_OF_RANGE",
+                     "must be between -90 and 90");
+    }
+    if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
+      violations.Add(path("location.longitude"), "OUT_OF_RANGE",
+                     "must be between -180 and 180");
+    }
+  }
+  if (Has(columns, UserColumn::kMetadata)) {
+    CheckStruct(user.metadata(), path("metadata"), violations);
+  }
+  if (Has(columns, UserColumn::kSecureMetadata)) {
+    CheckStruct(user.secure_metadata(), path("secure_metadata"), violations);
+  }
+  if (Has(columns, UserColumn::kLanguage)) {
+    CheckLanguage(user.settings().language(), path("settings.language"),
+                  violations);
+  }
+  if (Has(columns, UserColumn::kScriptTypes)) {
+    CheckScriptTypes(user.settings().script_types(),
+                     path("settings.script_types"), violations);
+  }
+}
+
+}  // namespace users
