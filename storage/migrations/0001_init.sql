@@ -14,7 +14,7 @@ CREATE TABLE projects (
 CREATE SEQUENCE user_ids;
 
 CREATE TABLE users (
-  project_id      text             NOT NULL REFERENCES projects (id),
+  project_id      text             NOT NULL,
   id              bigint           NOT NULL DEFAULT nextval('user_ids'),
   username        text             NOT NULL,
   email           text             NOT NULL,
@@ -33,11 +33,17 @@ CREATE TABLE users (
   secure_metadata jsonb            NOT NULL DEFAULT '{}',
   language        text             NOT NULL DEFAULT '',
   script_types    jsonb            NOT NULL DEFAULT '[]',
+  -- [{"reason": text, "create_time": timestamptz text,
+  --   "expire_time": timestamptz text, absent for no end}]
   suspensions     jsonb            NOT NULL DEFAULT '[]',
   create_time     timestamptz      NOT NULL DEFAULT now(),
   update_time     timestamptz      NOT NULL DEFAULT now(),
   version         bigint           NOT NULL DEFAULT 1,
-  PRIMARY KEY (project_id, id)
+  PRIMARY KEY (project_id, id),
+  -- Storage names the missing row by these constraint names.
+  CONSTRAINT users_project_fkey FOREIGN KEY (project_id)
+    REFERENCES projects (id),
+  CONSTRAINT users_location_check CHECK ((latitude IS NULL) = (longitude IS NULL))
 );
 ALTER SEQUENCE user_ids OWNED BY users.id;
 
@@ -53,22 +59,24 @@ CREATE TABLE sessions (
   create_time timestamptz NOT NULL DEFAULT now(),
   expire_time timestamptz NOT NULL,
   PRIMARY KEY (project_id, id),
-  FOREIGN KEY (project_id, user_id) REFERENCES users (project_id, id)
-    ON DELETE CASCADE
+  CONSTRAINT sessions_user_fkey FOREIGN KEY (project_id, user_id)
+    REFERENCES users (project_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX sessions_token_hash_key ON sessions (token_hash);
 CREATE INDEX sessions_user_idx ON sessions (project_id, user_id);
 
 CREATE TABLE api_keys (
-  project_id  text        NOT NULL REFERENCES projects (id),
+  project_id  text        NOT NULL,
   id          bigserial   NOT NULL,
   token_hash  bytea       NOT NULL,
   scopes      jsonb       NOT NULL,
   user_id     bigint,
   create_time timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (project_id, id),
-  FOREIGN KEY (project_id, user_id) REFERENCES users (project_id, id)
-    ON DELETE CASCADE
+  CONSTRAINT api_keys_project_fkey FOREIGN KEY (project_id)
+    REFERENCES projects (id),
+  CONSTRAINT api_keys_user_fkey FOREIGN KEY (project_id, user_id)
+    REFERENCES users (project_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX api_keys_token_hash_key ON api_keys (token_hash);
 

@@ -1,0 +1,146 @@
+#include "storage/postgres_errors.h"
+
+#include <string>
+#include <string_view>
+
+#include <pqxx/except>
+
+#include "services/common/api_error.h"
+#include "services/common/log.h"
+
+namespace users {
+namespace {
+
+// The server's primary message: the first line. Later lines (DETAIL) may
+// quote row values, secrets included, so they are neither parsed nor logged.
+std::string_view FirstLine(const char* message) {
+  std::string_view text(message);
+  return text.substr(0, text.find('\n'));
+}
+
+bool Names(std::string_view first_line, std::string_view constraint) {
+  return first_line.find(constraint) != std::string_view::npos;
+}
+
+std::string_view View(absl::string_view text) {
+  return std::string_view(text.data(), text.size());
+}
+
+absl::Status Unavailable(absl::string_view message) {
+  return ApiError(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                  message);
+}
+
+absl::Status Aborted() {
+  return ApiError(absl::StatusCode::kAborted, "TRANSACTION_ABORTED",
+                  "concurrent transaction; retry");
+}
+
+absl::Status Internal(absl::string_view operation, std::string_view kind,
+                      std::string_view sqlstate, std::string_view detail) {
+  Log(LogLevel::kError, "storage_error",
+      {{"operation", View(operation)},
+       {"exception", kind},
+       {"sqlstate", sqlstate},
+       {"detail", detail}});
+  return ApiError(absl::StatusCode::kInternal, "INTERNAL", "internal error");
+}
+
+absl::Status FromUniqueViolation(const pqxx::sql_error& error,
+                                 absl::string_view operation) {
+  std::string_view first_line = FirstLine(error.what());
+  if (Names(first_line, "users_username_key")) {
+    return FieldError(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
+                      "user.username", "TAKEN", "username already taken");
+  }
+  if (Names(first_line, "users_email_key")) {
+    return FieldError(absl::StatusCode::kAlreadyExists, "EMAIL_TAKEN",
+                      "user.email", "TAKEN", "email already taken");
+  }
+  if (Names(first_line, "projects_pkey")) {
+    return ApiError(absl::StatusCode::kAlreadyExists, "PROJECT_EXISTS",
+                    "project already exists");
+  }
+  Log(LogLevel::kWarning, "storage_unique_violation",
+      {{"operation", View(operation)}, {"detail", first_line}});
+  return ApiError(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
+                  "already exists");
+}
+
+absl::Status FromForeignKeyViolation(const pqxx::sql_error& error,
+                                     absl::string_view operation) {
+  std::string_view first_line = FirstLine(error.what());
+  if (Names(first_line, "_project_fkey")) {
+    return ApiError(absl::StatusCode::kNotFound, "PROJECT_NOT_FOUND",
+                    "project not found");
+  }
+  if (Names(first_line, "_user_fkey")) {
+    return ApiError(absl::StatusCode::kNotFound, "USER_NOT_FOUND",
+                    "user not found");
+  }
+  return Internal(operation, "foreign_key_violation", error.sqlstate(),
+                  first_line);
+}
+
+// SQLSTATEs that end the session: class 08 (connection exception) and
+// 57P01..57P03 (the server is shutting down or restarting).
+bool EndsSession(const std::string& sqlstate) {
+  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" ||
+         sqlstate == "57P02" || sqlstate == "57P03";
+}
+
+absl::Status FromSqlError(const pqxx::sql_error& error,
+                          absl::string_view operation, bool* connection_lost) {
+  const std::string& sqlstate = error.sqlstate();
+  if (sqlstate == "40001" || sqlstate == "40P01") return Aborted();
+  if (sqlstate == "57014") return Unavailable("database timed out");
+  if (EndsSession(sqlstate)) {
+    *connection_lost = true;
+    Log(LogLevel::kWarning, "storage_connection_lost",
+        {{"operation", View(operation)}, {"sqlstate", sqlstate},
+         {"detail", FirstLine(error.what())}});
+    return Unavailable("database unavailable");
+  }
+  return Internal(operation, "sql_error", sqlstate, FirstLine(error.what()));
+}
+
+}  // namespace
+
+absl::Status StatusFromException(std::exception_ptr error,
+                                 absl::string_view operation,
+                                 bool* connection_lost) {
+  *connection_lost = false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const pqxx::broken_connection& e) {
+    *connection_lost = true;
+    Log(LogLevel::kWarning, "storage_connection_lost",
+        {{"operation", View(operation)}, {"detail", FirstLine(e.what())}});
+    return Unavailable("database unavailable");
+  } catch (const pqxx::in_doubt_error& e) {
+    *connection_lost = true;
+    Log(LogLevel::kWarning, "storage_commit_in_doubt",
+        {{"operation", View(operation)}, {"detail", FirstLine(e.what())}});
+    return Unavailable("database connection lost during commit");
+  } catch (const pqxx::statement_completion_unknown& e) {
+    *connection_lost = true;
+    Log(LogLevel::kWarning, "storage_connection_lost",
+        {{"operation", View(operation)}, {"detail", FirstLine(e.what())}});
+    return Unavailable("database connection lost");
+  } catch (const pqxx::transaction_rollback&) {
+    // serialization_failure, deadlock_detected
+    return Aborted();
+  } catch (const pqxx::unique_violation& e) {
+    return FromUniqueViolation(e, operation);
+  } catch (const pqxx::foreign_key_violation& e) {
+    return FromForeignKeyViolation(e, operation);
+  } catch (const pqxx::sql_error& e) {
+    return FromSqlError(e, operation, connection_lost);
+  } catch (const std::exception& e) {
+    return Internal(operation, "exception", "", FirstLine(e.what()));
+  } catch (...) {
+    return Internal(operation, "unknown", "", "");
+  }
+}
+
+}  // namespace users

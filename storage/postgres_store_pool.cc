@@ -1,0 +1,109 @@
+#include "storage/postgres_store_pool.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "services/common/api_error.h"
+#include "services/common/log.h"
+#include "storage/postgres_user_store.h"
+
+namespace users {
+namespace {
+
+// Calls `work`; an exception escaping it is logged rather than ending the
+// worker (and the process).
+void Call(const StorePool::Work& work, UserStore* store, absl::Status status) {
+  try {
+    work(store, std::move(status));
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "store_pool_work_threw", {{"detail", e.what()}});
+  } catch (...) {
+    Log(LogLevel::kError, "store_pool_work_threw");
+  }
+}
+
+}  // namespace
+
+PostgresStorePool::PostgresStorePool(
+    std::string connection_string, int size,
+    std::chrono::milliseconds statement_timeout, int queue_capacity)
+    : queue_capacity_(static_cast<size_t>(std::max(queue_capacity, 0))) {
+  workers_.reserve(std::max(size, 1));
+  for (int i = 0; i < std::max(size, 1); ++i) {
+    workers_.emplace_back(&PostgresStorePool::Serve, this, connection_string,
+                          statement_timeout);
+  }
+}
+
+PostgresStorePool::~PostgresStorePool() { Shutdown(); }
+
+void PostgresStorePool::Run(Work work,
+                            std::chrono::steady_clock::time_point deadline) {
+  absl::Status rejected;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) {
+      rejected = ApiError(absl::StatusCode::kUnavailable,
+                          "DATABASE_UNAVAILABLE", "shutting down");
+    } else if (queue_.size() >= queue_capacity_) {
+      rejected = ApiError(absl::StatusCode::kResourceExhausted,
+                          "DATABASE_QUEUE_FULL", "too many database requests");
+    } else {
+      queue_.push_back(Item{std::move(work), deadline});
+    }
+  }
+  if (!rejected.ok()) {
+    Call(work, nullptr, std::move(rejected));
+    return;
+  }
+  ready_.notify_one();
+}
+
+int PostgresStorePool::InUse() const {
+  return in_use_.load(std::memory_order_relaxed);
+}
+
+int PostgresStorePool::Waiting() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(queue_.size());
+}
+
+void PostgresStorePool::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
+}
+
+void PostgresStorePool::Serve(const std::string& connection_string,
+                              std::chrono::milliseconds statement_timeout) {
+  PostgresUserStore store(connection_string, statement_timeout);
+  while (true) {
+    Item item;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to run
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      in_use_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (std::chrono::steady_clock::now() > item.deadline) {
+      Call(item.work, nullptr,
+           ApiError(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED",
+                    "deadline passed while waiting for the database"));
+    } else if (absl::Status connected = store.Connect(); !connected.ok()) {
+      Call(item.work, nullptr, std::move(connected));
+    } else {
+      Call(item.work, &store, absl::OkStatus());
+    }
+    in_use_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace users

@@ -1,0 +1,929 @@
+#include "storage/postgres_user_store.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iterator>
+#include <stdexcept>
+#include <unordered_set>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/substitute.h"
+#include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
+#include "services/common/api_error.h"
+#include "services/common/log.h"
+#include "storage/connection_string.h"
+#include "storage/migrations.h"
+#include "storage/postgres_errors.h"
+
+namespace users {
+namespace {
+
+// After a failed connection attempt, calls fail fast for this long.
+constexpr std::chrono::milliseconds kReconnectBackoff{500};
+
+// ---------------------------------------------------------------------------
+// SQL. Every parameter is passed as text and cast here.
+
+constexpr char kPingName[] = "ping";
+constexpr char kPing[] = R"sql(
+SELECT 1
+)sql";
+
+constexpr char kGetProjectName[] = "get_project";
+constexpr char kGetProject[] = R"sql(
+SELECT id, webhook_uri, webhook_secret, password_min_length,
+       password_max_length
+  FROM projects
+ WHERE id = $1
+)sql";
+
+constexpr char kCreateProjectName[] = "create_project";
+constexpr char kCreateProject[] = R"sql(
+INSERT INTO projects (id, webhook_uri, webhook_secret, password_min_length,
+                      password_max_length)
+VALUES ($1, $2, $3, $4::integer, $5::integer)
+)sql";
+
+constexpr char kEnsureProjectName[] = "ensure_project";
+constexpr char kEnsureProject[] = R"sql(
+INSERT INTO projects (id) VALUES ($1) ON CONFLICT (id) DO NOTHING
+)sql";
+
+constexpr char kUpdateProjectName[] = "update_project";
+constexpr char kUpdateProject[] = R"sql(
+UPDATE projects
+   SET webhook_uri = CASE WHEN $2::boolean THEN $3 ELSE webhook_uri END,
+       webhook_secret = CASE WHEN $2::boolean THEN $4 ELSE webhook_secret END,
+       password_min_length = CASE WHEN $5::boolean THEN $6::integer
+                                  ELSE password_min_length END,
+       password_max_length = CASE WHEN $5::boolean THEN $7::integer
+                                  ELSE password_max_length END,
+       update_time = now()
+ WHERE id = $1
+RETURNING id, webhook_uri, webhook_secret, password_min_length,
+          password_max_length
+)sql";
+
+// Live sessions and API keys by the SHA-256 of their token (hex).
+constexpr char kFindTokenName[] = "find_token";
+constexpr char kFindToken[] = R"sql(
+SELECT 'session' AS kind, s.project_id, s.id, s.user_id, u.role::integer,
+       '[]' AS scopes
+  FROM sessions s
+  JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
+ WHERE s.token_hash = decode($1, 'hex') AND s.expire_time > now()
+UNION ALL
+SELECT 'api_key', k.project_id, k.id, k.user_id,
+       coalesce(u.role, 0)::integer, k.scopes::text
+  FROM api_keys k
+  LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
+ WHERE k.token_hash = decode($1, 'hex')
+LIMIT 1
+)sql";
+
+// The new key's id, or the id of the key that already has this hash.
+constexpr char kCreateApiKeyName[] = "create_api_key";
+constexpr char kCreateApiKey[] = R"sql(
+WITH inserted AS (
+  INSERT INTO api_keys (project_id, token_hash, scopes, user_id)
+  VALUES ($1, decode($2, 'hex'), $3::jsonb, NULLIF($4, '')::bigint)
+  ON CONFLICT (token_hash) DO NOTHING
+  RETURNING id
+)
+SELECT id FROM inserted
+UNION ALL
+SELECT id FROM api_keys WHERE token_hash = decode($2, 'hex')
+LIMIT 1
+)sql";
+
+// For a key inserted concurrently, invisible to kCreateApiKey's snapshot.
+constexpr char kFindApiKeyName[] = "find_api_key";
+constexpr char kFindApiKey[] = R"sql(
+SELECT id FROM api_keys WHERE token_hash = decode($1, 'hex')
+)sql";
+
+// The output columns of a user row `u`, in OutputColumn order: never
+// password_hash or secure_metadata. Suspensions: those still in force, in
+// stored order, times in microseconds.
+constexpr char kUserOutput[] = R"sql(
+       u.project_id, u.id, u.version, u.username, u.email, u.email_verified,
+       u.given_name, u.family_name, u.display_name, u.role, u.avatar_uri,
+       u.bio, extract(year FROM u.birth_date)::integer,
+       extract(month FROM u.birth_date)::integer,
+       extract(day FROM u.birth_date)::integer,
+       u.latitude, u.longitude, u.metadata::text, u.language,
+       u.script_types::text,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                 'reason', coalesce(s.value->>'reason', ''),
+                 'create_us', (extract(epoch FROM
+                     (s.value->>'create_time')::timestamptz) * 1000000)::bigint,
+                 'expire_us', (extract(epoch FROM
+                     (s.value->>'expire_time')::timestamptz) * 1000000)::bigint)
+                 ORDER BY s.ordinality), '[]')
+          FROM jsonb_array_elements(u.suspensions) WITH ORDINALITY AS s
+         WHERE s.value->>'expire_time' IS NULL
+            OR (s.value->>'expire_time')::timestamptz > now())::text,
+       (extract(epoch FROM u.create_time) * 1000000)::bigint,
+       (extract(epoch FROM u.update_time) * 1000000)::bigint
+)sql";
+
+enum OutputColumn {
+  kOutProjectId = 0,
+  kOutId,
+  kOutVersion,
+  kOutUsername,
+  kOutEmail,
+  kOutEmailVerified,
+  kOutGivenName,
+  kOutFamilyName,
+  kOutDisplayName,
+  kOutRole,
+  kOutAvatarUri,
+  kOutBio,
+  kOutBirthYear,
+  kOutBirthMonth,
+  kOutBirthDay,
+  kOutLatitude,
+  kOutLongitude,
+  kOutMetadata,
+  kOutLanguage,
+  kOutScriptTypes,
+  kOutSuspensions,
+  kOutCreateMicros,
+  kOutUpdateMicros,
+};
+
+constexpr char kGetUserName[] = "get_user";
+constexpr char kGetUserHead[] = R"sql(
+SELECT )sql";
+constexpr char kGetUserTail[] = R"sql(
+  FROM users u
+ WHERE u.project_id = $1 AND u.id = $2::bigint
+)sql";
+
+constexpr char kListUsersName[] = "list_users";
+constexpr char kListUsersTail[] = R"sql(
+  FROM users u
+ WHERE u.project_id = $1 AND u.id > $2::bigint
+ ORDER BY u.id
+ LIMIT $3::integer
+)sql";
+
+constexpr char kUserVersionName[] = "user_version";
+constexpr char kUserVersion[] = R"sql(
+SELECT version FROM users WHERE project_id = $1 AND id = $2::bigint
+)sql";
+
+// $2.. are the writable columns in UserColumn order (location is two).
+constexpr char kCreateUserName[] = "create_user";
+constexpr char kCreateUserHead[] = R"sql(
+WITH inserted AS (
+  INSERT INTO users (project_id, username, email, password_hash, given_name,
+                     family_name, display_name, role, avatar_uri, bio,
+                     birth_date, latitude, longitude, metadata,
+                     secure_metadata, language, script_types)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::smallint, $9, $10,
+          NULLIF($11, '')::date, NULLIF($12, '')::float8,
+          NULLIF($13, '')::float8, $14::jsonb, $15::jsonb, $16, $17::jsonb)
+  RETURNING *
+), event AS (
+  INSERT INTO user_events (project_id, user_id, actor, action, request_id)
+  SELECT project_id, id, $18, 'create', $19 FROM inserted
+)
+SELECT )sql";
+constexpr char kCreateUserTail[] = R"sql(
+  FROM inserted u
+)sql";
+constexpr int kCreateUserFirstColumnParam = 2;
+
+// The UPDATE: the SET list is built from kAssignments only. $1 project, $2
+// user id, $3 expected version ('' for any), $4 actor, $5 paths (a JSON
+// array), $6 request id; the columns' parameters follow.
+constexpr char kUpdateUserNamePrefix[] = "update_user_";
+constexpr char kUpdateUserHead[] = R"sql(
+WITH updated AS (
+  UPDATE users
+     SET )sql";
+constexpr char kUpdateUserMiddle[] = R"sql(version = version + 1,
+         update_time = now()
+   WHERE project_id = $1 AND id = $2::bigint
+     AND version = coalesce(NULLIF($3, '')::bigint, version)
+  RETURNING *
+), event AS (
+  INSERT INTO user_events (project_id, user_id, actor, action, paths,
+                           request_id)
+  SELECT project_id, id, $4, 'update', $5::jsonb, $6 FROM updated
+)
+SELECT )sql";
+constexpr char kUpdateUserTail[] = R"sql(
+  FROM updated u
+)sql";
+constexpr int kUpdateUserFirstColumnParam = 7;
+
+// One writable column (group): its SET assignments as an absl::Substitute
+// pattern where $$$0 (and $$$1) are its parameters, and how many it takes.
+struct ColumnAssignment {
+  UserColumn column;
+  const char* pattern;
+  int parameters;
+};
+
+// Indexed by UserColumn. A changed email (ignoring case) is unverified;
+// every right-hand side sees the row before the update.
+constexpr ColumnAssignment kAssignments[] = {
+    {UserColumn::kUsername, "username = $$$0", 1},
+    {UserColumn::kEmail,
+     "email_verified = email_verified AND lower(email) = lower($$$0),\n"
+     "         email = $$$0",
+     1},
+    {UserColumn::kPasswordHash, "password_hash = $$$0", 1},
+    {UserColumn::kGivenName, "given_name = $$$0", 1},
+    {UserColumn::kFamilyName, "family_name = $$$0", 1},
+    {UserColumn::kDisplayName, "display_name = $$$0", 1},
+    {UserColumn::kRole, "role = $$$0::smallint", 1},
+    {UserColumn::kAvatarUri, "avatar_uri = $$$0", 1},
+    {UserColumn::kBio, "bio = $$$0", 1},
+    {UserColumn::kBirthDate, "birth_date = NULLIF($$$0, '')::date", 1},
+    {UserColumn::kLocation,
+     "latitude = NULLIF($$$0, '')::float8,\n"
+     "         longitude = NULLIF($$$1, '')::float8",
+     2},
+    {UserColumn::kMetadata, "metadata = $$$0::jsonb", 1},
+    {UserColumn::kSecureMetadata, "secure_metadata = $$$0::jsonb", 1},
+    {UserColumn::kLanguage, "language = $$$0", 1},
+    {UserColumn::kScriptTypes, "script_types = $$$0::jsonb", 1},
+};
+
+constexpr bool AssignmentsInColumnOrder() {
+  for (size_t i = 0; i < std::size(kAssignments); ++i) {
+    if (static_cast<size_t>(kAssignments[i].column) != i) return false;
+  }
+  return std::size(kAssignments) == static_cast<size_t>(UserColumn::kCount);
+}
+static_assert(AssignmentsInColumnOrder(),
+              "kAssignments must list every UserColumn in order");
+
+constexpr char kDeleteUserName[] = "delete_user";
+constexpr char kDeleteUser[] = R"sql(
+WITH deleted AS (
+  DELETE FROM users WHERE project_id = $1 AND id = $2::bigint
+  RETURNING project_id, id
+), event AS (
+  INSERT INTO user_events (project_id, user_id, actor, action, request_id)
+  SELECT project_id, id, $3, 'delete', $4 FROM deleted
+)
+SELECT count(*) FROM deleted
+)sql";
+
+// A username match wins over another user's email match.
+constexpr char kFindLoginName[] = "find_login";
+constexpr char kFindLogin[] = R"sql(
+SELECT id, password_hash
+  FROM users
+ WHERE project_id = $1
+   AND (lower(username) = lower($2) OR lower(email) = lower($2))
+ ORDER BY lower(username) = lower($2) DESC
+ LIMIT 1
+)sql";
+
+constexpr char kCreateSessionName[] = "create_session";
+constexpr char kCreateSession[] = R"sql(
+INSERT INTO sessions (project_id, user_id, token_hash, expire_time)
+VALUES ($1, $2::bigint, decode($3, 'hex'),
+        now() + $4::bigint * interval '1 second')
+RETURNING id, floor(extract(epoch FROM expire_time))::bigint
+)sql";
+
+constexpr char kDeleteSessionName[] = "delete_session";
+constexpr char kDeleteSession[] = R"sql(
+DELETE FROM sessions WHERE project_id = $1 AND id = $2::bigint
+)sql";
+
+constexpr char kDeleteUserSessionName[] = "delete_user_session";
+constexpr char kDeleteUserSession[] = R"sql(
+DELETE FROM sessions
+ WHERE project_id = $1 AND id = $2::bigint AND user_id = $3::bigint
+)sql";
+
+constexpr char kEndUserSessionsName[] = "end_user_sessions";
+constexpr char kEndUserSessions[] = R"sql(
+DELETE FROM sessions WHERE project_id = $1 AND user_id = $2::bigint
+)sql";
+
+// ---------------------------------------------------------------------------
+
+absl::Status UserNotFound() {
+  return ApiError(absl::StatusCode::kNotFound, "USER_NOT_FOUND",
+                  "user not found");
+}
+
+absl::Status ProjectNotFound() {
+  return ApiError(absl::StatusCode::kNotFound, "PROJECT_NOT_FOUND",
+                  "project not found");
+}
+
+absl::Status EtagMismatch() {
+  return ApiError(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                  "the user changed since the etag was read");
+}
+
+absl::Status Unavailable() {
+  return ApiError(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                  "database unavailable");
+}
+
+std::string Hex(const std::string& bytes) {
+  return absl::BytesToHexString(bytes);
+}
+
+std::string DoubleText(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+std::string JsonStrings(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Appends the parameters of `column` taken from `values`. A location with
+// only one coordinate counts as none.
+void AppendColumnParams(const UserChanges& values, UserColumn column,
+                        std::vector<std::string>& params) {
+  switch (column) {
+    case UserColumn::kUsername:
+      params.push_back(values.username);
+      return;
+    case UserColumn::kEmail:
+      params.push_back(values.email);
+      return;
+    case UserColumn::kPasswordHash:
+      params.push_back(values.password_hash);
+      return;
+    case UserColumn::kGivenName:
+      params.push_back(values.given_name);
+      return;
+    case UserColumn::kFamilyName:
+      params.push_back(values.family_name);
+      return;
+    case UserColumn::kDisplayName:
+      params.push_back(values.display_name);
+      return;
+    case UserColumn::kRole:
+      params.push_back(std::to_string(values.role));
+      return;
+    case UserColumn::kAvatarUri:
+      params.push_back(values.avatar_uri);
+      return;
+    case UserColumn::kBio:
+      params.push_back(values.bio);
+      return;
+    case UserColumn::kBirthDate:
+      params.push_back(values.birth_date);
+      return;
+    case UserColumn::kLocation:
+      if (values.latitude.has_value() && values.longitude.has_value()) {
+        params.push_back(DoubleText(*values.latitude));
+        params.push_back(DoubleText(*values.longitude));
+      } else {
+        params.emplace_back();
+        params.emplace_back();
+      }
+      return;
+    case UserColumn::kMetadata:
+      params.push_back(values.metadata_json);
+      return;
+    case UserColumn::kSecureMetadata:
+      params.push_back(values.secure_metadata_json);
+      return;
+    case UserColumn::kLanguage:
+      params.push_back(values.language);
+      return;
+    case UserColumn::kScriptTypes:
+      params.push_back(values.script_types_json);
+      return;
+    case UserColumn::kCount:
+      break;
+  }
+  throw std::logic_error("unknown user column");
+}
+
+std::string UpdateStatementName(const UserColumnSet& columns) {
+  return absl::StrCat(kUpdateUserNamePrefix, columns.to_ulong());
+}
+
+std::string UpdateStatementSql(const UserColumnSet& columns) {
+  std::string assignments;
+  int next = kUpdateUserFirstColumnParam;
+  for (const ColumnAssignment& assignment : kAssignments) {
+    if (!Has(columns, assignment.column)) continue;
+    if (assignment.parameters == 2) {
+      absl::StrAppend(&assignments,
+                      absl::Substitute(assignment.pattern, next, next + 1));
+    } else {
+      absl::StrAppend(&assignments, absl::Substitute(assignment.pattern, next));
+    }
+    absl::StrAppend(&assignments, ",\n         ");
+    next += assignment.parameters;
+  }
+  return absl::StrCat(kUpdateUserHead, assignments, kUpdateUserMiddle,
+                      kUserOutput, kUpdateUserTail);
+}
+
+void SetMicros(int64_t micros, google::protobuf::Timestamp* timestamp) {
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  timestamp->set_seconds(seconds);
+  timestamp->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+nlohmann::json ParseJson(const pqxx::field& field, const char* what) {
+  nlohmann::json json = nlohmann::json::parse(
+      field.c_str(), field.c_str() + field.size(), nullptr, false);
+  if (json.is_discarded()) {
+    throw std::runtime_error(absl::StrCat("stored ", what, " is not JSON"));
+  }
+  return json;
+}
+
+// Maps a row of kUserOutput. Throws on malformed stored data.
+UserRecord ToUserRecord(const pqxx::row& row) {
+  UserRecord record;
+  record.project_id = row[kOutProjectId].as<std::string>();
+  record.id = row[kOutId].as<int64_t>();
+  record.version = row[kOutVersion].as<int64_t>();
+  v1::User& user = record.user;
+  user.set_name(
+      absl::StrCat("projects/", record.project_id, "/users/", record.id));
+  user.set_etag(std::to_string(record.version));
+  user.set_username(row[kOutUsername].as<std::string>());
+  user.set_email(row[kOutEmail].as<std::string>());
+  user.set_email_verified(row[kOutEmailVerified].as<bool>());
+  user.set_given_name(row[kOutGivenName].as<std::string>());
+  user.set_family_name(row[kOutFamilyName].as<std::string>());
+  user.set_display_name(row[kOutDisplayName].as<std::string>());
+  user.set_role(static_cast<v1::User::Role>(row[kOutRole].as<int>()));
+  user.set_avatar_uri(row[kOutAvatarUri].as<std::string>());
+  user.set_bio(row[kOutBio].as<std::string>());
+  if (!row[kOutBirthYear].is_null()) {
+    google::type::Date* date = user.mutable_birth_date();
+    date->set_year(row[kOutBirthYear].as<int>());
+    date->set_month(row[kOutBirthMonth].as<int>());
+    date->set_day(row[kOutBirthDay].as<int>());
+  }
+  if (!row[kOutLatitude].is_null() && !row[kOutLongitude].is_null()) {
+    user.mutable_location()->set_latitude(row[kOutLatitude].as<double>());
+    user.mutable_location()->set_longitude(row[kOutLongitude].as<double>());
+  }
+  if (!google::protobuf::util::JsonStringToMessage(
+           row[kOutMetadata].as<std::string>(), user.mutable_metadata())
+           .ok()) {
+    throw std::runtime_error("stored metadata is not a JSON object");
+  }
+  v1::User::Settings* settings = user.mutable_settings();
+  settings->set_language(row[kOutLanguage].as<std::string>());
+  nlohmann::json script_types = ParseJson(row[kOutScriptTypes], "script_types");
+  if (!script_types.is_array()) {
+    throw std::runtime_error("stored script_types is not an array");
+  }
+  for (const nlohmann::json& type : script_types) {
+    if (type.is_string()) settings->add_script_types(type.get<std::string>());
+  }
+  for (const nlohmann::json& stored :
+       ParseJson(row[kOutSuspensions], "suspensions")) {
+    v1::User::Suspension* suspension = user.add_suspensions();
+    suspension->set_reason(stored.value("reason", ""));
+    if (stored.contains("create_us") && stored["create_us"].is_number()) {
+      SetMicros(stored["create_us"].get<int64_t>(),
+                suspension->mutable_create_time());
+    }
+    if (stored.contains("expire_us") && stored["expire_us"].is_number()) {
+      SetMicros(stored["expire_us"].get<int64_t>(),
+                suspension->mutable_expire_time());
+    }
+  }
+  SetMicros(row[kOutCreateMicros].as<int64_t>(), user.mutable_create_time());
+  SetMicros(row[kOutUpdateMicros].as<int64_t>(), user.mutable_update_time());
+  return record;
+}
+
+ProjectRecord ToProjectRecord(const pqxx::row& row) {
+  ProjectRecord project;
+  project.id = row[0].as<std::string>();
+  project.webhook_uri = row[1].as<std::string>();
+  project.webhook_secret = row[2].as<std::string>();
+  project.password_min_length = row[3].as<int>();
+  project.password_max_length = row[4].as<int>();
+  return project;
+}
+
+// After an UPDATE that matched no row: NotFound, or a stale version.
+absl::Status UpdateMissed(pqxx::transaction_base& transaction,
+                          const UserUpdate& update) {
+  pqxx::result rows = transaction.exec_prepared(
+      kUserVersionName, update.project_id, std::to_string(update.user_id));
+  if (rows.empty()) return UserNotFound();
+  return EtagMismatch();
+}
+
+std::vector<std::string> UpdateParams(const UserUpdate& update) {
+  std::vector<std::string> params = {
+      update.project_id,
+      std::to_string(update.user_id),
+      update.expected_version.has_value()
+          ? std::to_string(*update.expected_version)
+          : std::string(),
+      update.actor,
+      JsonStrings(update.paths),
+      update.request_id,
+  };
+  for (const ColumnAssignment& assignment : kAssignments) {
+    if (Has(update.changes.columns, assignment.column)) {
+      AppendColumnParams(update.changes, assignment.column, params);
+    }
+  }
+  return params;
+}
+
+SessionRecord InsertSession(pqxx::transaction_base& transaction,
+                            const std::string& project_id, int64_t user_id,
+                            const NewSession& session) {
+  pqxx::row row = transaction.exec_prepared1(
+      kCreateSessionName, project_id, std::to_string(user_id),
+      Hex(session.token_hash), std::to_string(session.ttl_seconds));
+  SessionRecord record;
+  record.project_id = project_id;
+  record.id = row[0].as<int64_t>();
+  record.user_id = user_id;
+  record.expire_time_unix = row[1].as<int64_t>();
+  return record;
+}
+
+void PrepareStatements(pqxx::connection_base& connection) {
+  const std::pair<const char*, std::string> statements[] = {
+      {kPingName, kPing},
+      {kGetProjectName, kGetProject},
+      {kCreateProjectName, kCreateProject},
+      {kEnsureProjectName, kEnsureProject},
+      {kUpdateProjectName, kUpdateProject},
+      {kFindTokenName, kFindToken},
+      {kCreateApiKeyName, kCreateApiKey},
+      {kFindApiKeyName, kFindApiKey},
+      {kGetUserName, absl::StrCat(kGetUserHead, kUserOutput, kGetUserTail)},
+      {kListUsersName, absl::StrCat(kGetUserHead, kUserOutput, kListUsersTail)},
+      {kUserVersionName, kUserVersion},
+      {kCreateUserName,
+       absl::StrCat(kCreateUserHead, kUserOutput, kCreateUserTail)},
+      {kDeleteUserName, kDeleteUser},
+      {kFindLoginName, kFindLogin},
+      {kCreateSessionName, kCreateSession},
+      {kDeleteSessionName, kDeleteSession},
+      {kDeleteUserSessionName, kDeleteUserSession},
+      {kEndUserSessionsName, kEndUserSessions},
+  };
+  // libpqxx registers each with the server on first use.
+  for (const auto& [name, sql] : statements) connection.prepare(name, sql);
+}
+
+}  // namespace
+
+struct PostgresUserStore::Session {
+  explicit Session(const std::string& connection_string)
+      : connection(connection_string) {}
+
+  // The name of the UPDATE for `columns`, defined on first use.
+  std::string UpdateStatement(const UserColumnSet& columns) {
+    std::string name = UpdateStatementName(columns);
+    if (prepared_updates.insert(columns.to_ulong()).second) {
+      connection.prepare(name, UpdateStatementSql(columns));
+    }
+    return name;
+  }
+
+  pqxx::connection connection;
+  std::unordered_set<unsigned long> prepared_updates;
+};
+
+PostgresUserStore::PostgresUserStore(
+    std::string connection_string, std::chrono::milliseconds statement_timeout,
+    std::chrono::seconds connect_timeout)
+    : connection_string_(RewriteConnectionString(
+          connection_string, {},
+          {
+              {"connect_timeout", std::to_string(connect_timeout.count())},
+              {"keepalives", "1"},
+              {"keepalives_idle", "5"},
+              {"keepalives_interval", "2"},
+              {"keepalives_count", "3"},
+              {"tcp_user_timeout", "10000"},
+              {"application_name", "userd"},
+          },
+          absl::StrCat("-c statement_timeout=", statement_timeout.count()))) {}
+
+PostgresUserStore::~PostgresUserStore() = default;
+
+bool PostgresUserStore::Healthy() const {
+  return session_ != nullptr && session_->connection.is_open();
+}
+
+void PostgresUserStore::Disconnect() { session_.reset(); }
+
+absl::Status PostgresUserStore::Connect() {
+  if (session_ != nullptr) {
+    if (session_->connection.is_open()) return absl::OkStatus();
+    Disconnect();
+  }
+  if (!connection_string_.ok()) return connection_string_.status();
+  if (std::chrono::steady_clock::now() < next_connect_attempt_) {
+    return Unavailable();
+  }
+  try {
+    auto session = std::make_unique<Session>(*connection_string_);
+    PrepareStatements(session->connection);
+    session_ = std::move(session);
+    return absl::OkStatus();
+  } catch (...) {
+    next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+    bool connection_lost = false;
+    return StatusFromException(std::current_exception(), "Connect",
+                               &connection_lost);
+  }
+}
+
+template <typename Body>
+auto PostgresUserStore::Run(absl::string_view operation, Body body) {
+  using Result = decltype(body(std::declval<Session&>()));
+  if (absl::Status status = Connect(); !status.ok()) return Result(status);
+  try {
+    return body(*session_);
+  } catch (...) {
+    bool connection_lost = false;
+    absl::Status status = StatusFromException(std::current_exception(),
+                                              operation, &connection_lost);
+    if (connection_lost || !session_->connection.is_open()) Disconnect();
+    return Result(status);
+  }
+}
+
+absl::Status PostgresUserStore::Migrate() {
+  return Run("Migrate", [](Session& session) -> absl::Status {
+    ApplyMigrations(session.connection, EmbeddedMigrations());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresUserStore::Ping() {
+  return Run("Ping", [](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    transaction.exec_prepared1(kPingName);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ProjectRecord> PostgresUserStore::GetProject(
+    const std::string& project_id) {
+  return Run("GetProject",
+             [&](Session& session) -> absl::StatusOr<ProjectRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows =
+                   transaction.exec_prepared(kGetProjectName, project_id);
+               if (rows.empty()) return ProjectNotFound();
+               return ToProjectRecord(rows[0]);
+             });
+}
+
+absl::Status PostgresUserStore::CreateProject(const ProjectRecord& project) {
+  return Run("CreateProject", [&](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    transaction.exec_prepared0(
+        kCreateProjectName, project.id, project.webhook_uri,
+        project.webhook_secret, std::to_string(project.password_min_length),
+        std::to_string(project.password_max_length));
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresUserStore::EnsureProject(const std::string& project_id) {
+  return Run("EnsureProject", [&](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    transaction.exec_prepared0(kEnsureProjectName, project_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ProjectRecord> PostgresUserStore::UpdateProject(
+    const ProjectRecord& project, bool webhook, bool policy) {
+  return Run(
+      "UpdateProject", [&](Session& session) -> absl::StatusOr<ProjectRecord> {
+        pqxx::nontransaction transaction(session.connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kUpdateProjectName, project.id, webhook ? "true" : "false",
+            project.webhook_uri, project.webhook_secret,
+            policy ? "true" : "false",
+            std::to_string(project.password_min_length),
+            std::to_string(project.password_max_length));
+        if (rows.affected_rows() == 0) return ProjectNotFound();
+        return ToProjectRecord(rows[0]);
+      });
+}
+
+absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
+    const std::string& token_hash) {
+  return Run("FindToken", [&](Session& session) -> absl::StatusOr<TokenRecord> {
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::result rows =
+        transaction.exec_prepared(kFindTokenName, Hex(token_hash));
+    if (rows.empty()) {
+      return ApiError(absl::StatusCode::kNotFound, "TOKEN_NOT_FOUND",
+                      "token not found");
+    }
+    const pqxx::row& row = rows[0];
+    TokenRecord token;
+    token.kind = row[0].as<std::string>() == "session"
+                     ? TokenRecord::Kind::kSession
+                     : TokenRecord::Kind::kApiKey;
+    token.project_id = row[1].as<std::string>();
+    token.id = row[2].as<int64_t>();
+    if (!row[3].is_null()) token.user_id = row[3].as<int64_t>();
+    token.user_role = row[4].as<int>();
+    for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
+      if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
+    }
+    return token;
+  });
+}
+
+absl::StatusOr<int64_t> PostgresUserStore::CreateApiKey(
+    const std::string& project_id, const std::string& token_hash,
+    const std::vector<std::string>& scopes, std::optional<int64_t> user_id) {
+  return Run("CreateApiKey", [&](Session& session) -> absl::StatusOr<int64_t> {
+    pqxx::nontransaction transaction(session.connection);
+    std::string hash = Hex(token_hash);
+    pqxx::result rows = transaction.exec_prepared(
+        kCreateApiKeyName, project_id, hash, JsonStrings(scopes),
+        user_id.has_value() ? std::to_string(*user_id) : std::string());
+    if (rows.empty()) rows = transaction.exec_prepared(kFindApiKeyName, hash);
+    if (rows.empty()) {
+      return ApiError(absl::StatusCode::kAborted, "TRANSACTION_ABORTED",
+                      "concurrent transaction; retry");
+    }
+    return rows[0][0].as<int64_t>();
+  });
+}
+
+absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
+    const std::string& project_id, const UserChanges& values,
+    const std::string& actor, const std::string& request_id) {
+  return Run("CreateUser", [&](Session& session) -> absl::StatusOr<UserRecord> {
+    // Columns outside values.columns get the defaults of UserChanges, which
+    // are the schema's.
+    const UserChanges defaults;
+    std::vector<std::string> params = {project_id};
+    for (const ColumnAssignment& assignment : kAssignments) {
+      AppendColumnParams(
+          Has(values.columns, assignment.column) ? values : defaults,
+          assignment.column, params);
+    }
+    params.push_back(actor);
+    params.push_back(request_id);
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::row row = transaction.exec_prepared1(
+        kCreateUserName, pqxx::prepare::make_dynamic_params(params));
+    return ToUserRecord(row);
+  });
+}
+
+absl::StatusOr<UserRecord> PostgresUserStore::GetUser(
+    const std::string& project_id, int64_t user_id) {
+  return Run("GetUser", [&](Session& session) -> absl::StatusOr<UserRecord> {
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::result rows = transaction.exec_prepared(kGetUserName, project_id,
+                                                  std::to_string(user_id));
+    if (rows.empty()) return UserNotFound();
+    return ToUserRecord(rows[0]);
+  });
+}
+
+absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
+    const UserUpdate& update) {
+  return Run(
+      "UpdateUser", [&](Session& session) -> absl::StatusOr<UserUpdateResult> {
+        const std::string statement =
+            session.UpdateStatement(update.changes.columns);
+        const std::vector<std::string> params = UpdateParams(update);
+        const SessionEffects& effects = update.sessions;
+        UserUpdateResult result;
+        if (!effects.end_all_sessions && !effects.rotate_session_id) {
+          // One statement: atomic on its own, one round trip.
+          pqxx::nontransaction transaction(session.connection);
+          pqxx::result rows = transaction.exec_prepared(
+              statement, pqxx::prepare::make_dynamic_params(params));
+          if (rows.empty()) return UpdateMissed(transaction, update);
+          result.record = ToUserRecord(rows[0]);
+          return result;
+        }
+        pqxx::work transaction(session.connection);
+        pqxx::result rows = transaction.exec_prepared(
+            statement, pqxx::prepare::make_dynamic_params(params));
+        if (rows.empty()) return UpdateMissed(transaction, update);
+        result.record = ToUserRecord(rows[0]);
+        const std::string user_id = std::to_string(update.user_id);
+        bool rotate = false;
+        if (effects.rotate_session_id.has_value()) {
+          pqxx::result deleted = transaction.exec_prepared(
+              kDeleteUserSessionName, update.project_id,
+              std::to_string(*effects.rotate_session_id), user_id);
+          rotate = deleted.affected_rows() == 1;
+        }
+        if (effects.end_all_sessions) {
+          transaction.exec_prepared0(kEndUserSessionsName, update.project_id,
+                                     user_id);
+        }
+        if (rotate) {
+          result.new_session = InsertSession(transaction, update.project_id,
+                                             update.user_id,
+                                             effects.replacement);
+        }
+        transaction.commit();
+        return result;
+      });
+}
+
+absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
+                                           int64_t user_id,
+                                           const std::string& actor,
+                                           const std::string& request_id) {
+  return Run("DeleteUser", [&](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::row row =
+        transaction.exec_prepared1(kDeleteUserName, project_id,
+                                   std::to_string(user_id), actor, request_id);
+    if (row[0].as<int64_t>() == 0) return UserNotFound();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<UserRecord>> PostgresUserStore::ListUsers(
+    const std::string& project_id, int64_t after_id, int limit) {
+  return Run(
+      "ListUsers",
+      [&](Session& session) -> absl::StatusOr<std::vector<UserRecord>> {
+        pqxx::nontransaction transaction(session.connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kListUsersName, project_id, std::to_string(after_id),
+            std::to_string(std::max(limit, 0)));
+        std::vector<UserRecord> records;
+        records.reserve(rows.size());
+        for (const pqxx::row& row : rows) records.push_back(ToUserRecord(row));
+        return records;
+      });
+}
+
+absl::StatusOr<UserLogin> PostgresUserStore::FindLogin(
+    const std::string& project_id, const std::string& login) {
+  return Run("FindLogin", [&](Session& session) -> absl::StatusOr<UserLogin> {
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::result rows =
+        transaction.exec_prepared(kFindLoginName, project_id, login);
+    if (rows.empty()) return UserNotFound();
+    UserLogin found;
+    found.user_id = rows[0][0].as<int64_t>();
+    found.password_hash = rows[0][1].as<std::string>();
+    return found;
+  });
+}
+
+absl::StatusOr<SessionRecord> PostgresUserStore::CreateSession(
+    const std::string& project_id, int64_t user_id, const NewSession& session) {
+  return Run("CreateSession",
+             [&](Session& open) -> absl::StatusOr<SessionRecord> {
+               pqxx::nontransaction transaction(open.connection);
+               return InsertSession(transaction, project_id, user_id, session);
+             });
+}
+
+absl::Status PostgresUserStore::DeleteSession(const std::string& project_id,
+                                              int64_t session_id) {
+  return Run("DeleteSession", [&](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    pqxx::result rows = transaction.exec_prepared(
+        kDeleteSessionName, project_id, std::to_string(session_id));
+    if (rows.affected_rows() == 0) {
+      return ApiError(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
+                      "session not found");
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace users

@@ -1,0 +1,111 @@
+#ifndef USERS_STORAGE_POSTGRES_USER_STORE_H_
+#define USERS_STORAGE_POSTGRES_USER_STORE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/user_store.h"
+
+namespace users {
+
+// A UserStore over one PostgreSQL connection (libpqxx). Not thread-safe.
+//
+// The connection opens on first use, not in the constructor. Every statement
+// runs under `statement_timeout`; opening a connection is bounded by
+// `connect_timeout` and TCP keepalives detect a silent peer, so a dead
+// database gives Unavailable rather than a hang. When a call finds the
+// connection broken it returns Unavailable and drops the connection; the
+// next call opens a new one (after a failed attempt, calls within a short
+// back-off return Unavailable without trying).
+//
+// Statements are prepared once per connection under fixed names; each
+// distinct column set of UpdateUser gets its own statement, prepared the
+// first time it is used on the connection.
+class PostgresUserStore final : public UserStore {
+ public:
+  static constexpr std::chrono::seconds kDefaultConnectTimeout{5};
+
+  // `connection_string`: a libpq URI or key=value string.
+  PostgresUserStore(std::string connection_string,
+                    std::chrono::milliseconds statement_timeout,
+                    std::chrono::seconds connect_timeout =
+                        kDefaultConnectTimeout);
+  ~PostgresUserStore() override;
+
+  PostgresUserStore(const PostgresUserStore&) = delete;
+  PostgresUserStore& operator=(const PostgresUserStore&) = delete;
+
+  // Whether a connection is open, as far as is known without a round trip.
+  bool Healthy() const;
+  // Opens the connection unless one is open. Unavailable when the database
+  // cannot be reached; InvalidArgument for a malformed connection string.
+  absl::Status Connect();
+
+  absl::Status Migrate() override;
+  absl::Status Ping() override;
+
+  absl::StatusOr<ProjectRecord> GetProject(
+      const std::string& project_id) override;
+  absl::Status CreateProject(const ProjectRecord& project) override;
+  absl::Status EnsureProject(const std::string& project_id) override;
+  absl::StatusOr<ProjectRecord> UpdateProject(const ProjectRecord& project,
+                                              bool webhook,
+                                              bool policy) override;
+
+  absl::StatusOr<TokenRecord> FindToken(const std::string& token_hash) override;
+  absl::StatusOr<int64_t> CreateApiKey(const std::string& project_id,
+                                       const std::string& token_hash,
+                                       const std::vector<std::string>& scopes,
+                                       std::optional<int64_t> user_id) override;
+
+  absl::StatusOr<UserRecord> CreateUser(const std::string& project_id,
+                                        const UserChanges& values,
+                                        const std::string& actor,
+                                        const std::string& request_id) override;
+  absl::StatusOr<UserRecord> GetUser(const std::string& project_id,
+                                     int64_t user_id) override;
+  // Without session effects: one statement (update, audit row) in one round
+  // trip. With them: one transaction. A rotated session that no longer
+  // exists is not replaced (new_session stays empty); the update still
+  // commits.
+  absl::StatusOr<UserUpdateResult> UpdateUser(
+      const UserUpdate& update) override;
+  absl::Status DeleteUser(const std::string& project_id, int64_t user_id,
+                          const std::string& actor,
+                          const std::string& request_id) override;
+  absl::StatusOr<std::vector<UserRecord>> ListUsers(
+      const std::string& project_id, int64_t after_id, int limit) override;
+
+  absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
+                                      const std::string& login) override;
+  absl::StatusOr<SessionRecord> CreateSession(
+      const std::string& project_id, int64_t user_id,
+      const NewSession& session) override;
+  // NotFound (SESSION_NOT_FOUND) when there is no such session.
+  absl::Status DeleteSession(const std::string& project_id,
+                             int64_t session_id) override;
+
+ private:
+  struct Session;  // an open connection and what is prepared on it
+
+  // Runs `body` on the open connection (opening it first if needed) and
+  // translates whatever it throws; drops the connection when it broke.
+  template <typename Body>
+  auto Run(absl::string_view operation, Body body);
+  void Disconnect();
+
+  absl::StatusOr<std::string> connection_string_;  // may hold a password
+  std::unique_ptr<Session> session_;
+  std::chrono::steady_clock::time_point next_connect_attempt_;
+};
+
+}  // namespace users
+
+#endif  // USERS_STORAGE_POSTGRES_USER_STORE_H_
