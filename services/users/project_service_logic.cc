@@ -223,20 +223,14 @@ void ProjectServiceLogic::CreateApiKey(const CallContext& call,
       done);
 }
 
-void BootstrapAdminKey(StorePool& pool, const std::string& token,
-                       std::function<void(absl::Status)> done) {
-  pool.Run(
-      [token, done](UserStore* store, absl::Status status) {
-        if (!status.ok()) return done(status);
-        if (absl::Status s = store->EnsureProject(kDefaultProjectId); !s.ok()) {
-          return done(s);
-        }
-        absl::StatusOr<int64_t> id =
-            store->CreateApiKey(kDefaultProjectId, TokenHash(token),
-                                {"admin", "read", "write"}, std::nullopt);
-        done(id.status());
-      },
-      std::chrono::steady_clock::now() + std::chrono::seconds(30));
+absl::Status BootstrapAdminKey(UserStore& store, const std::string& token) {
+  if (absl::Status s = store.EnsureProject(kDefaultProjectId); !s.ok()) {
+    return s;
+  }
+  return store
+      .CreateApiKey(kDefaultProjectId, TokenHash(token),
+                    {"admin", "read", "write"}, std::nullopt)
+      .status();
 }
 
 }  // namespace users

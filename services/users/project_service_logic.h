@@ -36,9 +36,8 @@ class ProjectServiceLogic final {
 };
 
 // Makes sure project "default" exists and `token` is an admin API key of it
-// (scopes read, write, admin). Idempotent; runs synchronously on the pool.
-void BootstrapAdminKey(StorePool& pool, const std::string& token,
-                       std::function<void(absl::Status)> done);
+// (scopes read, write, admin). Idempotent; synchronous (start-up only).
+absl::Status BootstrapAdminKey(UserStore& store, const std::string& token);
 
 }  // namespace users
 

@@ -1,0 +1,45 @@
+#include "services/userd/database_health_monitor.h"
+
+#include "services/common/log.h"
+
+namespace users {
+
+DatabaseHealthMonitor::DatabaseHealthMonitor(
+    std::unique_ptr<UserStore> store, std::chrono::milliseconds interval,
+    std::function<void(bool)> on_change)
+    : store_(std::move(store)),
+      interval_(interval),
+      on_change_(std::move(on_change)) {}
+
+DatabaseHealthMonitor::~DatabaseHealthMonitor() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DatabaseHealthMonitor::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void DatabaseHealthMonitor::Loop() {
+  bool first = true;
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    bool reachable = store_->Ping().ok();
+    if (first || reachable != reachable_.load()) {
+      reachable_.store(reachable);
+      Log(reachable ? LogLevel::kInfo : LogLevel::kError,
+          reachable ? "database_reachable" : "database_unreachable");
+      on_change_(reachable);
+      first = false;
+    }
+    lock.lock();
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace users

@@ -1,0 +1,136 @@
+// userd: the users.v1 gRPC server.
+//
+//   userd [flags]           serve (migrates first unless --migrate-on-start=false)
+//   userd migrate [flags]   apply the schema migrations and exit
+//
+// Every flag has an environment fallback; see `userd --help`.
+
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "services/common/flags.h"
+#include "services/common/log.h"
+#include "services/userd/userd_server.h"
+
+namespace {
+
+users::Flags DefineFlags() {
+  users::Flags flags("userd [migrate]");
+  flags.AddString("listen", "USERD_LISTEN", "127.0.0.1:50051",
+                  "gRPC listen address (host:port)");
+  flags.AddString("database-url", "DATABASE_URL", "",
+                  "PostgreSQL connection string (URI or key=value)");
+  flags.AddString("bootstrap-token", "USERD_BOOTSTRAP_TOKEN", "",
+                  "a secret that becomes an admin API key of project default");
+  flags.AddInt("db-pool-size", "USERD_DB_POOL_SIZE", 8,
+               "database connections (one worker thread each)");
+  flags.AddInt("db-queue", "USERD_DB_QUEUE", 4096,
+               "database work that may wait for a connection");
+  flags.AddInt("statement-timeout-ms", "USERD_STATEMENT_TIMEOUT_MS", 5000,
+               "PostgreSQL statement_timeout");
+  flags.AddInt("hash-workers", "USERD_HASH_WORKERS", 0,
+               "concurrent password hashes (0: one per core)");
+  flags.AddInt("hash-queue", "USERD_HASH_QUEUE", 64,
+               "password hashes that may wait; more: RESOURCE_EXHAUSTED");
+  flags.AddInt("argon2-memory-kib", "USERD_ARGON2_MEMORY_KIB", 19456,
+               "Argon2id memory cost (KiB)");
+  flags.AddInt("argon2-iterations", "USERD_ARGON2_ITERATIONS", 2,
+               "Argon2id time cost");
+  flags.AddInt("session-ttl-seconds", "USERD_SESSION_TTL_SECONDS", 604800,
+               "session lifetime");
+  flags.AddInt("webhook-timeout-ms", "USERD_WEBHOOK_TIMEOUT_MS", 2000,
+               "validateUserUpdated webhook deadline");
+  flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
+                "apply migrations before serving");
+  flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
+               "how long SIGTERM waits for in-flight calls");
+  return flags;
+}
+
+int Fail(const std::string& message) {
+  users::Log(users::LogLevel::kError, "fatal", {{"message", message}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  users::Flags flags = DefineFlags();
+  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
+    std::fprintf(stderr, "userd: %s\n%s", std::string(s.message()).c_str(),
+                 flags.Usage().c_str());
+    return 2;
+  }
+  if (flags.HelpRequested()) {
+    std::printf("%s", flags.Usage().c_str());
+    return 0;
+  }
+  bool migrate_only = false;
+  for (const std::string& arg : flags.Positional()) {
+    if (arg == "migrate") {
+      migrate_only = true;
+    } else if (arg != "serve") {
+      std::fprintf(stderr, "userd: unknown command %s\n%s", arg.c_str(),
+                   flags.Usage().c_str());
+      return 2;
+    }
+  }
+  std::string database_url = flags.GetString("database-url");
+  if (database_url.empty()) {
+    std::fprintf(stderr, "userd: --database-url or $DATABASE_URL is required\n");
+    return 2;
+  }
+
+  if (migrate_only) {
+    absl::Status status = users::MigrateDatabase(database_url);
+    if (!status.ok()) return Fail(std::string(status.message()));
+    users::Log(users::LogLevel::kInfo, "migrations_applied");
+    return 0;
+  }
+
+  users::UserdConfig config;
+  config.listen = flags.GetString("listen");
+  config.database_url = database_url;
+  config.bootstrap_token = flags.GetString("bootstrap-token");
+  config.db_pool_size = static_cast<int>(flags.GetInt("db-pool-size"));
+  config.db_queue_capacity = static_cast<int>(flags.GetInt("db-queue"));
+  config.statement_timeout =
+      std::chrono::milliseconds(flags.GetInt("statement-timeout-ms"));
+  config.hash_workers = static_cast<int>(flags.GetInt("hash-workers"));
+  config.hash_queue_capacity = static_cast<int>(flags.GetInt("hash-queue"));
+  config.argon2.memory_kib =
+      static_cast<uint32_t>(flags.GetInt("argon2-memory-kib"));
+  config.argon2.iterations =
+      static_cast<uint32_t>(flags.GetInt("argon2-iterations"));
+  config.session_ttl_seconds = flags.GetInt("session-ttl-seconds");
+  config.webhook_timeout =
+      std::chrono::milliseconds(flags.GetInt("webhook-timeout-ms"));
+  config.migrate_on_start = flags.GetBool("migrate-on-start");
+  if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
+      config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
+    std::fprintf(stderr, "userd: pool, queue and Argon2 sizes must be positive\n");
+    return 2;
+  }
+
+  users::UserdServer server(config);
+  if (absl::Status status = server.Start(); !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  users::Log(users::LogLevel::kInfo, "stopping",
+             {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.Shutdown(std::chrono::seconds(flags.GetInt("shutdown-grace-seconds")));
+  return 0;
+}

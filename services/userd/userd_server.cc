@@ -1,0 +1,175 @@
+#include "services/userd/userd_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <mutex>
+
+#include "grpc/health/v1/health.pb.h"
+#include "services/common/log.h"
+#include "services/userd/curl_webhook_client.h"
+#include "services/userd/database_health_monitor.h"
+#include "services/userd/grpc_project_service.h"
+#include "services/userd/grpc_session_service.h"
+#include "services/userd/grpc_user_service.h"
+#include "services/users/bounded_executor.h"
+#include "services/users/project_service_logic.h"
+#include "services/users/session_service_logic.h"
+#include "services/users/user_service_logic.h"
+#include "storage/postgres_store_pool.h"
+#include "storage/postgres_user_store.h"
+
+namespace users {
+namespace {
+
+constexpr char kUserServiceName[] = "users.v1.UserService";
+constexpr int kWebhookThreads = 4;
+constexpr int kWebhookQueue = 256;
+
+}  // namespace
+
+// Everything the server runs on, in construction order (destroyed in
+// reverse, after the gRPC server).
+struct UserdServer::Parts {
+  std::unique_ptr<PostgresStorePool> pool;
+  std::unique_ptr<Argon2idHasher> hasher;
+  std::unique_ptr<BoundedExecutor> hashing;
+  std::unique_ptr<CurlWebhookClient> webhooks;
+  std::unique_ptr<UserServiceLogic> user_logic;
+  std::unique_ptr<SessionServiceLogic> session_logic;
+  std::unique_ptr<ProjectServiceLogic> project_logic;
+  std::unique_ptr<GrpcUserService> user_service;
+  std::unique_ptr<GrpcSessionService> session_service;
+  std::unique_ptr<GrpcProjectService> project_service;
+  std::unique_ptr<DatabaseHealthMonitor> monitor;
+  std::mutex health_mutex;
+  bool serving_allowed = true;
+};
+
+absl::Status MigrateDatabase(const std::string& database_url) {
+  PostgresUserStore store(database_url, std::chrono::minutes(10));
+  return store.Migrate();
+}
+
+UserdServer::UserdServer(UserdConfig config, CallObserver* observer)
+    : config_(std::move(config)), observer_(observer) {}
+
+UserdServer::~UserdServer() { Shutdown(std::chrono::milliseconds(0)); }
+
+absl::Status UserdServer::Start() {
+  {
+    PostgresUserStore setup(config_.database_url, std::chrono::minutes(10));
+    if (config_.migrate_on_start) {
+      if (absl::Status s = setup.Migrate(); !s.ok()) return s;
+      Log(LogLevel::kInfo, "migrations_applied");
+    }
+    if (!config_.bootstrap_token.empty()) {
+      if (absl::Status s = BootstrapAdminKey(setup, config_.bootstrap_token);
+          !s.ok()) {
+        return s;
+      }
+      Log(LogLevel::kInfo, "bootstrap_key_ready", {{"project", "default"}});
+    }
+  }
+
+  parts_ = std::make_unique<Parts>();
+  Parts& p = *parts_;
+  p.pool = std::make_unique<PostgresStorePool>(
+      config_.database_url, config_.db_pool_size, config_.statement_timeout,
+      config_.db_queue_capacity);
+  p.hasher = std::make_unique<Argon2idHasher>(config_.argon2);
+  int hash_workers = config_.hash_workers > 0
+                         ? config_.hash_workers
+                         : static_cast<int>(std::thread::hardware_concurrency());
+  p.hashing = std::make_unique<BoundedExecutor>(std::max(1, hash_workers),
+                                                config_.hash_queue_capacity);
+  p.webhooks = std::make_unique<CurlWebhookClient>(
+      kWebhookThreads, kWebhookQueue, config_.webhook_timeout);
+  ServiceDeps deps;
+  deps.pool = p.pool.get();
+  deps.hasher = p.hasher.get();
+  deps.hashing = p.hashing.get();
+  deps.webhooks = p.webhooks.get();
+  deps.session_ttl_seconds = config_.session_ttl_seconds;
+  p.user_logic = std::make_unique<UserServiceLogic>(deps);
+  p.session_logic = std::make_unique<SessionServiceLogic>(deps);
+  p.project_logic = std::make_unique<ProjectServiceLogic>(deps);
+  p.user_service =
+      std::make_unique<GrpcUserService>(p.user_logic.get(), observer_);
+  p.session_service =
+      std::make_unique<GrpcSessionService>(p.session_logic.get(), observer_);
+  p.project_service =
+      std::make_unique<GrpcProjectService>(p.project_logic.get(), observer_);
+
+  // Links health.proto's descriptor in, so reflection can describe Health.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(),
+                           &port_);
+  builder.RegisterService(p.user_service.get());
+  builder.RegisterService(p.session_service.get());
+  builder.RegisterService(p.project_service.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::InvalidArgumentError("cannot listen on " + config_.listen);
+  }
+
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(false);
+  p.monitor = std::make_unique<DatabaseHealthMonitor>(
+      std::make_unique<PostgresUserStore>(config_.database_url,
+                                          std::chrono::milliseconds(2000),
+                                          std::chrono::seconds(2)),
+      config_.health_interval, [this, health](bool reachable) {
+        std::lock_guard<std::mutex> lock(parts_->health_mutex);
+        if (!parts_->serving_allowed) return;
+        health->SetServingStatus(reachable);
+        health->SetServingStatus(kUserServiceName, reachable);
+      });
+  p.monitor->Start();
+  Log(LogLevel::kInfo, "listening",
+      {{"address", config_.listen}, {"port", port_}});
+  return absl::OkStatus();
+}
+
+void UserdServer::StopServing() {
+  if (!parts_ || !server_) return;
+  std::lock_guard<std::mutex> lock(parts_->health_mutex);
+  parts_->serving_allowed = false;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->GetHealthCheckService()->SetServingStatus(kUserServiceName, false);
+}
+
+void UserdServer::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_) {
+    StopServing();
+    server_->GetHealthCheckService()->Shutdown();
+    server_->Shutdown(std::chrono::system_clock::now() + grace);
+    server_->Wait();
+  }
+  if (parts_) {
+    parts_->monitor.reset();
+    if (parts_->pool) parts_->pool->Shutdown();
+  }
+  server_.reset();
+  parts_.reset();
+  Log(LogLevel::kInfo, "stopped");
+}
+
+int UserdServer::DbInUse() const {
+  return parts_ && parts_->pool ? parts_->pool->InUse() : 0;
+}
+int UserdServer::DbWaiting() const {
+  return parts_ && parts_->pool ? parts_->pool->Waiting() : 0;
+}
+int UserdServer::HashQueueDepth() const {
+  return parts_ && parts_->hashing ? parts_->hashing->QueueDepth() : 0;
+}
+
+}  // namespace users

@@ -1,0 +1,75 @@
+#ifndef USERS_SERVICES_USERD_USERD_SERVER_H_
+#define USERS_SERVICES_USERD_USERD_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "services/userd/unary_completion.h"
+#include "services/users/argon2id_hasher.h"
+
+namespace users {
+
+struct UserdConfig {
+  std::string listen = "127.0.0.1:50051";
+  std::string database_url;
+  int db_pool_size = 8;
+  int db_queue_capacity = 4096;
+  std::chrono::milliseconds statement_timeout{5000};
+  // 0: one per core.
+  int hash_workers = 0;
+  int hash_queue_capacity = 64;
+  Argon2Params argon2;
+  int64_t session_ttl_seconds = 7 * 24 * 3600;
+  // When set: an admin API key of project "default" (created if missing).
+  std::string bootstrap_token;
+  bool migrate_on_start = true;
+  std::chrono::milliseconds webhook_timeout{2000};
+  std::chrono::milliseconds health_interval{1000};
+};
+
+// The userd process minus main(): the gRPC server (UserService,
+// SessionService, ProjectService, health, reflection) over PostgreSQL.
+// Tests start it in-process on port 0.
+class UserdServer final {
+ public:
+  UserdServer(UserdConfig config, CallObserver* observer = nullptr);
+  ~UserdServer();
+
+  // Migrates (if configured), installs the bootstrap key, and starts
+  // listening. Unavailable when the database cannot be reached;
+  // InvalidArgument when the listen address cannot be bound.
+  absl::Status Start();
+  // The bound port (useful with ":0").
+  int port() const { return port_; }
+  // Reports NOT_SERVING at once (readiness fails) but keeps serving.
+  void StopServing();
+  // Stops accepting calls, lets in-flight ones finish within `grace`, then
+  // cancels what is left and releases everything.
+  void Shutdown(std::chrono::milliseconds grace);
+
+  int DbInUse() const;
+  int DbWaiting() const;
+  int HashQueueDepth() const;
+
+ private:
+  struct Parts;
+
+  UserdConfig config_;
+  CallObserver* observer_;
+  std::unique_ptr<Parts> parts_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+// Applies the migrations to `database_url` and returns (userd migrate).
+absl::Status MigrateDatabase(const std::string& database_url);
+
+}  // namespace users
+
+#endif  // USERS_SERVICES_USERD_USERD_SERVER_H_
