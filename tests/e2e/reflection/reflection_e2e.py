@@ -7,10 +7,11 @@ tests/tools/grpc_reflect.py, the way grpcurl is used.
 Needs USERS_TEST_DATABASE_URL (a superuser URL; scripts/test sets it). The test
 creates its own database there, runs `userd migrate`, starts userd on a free
 port with a bootstrap token, waits until grpc.health.v1 says SERVING, then:
-lists and describes the services, creates a user, logs it in, updates it
-with an update_mask, checks that an unknown mask path fails with
-INVALID_ARGUMENT and a BadRequest field violation, and that SIGTERM makes userd
-exit with 0. Exits 77 (skipped) without USERS_TEST_DATABASE_URL.
+lists and describes the services, creates a user and updates it with an
+update_mask (bearer: the bootstrap admin key), checks that an unknown mask
+path fails with INVALID_ARGUMENT and a BadRequest field violation, logs the
+user in and lets it change its email (the rotated session token arrives in
+the response headers), and that SIGTERM makes userd exit with 0. Exits 77 (skipped) without USERS_TEST_DATABASE_URL.
 """
 
 import argparse
@@ -125,13 +126,21 @@ class Tool:
                              proc.stderr))
         return proc
 
-    def call(self, method, data, headers=()):
-        proc = self.ok(SERVICE + "/" + method, data=data, headers=headers)
-        return json.loads(proc.stdout)
+    @staticmethod
+    def _full(method):
+        return method if "/" in method else SERVICE + "/" + method
+
+    def call(self, method, data, headers=(), verbose=False):
+        """Calls METHOD (of UserService unless "service/method"); returns the
+        response JSON, or (response JSON, stderr) when VERBOSE."""
+        proc = self.ok(self._full(method), data=data, headers=headers,
+                       verbose=verbose)
+        response = json.loads(proc.stdout)
+        return (response, proc.stderr) if verbose else response
 
     def fail(self, method, data, headers=()):
         """Calls a method that must fail; returns (exit code, error JSON)."""
-        proc = self.run(SERVICE + "/" + method, data=data, headers=headers)
+        proc = self.run(self._full(method), data=data, headers=headers)
         if proc.returncode == 0:
             raise Failure("%s unexpectedly succeeded:\n%s"
                           % (method, proc.stdout))
@@ -223,6 +232,34 @@ def scenario(tool, token):
     fetched = tool.call("GetUser", {"name": name}, headers=admin)
     check(fetched.get("displayName") == "Ann Reflection",
           "the failed update wrote nothing", fetched)
+
+    # The user logs in and changes its own email with its session token: the
+    # session is rotated, and the new token comes back in the response
+    # headers (printed by -v).
+    session = tool.call("users.v1.SessionService/CreateSession", {
+        "parent": PROJECT, "login": "e2e-reflection", "password": password})
+    old_token = session.get("token", "")
+    check(old_token and session.get("user", {}).get("name") == name,
+          "CreateSession logs the user in", session)
+    updated, stderr = tool.call("UpdateUser", {
+        "user": {"name": PROJECT + "/users/me", "email": "e2e2@example.org"},
+        "updateMask": "email",
+    }, headers=["authorization: Bearer " + old_token], verbose=True)
+    check(updated.get("email") == "e2e2@example.org",
+          "UpdateUser with a session token changes the own email", updated)
+    rotated = re.search(r"^x-session-token: (\S+)$", stderr, re.M)
+    check(rotated is not None and rotated.group(1) != old_token,
+          "the rotated session token is in the response headers (-v)",
+          stderr)
+    code, error = tool.fail("GetUser", {"name": PROJECT + "/users/me"},
+                            headers=["authorization: Bearer " + old_token])
+    check(error.get("code") == "UNAUTHENTICATED" and
+          any(i.get("reason") == "TOKEN_INVALID"
+              for i in details_of(error, "google.rpc.ErrorInfo")),
+          "the old session token is TOKEN_INVALID", error)
+    me = tool.call("GetUser", {"name": PROJECT + "/users/me"},
+                   headers=["authorization: Bearer " + rotated.group(1)])
+    check(me.get("name") == name, "the new session token works", me)
 
 
 def main():
