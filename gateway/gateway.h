@@ -1,0 +1,75 @@
+#ifndef USERS_GATEWAY_GATEWAY_H_
+#define USERS_GATEWAY_GATEWAY_H_
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "gateway/contract.h"
+#include "gateway/gateway_config.h"
+#include "gateway/http_request.h"
+#include "gateway/http_response.h"
+#include "gateway/router.h"
+#include "gateway/token_bucket_limiter.h"
+#include "gateway/user_backend.h"
+
+namespace users::gateway {
+
+// The transport-independent HTTP gateway: routes a request to its contract,
+// applies the checks every contract shares, and lets the contract's adapter
+// make its one call. Built once; Handle may run on several threads at once.
+//
+// Order of the common checks: route (404 neutral / 405), Origin for cookie
+// contracts (403), client rate limit (429), credential present when the route
+// needs one (401), credential rate limit (429), then for routes that read a
+// body: Content-Type (415) and strict JSON parsing (400). Every response
+// carries X-Request-Id and the contract's own headers, and is logged.
+class Gateway final {
+ public:
+  // `backend` must outlive the gateway.
+  Gateway(GatewayConfig config, UserBackend& backend);
+  ~Gateway();
+
+  const GatewayConfig& config() const { return config_; }
+
+  // Handles `request`; calls `done` exactly once, possibly before returning.
+  void Handle(HttpRequest request, Respond done);
+
+  // Renders an error the transport found before the request was whole (413
+  // for a body over the limit, 431, 400 for unparsable HTTP) in the shape of
+  // the contract owning `path` (neutral when none owns it), with the
+  // X-Request-Id derived from `request_id_header`.
+  HttpResponse RenderTransportError(std::string_view method,
+                                    std::string_view path,
+                                    std::string_view request_id_header,
+                                    const GatewayError& error) const;
+
+ private:
+  void Finish(const Contract* contract, std::string_view method,
+              std::string_view path, const std::string& request_id,
+              int64_t start_micros, HttpResponse response,
+              const Respond& done) const;
+  HttpResponse RenderError(const Contract* contract, const GatewayError& error,
+                           std::string_view request_id) const;
+  bool OriginAllowed(std::string_view origin) const;
+  std::vector<Route> HealthRoutes();
+
+  GatewayConfig config_;
+  UserBackend& backend_;
+  std::vector<std::unique_ptr<Contract>> contracts_;
+  Router router_;
+  TokenBucketLimiter client_limiter_;
+  TokenBucketLimiter principal_limiter_;
+};
+
+// The body of errors outside every contract (unknown routes, health):
+// {"status":404,"error":"Not Found","message":"…","request_id":"…"}.
+HttpResponse NeutralError(const GatewayError& error,
+                          std::string_view request_id);
+
+// The reason phrase of an HTTP status ("Not Found").
+std::string_view ReasonPhrase(int status);
+
+}  // namespace users::gateway
+
+#endif  // USERS_GATEWAY_GATEWAY_H_

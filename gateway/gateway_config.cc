@@ -1,0 +1,79 @@
+#include "gateway/gateway_config.h"
+
+#include "absl/strings/ascii.h"
+#include "gateway/string_util.h"
+
+namespace users::gateway {
+
+void RegisterGatewayFlags(Flags& flags) {
+  GatewayConfig defaults;
+  flags.AddString("listen", "GATEWAY_LISTEN", defaults.listen,
+                  "host:port the HTTP server listens on");
+  flags.AddString("userd-address", "USERD_ADDRESS", defaults.userd_address,
+                  "host:port of userd");
+  flags.AddBool("insecure-cookies", "GATEWAY_INSECURE_COOKIES", false,
+                "drop Secure from cookies (plain-HTTP local use only)");
+  flags.AddString("allowed-origins", "GATEWAY_ALLOWED_ORIGINS", "",
+                  "comma-separated origins the cookie contracts accept");
+  flags.AddString("medama-project", "GATEWAY_MEDAMA_PROJECT",
+                  defaults.medama_project,
+                  "project whose users log in through /auth/login");
+  flags.AddString("neptun-project", "GATEWAY_NEPTUN_PROJECT",
+                  defaults.neptun_project,
+                  "project whose users log in through /api/auth/login");
+  flags.AddInt("max-body-bytes", "GATEWAY_MAX_BODY_BYTES",
+               defaults.max_body_bytes, "larger request bodies get 413");
+  flags.AddInt("rate-limit-client-rps", "GATEWAY_RATE_LIMIT_CLIENT_RPS", 0,
+               "requests per second per client address (0 = off)");
+  flags.AddInt("rate-limit-client-burst", "GATEWAY_RATE_LIMIT_CLIENT_BURST", 0,
+               "burst per client address (0 = the rate)");
+  flags.AddInt("rate-limit-principal-rps", "GATEWAY_RATE_LIMIT_PRINCIPAL_RPS",
+               0, "requests per second per credential (0 = off)");
+  flags.AddInt("rate-limit-principal-burst",
+               "GATEWAY_RATE_LIMIT_PRINCIPAL_BURST", 0,
+               "burst per credential (0 = the rate)");
+  flags.AddInt("rpc-timeout-ms", "GATEWAY_RPC_TIMEOUT_MS",
+               defaults.rpc_timeout_ms, "deadline of every call to userd");
+  flags.AddInt("threads", "GATEWAY_THREADS", defaults.threads,
+               "threads running the I/O context");
+}
+
+absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
+  GatewayConfig config;
+  config.listen = flags.GetString("listen");
+  config.userd_address = flags.GetString("userd-address");
+  config.insecure_cookies = flags.GetBool("insecure-cookies");
+  for (std::string_view origin :
+       Split(flags.GetString("allowed-origins"), ',')) {
+    origin = StripWhitespace(origin);
+    if (!origin.empty()) config.allowed_origins.emplace_back(origin);
+  }
+  config.medama_project = flags.GetString("medama-project");
+  config.neptun_project = flags.GetString("neptun-project");
+  config.max_body_bytes = flags.GetInt("max-body-bytes");
+  config.client_rps = flags.GetInt("rate-limit-client-rps");
+  config.client_burst = flags.GetInt("rate-limit-client-burst");
+  config.principal_rps = flags.GetInt("rate-limit-principal-rps");
+  config.principal_burst = flags.GetInt("rate-limit-principal-burst");
+  config.rpc_timeout_ms = flags.GetInt("rpc-timeout-ms");
+  config.threads = static_cast<int>(flags.GetInt("threads"));
+  if (config.max_body_bytes <= 0) {
+    return absl::InvalidArgumentError("--max-body-bytes must be positive");
+  }
+  if (config.rpc_timeout_ms <= 0) {
+    return absl::InvalidArgumentError("--rpc-timeout-ms must be positive");
+  }
+  if (config.threads < 1 || config.threads > 256) {
+    return absl::InvalidArgumentError("--threads must be in 1..256");
+  }
+  if (config.client_rps < 0 || config.client_burst < 0 ||
+      config.principal_rps < 0 || config.principal_burst < 0) {
+    return absl::InvalidArgumentError("rate limits must not be negative");
+  }
+  if (config.medama_project.empty() || config.neptun_project.empty()) {
+    return absl::InvalidArgumentError("project flags must not be empty");
+  }
+  return config;
+}
+
+}  // namespace users::gateway

@@ -1,0 +1,46 @@
+#ifndef USERS_GATEWAY_GATEWAY_CONFIG_H_
+#define USERS_GATEWAY_GATEWAY_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/flags.h"
+
+namespace users::gateway {
+
+// Everything user-gateway is configured with; built once at start-up.
+struct GatewayConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string userd_address = "127.0.0.1:50051";
+  // Drops `Secure` from the cookies the gateway sets (local plain HTTP).
+  bool insecure_cookies = false;
+  // Origins cookie contracts accept ("https://app.example.com"); a request
+  // with any other Origin header is refused with 403.
+  std::vector<std::string> allowed_origins;
+  // The projects whose users the cookie contracts log in.
+  std::string medama_project = "default";
+  std::string neptun_project = "default";
+  int64_t max_body_bytes = 65536;
+  // Token buckets; a rate of 0 turns the limit off.
+  int64_t client_rps = 0;
+  int64_t client_burst = 0;
+  int64_t principal_rps = 0;
+  int64_t principal_burst = 0;
+  int64_t rpc_timeout_ms = 5000;
+  int threads = 1;
+  // The short commit of the build, sent as X-Api-Commit by Medama.
+  std::string api_commit = "unknown";
+};
+
+// Declares the gateway's flags (each with an environment fallback).
+void RegisterGatewayFlags(Flags& flags);
+
+// Reads the flags declared by RegisterGatewayFlags. InvalidArgument names a
+// value out of range.
+absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags);
+
+}  // namespace users::gateway
+
+#endif  // USERS_GATEWAY_GATEWAY_CONFIG_H_

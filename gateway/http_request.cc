@@ -1,0 +1,58 @@
+#include "gateway/http_request.h"
+
+#include "absl/strings/ascii.h"
+#include "gateway/string_util.h"
+
+namespace users::gateway {
+
+std::string_view HttpRequest::Path() const {
+  std::string_view path = target;
+  if (size_t q = path.find('?'); q != std::string_view::npos) {
+    path = path.substr(0, q);
+  }
+  return path;
+}
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (EqualsIgnoreCase(key, name)) return value;
+  }
+  return {};
+}
+
+bool HttpRequest::HasHeader(std::string_view name) const {
+  for (const auto& header : headers) {
+    if (EqualsIgnoreCase(header.first, name)) return true;
+  }
+  return false;
+}
+
+std::string HttpRequest::Cookie(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (!EqualsIgnoreCase(key, "cookie")) continue;
+    for (std::string_view pair : Split(value, ';')) {
+      pair = StripWhitespace(pair);
+      size_t eq = pair.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (StripWhitespace(pair.substr(0, eq)) != name) continue;
+      std::string_view cookie_value = StripWhitespace(pair.substr(eq + 1));
+      if (cookie_value.size() >= 2 && cookie_value.front() == '"' &&
+          cookie_value.back() == '"') {
+        cookie_value = cookie_value.substr(1, cookie_value.size() - 2);
+      }
+      return std::string(cookie_value);
+    }
+  }
+  return {};
+}
+
+std::string HttpRequest::BearerToken() const {
+  std::string_view value = StripWhitespace(Header("authorization"));
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size() || !StartsWithIgnoreCase(value, kScheme)) {
+    return {};
+  }
+  return std::string(StripWhitespace(value.substr(kScheme.size())));
+}
+
+}  // namespace users::gateway

@@ -1,0 +1,79 @@
+// user-gateway: serves the four HTTP contracts of CONTRACTS.md over userd.
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/signal_set.hpp"
+#include "gateway/gateway.h"
+#include "gateway/gateway_config.h"
+#include "gateway/grpc_user_backend.h"
+#include "gateway/http_server.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/common/flags.h"
+#include "services/common/log.h"
+
+#ifndef USERS_GIT_COMMIT
+#define USERS_GIT_COMMIT "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  using users::LogLevel;
+  users::Flags flags("user-gateway");
+  users::gateway::RegisterGatewayFlags(flags);
+  if (absl::Status status = flags.Parse(argc, argv); !status.ok()) {
+    users::Log(LogLevel::kError, "bad_flags",
+               {{"error", std::string(status.message())}});
+    std::fputs(flags.Usage().c_str(), stderr);
+    return 2;
+  }
+  if (flags.HelpRequested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  absl::StatusOr<users::gateway::GatewayConfig> config =
+      users::gateway::GatewayConfigFromFlags(flags);
+  if (!config.ok()) {
+    users::Log(LogLevel::kError, "bad_flags",
+               {{"error", std::string(config.status().message())}});
+    return 2;
+  }
+  config->api_commit = USERS_GIT_COMMIT;
+
+  boost::asio::io_context io_context(config->threads);
+  auto channel = grpc::CreateChannel(config->userd_address,
+                                     grpc::InsecureChannelCredentials());
+  users::gateway::GrpcUserBackend backend(
+      channel, io_context.get_executor(),
+      std::chrono::milliseconds(config->rpc_timeout_ms));
+  users::gateway::Gateway gateway(*config, backend);
+  users::gateway::HttpServer server(io_context, gateway);
+  if (absl::Status status = server.Listen(config->listen); !status.ok()) {
+    users::Log(LogLevel::kError, "listen_failed",
+               {{"error", std::string(status.message())}});
+    return 1;
+  }
+  boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    users::Log(LogLevel::kInfo, "shutting_down", {{"signal", signal}});
+    server.Shutdown();
+  });
+  server.Start();
+  users::Log(LogLevel::kInfo, "listening",
+             {{"address", config->listen},
+              {"port", static_cast<int>(server.port())},
+              {"userd", config->userd_address},
+              {"commit", config->api_commit},
+              {"threads", config->threads}});
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config->threads; ++i) {
+    threads.emplace_back([&io_context] { io_context.run(); });
+  }
+  io_context.run();
+  for (std::thread& thread : threads) thread.join();
+  users::Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
