@@ -41,6 +41,8 @@ Principal PrincipalFromToken(const TokenRecord& token) {
              token.scopes.end();
     };
     principal.is_admin = has("admin");
+    principal.is_operator = principal.is_admin && !token.user_id.has_value() &&
+                            token.project_id == "default";
     principal.can_write = has("write");
     principal.can_read = has("read") || principal.can_write;
   }
@@ -67,6 +69,12 @@ absl::Status AuthorizeUserAccess(const Principal& principal,
     return Denied("NOT_SELF", "the credentials may only act on their own user");
   }
   return absl::OkStatus();
+}
+
+absl::Status AuthorizeProjectManagement(const Principal& principal,
+                                        const std::string& project_id) {
+  if (principal.is_operator) return absl::OkStatus();
+  return AuthorizeProjectAdmin(principal, project_id);
 }
 
 absl::Status AuthorizeProjectAdmin(const Principal& principal,

@@ -30,6 +30,11 @@ absl::Status AuthorizeUserAccess(const Principal& principal,
 absl::Status AuthorizeProjectAdmin(const Principal& principal,
                                    const std::string& project_id);
 
+// Whether `principal` may manage project `project_id` itself (settings, API
+// keys): its admins, and the operator's key (see Principal::is_operator).
+absl::Status AuthorizeProjectManagement(const Principal& principal,
+                                        const std::string& project_id);
+
 // Only admins may change roles: PERMISSION_DENIED/ROLE_CHANGE otherwise.
 absl::Status AuthorizeRoleChange(const Principal& principal);
 

@@ -20,6 +20,9 @@ struct Principal {
   bool can_write = false;
   // An admin-role user's session, or a key with the "admin" scope.
   bool is_admin = false;
+  // An admin key of project "default" bound to no user: the operator's key,
+  // which may also manage other projects (not their users).
+  bool is_operator = false;
 
   // For the audit trail: "users/7" or "apiKeys/3".
   std::string Actor() const {

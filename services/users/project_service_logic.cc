@@ -123,7 +123,7 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
         absl::StatusOr<std::string> id =
             ParseProjectName(request.name(), principal, "name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectAdmin(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
@@ -143,7 +143,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
             ParseProjectName(request.project().name(), principal,
                              "project.name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectAdmin(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
@@ -173,7 +173,7 @@ void ProjectServiceLogic::CreateApiKey(const CallContext& call,
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
-        if (absl::Status s = AuthorizeProjectAdmin(principal, *project_id);
+        if (absl::Status s = AuthorizeProjectManagement(principal, *project_id);
             !s.ok()) {
           return done(s);
         }
