@@ -1,0 +1,83 @@
+#include "storage/connection_string.h"
+
+#include <libpq-fe.h>
+
+#include <map>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace users {
+namespace {
+
+// The keyword/value pairs libpq reads from `connection_string`.
+std::map<std::string, std::string> Parse(const std::string& connection_string) {
+  std::map<std::string, std::string> values;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(connection_string.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) {
+    ADD_FAILURE() << "libpq cannot parse: " << connection_string;
+    return values;
+  }
+  for (PQconninfoOption* option = options; option->keyword != nullptr;
+       ++option) {
+    if (option->val != nullptr) values[option->keyword] = option->val;
+  }
+  PQconninfoFree(options);
+  return values;
+}
+
+TEST(RewriteConnectionStringTest, RewritesUriAsKeywordValuePairs) {
+  absl::StatusOr<std::string> rewritten = RewriteConnectionString(
+      "postgresql://postgres:s3cret@127.0.0.1:5433/users?sslmode=disable", {});
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(rewritten->rfind("postgresql://", 0), std::string::npos);
+  std::map<std::string, std::string> values = Parse(*rewritten);
+  EXPECT_EQ(values["host"], "127.0.0.1");
+  EXPECT_EQ(values["port"], "5433");
+  EXPECT_EQ(values["user"], "postgres");
+  EXPECT_EQ(values["password"], "s3cret");
+  EXPECT_EQ(values["dbname"], "users");
+  EXPECT_EQ(values["sslmode"], "disable");
+}
+
+TEST(RewriteConnectionStringTest, OverridesReplaceAndDefaultsOnlyFillIn) {
+  absl::StatusOr<std::string> rewritten = RewriteConnectionString(
+      "host=db dbname=users connect_timeout=9", {{"dbname", "other"}},
+      {{"connect_timeout", "2"}, {"keepalives", "1"}});
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  std::map<std::string, std::string> values = Parse(*rewritten);
+  EXPECT_EQ(values["dbname"], "other");
+  EXPECT_EQ(values["connect_timeout"], "9");
+  EXPECT_EQ(values["keepalives"], "1");
+}
+
+TEST(RewriteConnectionStringTest, AppendsToExistingOptions) {
+  absl::StatusOr<std::string> rewritten = RewriteConnectionString(
+      "postgresql://h/db?options=-c%20search_path%3Dx", {}, {},
+      "-c statement_timeout=250");
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(Parse(*rewritten)["options"],
+            "-c search_path=x -c statement_timeout=250");
+}
+
+TEST(RewriteConnectionStringTest, QuotesValuesWithSpacesQuotesAndBackslashes) {
+  const std::string password = "a b'c\\d";
+  absl::StatusOr<std::string> rewritten =
+      RewriteConnectionString("host=h", {{"password", password}});
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(Parse(*rewritten)["password"], password);
+}
+
+TEST(RewriteConnectionStringTest, RejectsMalformedStringWithoutEchoingIt) {
+  absl::StatusOr<std::string> rewritten =
+      RewriteConnectionString("host=h password=hunter2 nonsense", {});
+  ASSERT_FALSE(rewritten.ok());
+  EXPECT_EQ(rewritten.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(rewritten.status().message()).find("hunter2"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace users

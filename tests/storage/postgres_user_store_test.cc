@@ -1,0 +1,856 @@
+#include "storage/postgres_user_store.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <pqxx/pqxx>
+
+#include "tests/storage/status_checks.h"
+#include "tests/storage/test_database.h"
+
+namespace users {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+using test::Reason;
+using test::TestDatabase;
+using test::ViolatedField;
+
+constexpr std::chrono::seconds kTimeout{30};
+
+// A raw 32-byte token hash, with a NUL and a high byte to keep bytea honest.
+std::string TokenHash(char tag) {
+  std::string hash(32, '\0');
+  hash[0] = tag;
+  hash[31] = '\xff';
+  return hash;
+}
+
+UserChanges Basics(const std::string& username) {
+  UserChanges changes;
+  Add(changes.columns, UserColumn::kUsername);
+  Add(changes.columns, UserColumn::kEmail);
+  Add(changes.columns, UserColumn::kPasswordHash);
+  changes.username = username;
+  changes.email = username + "@example.com";
+  changes.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$SECRETHASH";
+  return changes;
+}
+
+UserChanges Everything(const std::string& username) {
+  UserChanges changes = Basics(username);
+  for (size_t i = 0; i < static_cast<size_t>(UserColumn::kCount); ++i) {
+    changes.columns.set(i);
+  }
+  changes.given_name = "Ada";
+  changes.family_name = "Lovelace";
+  changes.display_name = "Ada L.";
+  changes.role = v1::User::ROLE_ADMIN;
+  changes.avatar_uri = "https://example.com/a.png";
+  changes.bio = "Analytical engines; \"quotes\", 'apostrophes' and \\ ünïcode";
+  changes.birth_date = "1815-12-10";
+  changes.latitude = 51.507350999999999;
+  changes.longitude = -0.12775829999999999;
+  changes.metadata_json = R"({"a": 1.5, "b": [true, "x"], "c": {"d": null}})";
+  changes.secure_metadata_json = R"({"pin": "TOPSECRET"})";
+  changes.language = "pt-BR";
+  changes.script_types_json = R"(["default", "hash"])";
+  return changes;
+}
+
+google::protobuf::Struct StructOf(const std::string& json) {
+  google::protobuf::Struct value;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &value).ok());
+  return value;
+}
+
+// Microseconds since the epoch of `column` of user `id`, as stored.
+int64_t StoredMicros(const std::string& column, int64_t id) {
+  return TestDatabase::Get()
+      .Query("SELECT (extract(epoch FROM " + column +
+             ") * 1000000)::bigint FROM users WHERE id = " +
+             std::to_string(id))[0][0]
+      .as<int64_t>();
+}
+
+int64_t Micros(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
+}
+
+class PostgresUserStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Each test works in its own project.
+    project_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ASSERT_TRUE(store_.EnsureProject(project_).ok());
+  }
+
+  UserRecord Create(const UserChanges& changes) {
+    absl::StatusOr<UserRecord> created =
+        store_.CreateUser(project_, changes, "users/0", "req-create");
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created.ok() ? *created : UserRecord();
+  }
+
+  UserUpdate Update(int64_t user_id) {
+    UserUpdate update;
+    update.project_id = project_;
+    update.user_id = user_id;
+    update.actor = "users/" + std::to_string(user_id);
+    update.request_id = "req-update";
+    return update;
+  }
+
+  SessionRecord Session(int64_t user_id, char tag, int64_t ttl = 3600) {
+    absl::StatusOr<SessionRecord> session =
+        store_.CreateSession(project_, user_id, NewSession{TokenHash(tag), ttl});
+    EXPECT_TRUE(session.ok()) << session.status();
+    return session.ok() ? *session : SessionRecord();
+  }
+
+  int64_t Count(const std::string& sql) {
+    return TestDatabase::Get().Query(sql)[0][0].as<int64_t>();
+  }
+
+  std::string project_;
+  PostgresUserStore store_{TestDatabase::Get().connection_string(), kTimeout};
+};
+
+TEST_F(PostgresUserStoreTest, CreateAndGetRoundTripEveryColumn) {
+  UserRecord created = Create(Everything("ada"));
+  const v1::User& user = created.user;
+  EXPECT_EQ(created.project_id, project_);
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.version, 1);
+  EXPECT_EQ(user.name(), "projects/" + project_ + "/users/" +
+                             std::to_string(created.id));
+  EXPECT_EQ(user.etag(), "1");
+  EXPECT_EQ(user.username(), "ada");
+  EXPECT_EQ(user.email(), "ada@example.com");
+  EXPECT_FALSE(user.email_verified());
+  EXPECT_EQ(user.given_name(), "Ada");
+  EXPECT_EQ(user.family_name(), "Lovelace");
+  EXPECT_EQ(user.display_name(), "Ada L.");
+  EXPECT_EQ(user.role(), v1::User::ROLE_ADMIN);
+  EXPECT_EQ(user.avatar_uri(), "https://example.com/a.png");
+  EXPECT_EQ(user.bio(), Everything("ada").bio);
+  EXPECT_EQ(user.birth_date().year(), 1815);
+  EXPECT_EQ(user.birth_date().month(), 12);
+  EXPECT_EQ(user.birth_date().day(), 10);
+  EXPECT_EQ(user.location().latitude(), 51.507350999999999);
+  EXPECT_EQ(user.location().longitude(), -0.12775829999999999);
+  EXPECT_TRUE(MessageDifferencer::Equals(
+      user.metadata(),
+      StructOf(R"({"a": 1.5, "b": [true, "x"], "c": {"d": null}})")));
+  EXPECT_EQ(user.settings().language(), "pt-BR");
+  ASSERT_EQ(user.settings().script_types_size(), 2);
+  EXPECT_EQ(user.settings().script_types(0), "default");
+  EXPECT_EQ(user.settings().script_types(1), "hash");
+  EXPECT_EQ(user.suspensions_size(), 0);
+  EXPECT_EQ(Micros(user.create_time()), StoredMicros("create_time", created.id));
+  EXPECT_EQ(Micros(user.update_time()), StoredMicros("update_time", created.id));
+  EXPECT_EQ(user.create_time().nanos() % 1000, 0);
+
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->version, 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(got->user, user))
+      << got->user.DebugString() << "\nvs\n" << user.DebugString();
+}
+
+TEST_F(PostgresUserStoreTest, CreateWithOnlyRequiredColumnsUsesDefaults) {
+  UserChanges changes = Basics("plain");
+  changes.given_name = "not in the column set";
+  changes.role = v1::User::ROLE_ADMIN;
+  UserRecord created = Create(changes);
+  EXPECT_EQ(created.user.given_name(), "");
+  EXPECT_EQ(created.user.role(), v1::User::ROLE_USER);
+  EXPECT_FALSE(created.user.has_birth_date());
+  EXPECT_FALSE(created.user.has_location());
+  EXPECT_EQ(created.user.metadata().fields_size(), 0);
+  EXPECT_EQ(created.user.settings().script_types_size(), 0);
+}
+
+TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
+  UserRecord created = Create(Basics("grace"));
+  UserUpdate update = Update(created.id);
+  update.changes = Everything("Grace2");
+  update.changes.email = "grace@navy.example";
+  update.changes.birth_date = "1906-12-09";
+  update.changes.latitude = -33.5;
+  update.changes.longitude = 151.25;
+  update.changes.metadata_json = R"({"ship": "USS Hopper"})";
+  update.changes.script_types_json = R"(["x"])";
+  update.paths = {"username", "email", "metadata"};
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  const v1::User& user = updated->record.user;
+  EXPECT_EQ(updated->record.version, 2);
+  EXPECT_EQ(user.etag(), "2");
+  EXPECT_EQ(user.username(), "Grace2");
+  EXPECT_EQ(user.email(), "grace@navy.example");
+  EXPECT_EQ(user.given_name(), "Ada");
+  EXPECT_EQ(user.role(), v1::User::ROLE_ADMIN);
+  EXPECT_EQ(user.birth_date().year(), 1906);
+  EXPECT_EQ(user.location().latitude(), -33.5);
+  EXPECT_EQ(user.location().longitude(), 151.25);
+  EXPECT_TRUE(MessageDifferencer::Equals(user.metadata(),
+                                         StructOf(R"({"ship": "USS Hopper"})")));
+  EXPECT_EQ(user.settings().language(), "pt-BR");
+  ASSERT_EQ(user.settings().script_types_size(), 1);
+  EXPECT_FALSE(updated->new_session.has_value());
+  EXPECT_EQ(Micros(user.update_time()), StoredMicros("update_time", created.id));
+  EXPECT_GE(Micros(user.update_time()), Micros(user.create_time()));
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE id = " +
+                  std::to_string(created.id) +
+                  " AND secure_metadata = '{\"pin\": \"TOPSECRET\"}' AND "
+                  "password_hash LIKE '%SECRETHASH'"),
+            1);
+
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(got->user, user));
+
+  // Clearing the optional columns.
+  UserUpdate clear = Update(created.id);
+  Add(clear.changes.columns, UserColumn::kBirthDate);
+  Add(clear.changes.columns, UserColumn::kLocation);
+  updated = store_.UpdateUser(clear);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->record.user.has_birth_date());
+  EXPECT_FALSE(updated->record.user.has_location());
+  EXPECT_EQ(updated->record.user.given_name(), "Ada");
+}
+
+TEST_F(PostgresUserStoreTest, UpdateWritesOnlyTheMaskedColumns) {
+  UserRecord created = Create(Everything("linus"));
+  UserUpdate update = Update(created.id);
+  update.changes = Everything("ignored");  // every value differs...
+  update.changes.columns.reset();          // ...but only one is masked
+  Add(update.changes.columns, UserColumn::kGivenName);
+  update.changes.given_name = "Linus";
+  update.changes.family_name = "must not be written";
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  v1::User expected = created.user;
+  expected.set_given_name("Linus");
+  expected.set_etag("2");
+  *expected.mutable_update_time() = updated->record.user.update_time();
+  EXPECT_TRUE(MessageDifferencer::Equals(updated->record.user, expected))
+      << updated->record.user.DebugString();
+}
+
+// Two connections each read the user, then change a different field: both
+// changes persist (no read-modify-write of the whole row).
+TEST_F(PostgresUserStoreTest, UpdatesOfDifferentColumnsFromTwoConnectionsBothPersist) {
+  UserRecord created = Create(Basics("pair"));
+  PostgresUserStore other(TestDatabase::Get().connection_string(), kTimeout);
+  ASSERT_TRUE(store_.GetUser(project_, created.id).ok());
+  ASSERT_TRUE(other.GetUser(project_, created.id).ok());
+
+  UserUpdate first = Update(created.id);
+  Add(first.changes.columns, UserColumn::kGivenName);
+  first.changes.given_name = "Given";
+  UserUpdate second = Update(created.id);
+  Add(second.changes.columns, UserColumn::kFamilyName);
+  second.changes.family_name = "Family";
+  ASSERT_TRUE(store_.UpdateUser(first).ok());
+  ASSERT_TRUE(other.UpdateUser(second).ok());
+
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->user.given_name(), "Given");
+  EXPECT_EQ(got->user.family_name(), "Family");
+  EXPECT_EQ(got->version, 3);
+}
+
+TEST_F(PostgresUserStoreTest, StaleEtagAbortsAndWritesNothing) {
+  UserRecord created = Create(Basics("etag"));
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "first";
+  update.expected_version = 1;
+  ASSERT_TRUE(store_.UpdateUser(update).ok());
+
+  update.changes.bio = "second";
+  absl::StatusOr<UserUpdateResult> stale = store_.UpdateUser(update);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Reason(stale.status()), "ETAG_MISMATCH");
+
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->user.bio(), "first");
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE action = 'update' "
+                  "AND user_id = " + std::to_string(created.id)),
+            1);
+
+  update.expected_version = 2;
+  absl::StatusOr<UserUpdateResult> current = store_.UpdateUser(update);
+  ASSERT_TRUE(current.ok()) << current.status();
+  EXPECT_EQ(current->record.user.bio(), "second");
+  EXPECT_EQ(current->record.user.etag(), "3");
+}
+
+TEST_F(PostgresUserStoreTest, UpdateOrDeleteOfUnknownUserIsNotFound) {
+  UserUpdate update = Update(987654321);
+  Add(update.changes.columns, UserColumn::kBio);
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Reason(updated.status()), "USER_NOT_FOUND");
+  update.expected_version = 1;
+  updated = store_.UpdateUser(update);
+  EXPECT_EQ(Reason(updated.status()), "USER_NOT_FOUND");
+  update.sessions.end_all_sessions = true;
+  updated = store_.UpdateUser(update);
+  EXPECT_EQ(Reason(updated.status()), "USER_NOT_FOUND");
+  EXPECT_EQ(store_.GetUser(project_, 987654321).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Reason(store_.DeleteUser(project_, 987654321, "users/1", "")),
+            "USER_NOT_FOUND");
+}
+
+TEST_F(PostgresUserStoreTest, UsernameOrEmailTakenIgnoringCaseNamesTheField) {
+  UserRecord alice = Create(Basics("Alice"));
+  UserChanges same_name = Basics("aLICE");
+  same_name.email = "other@example.com";
+  absl::StatusOr<UserRecord> duplicate =
+      store_.CreateUser(project_, same_name, "users/0", "");
+  EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(duplicate.status()), "USERNAME_TAKEN");
+  EXPECT_EQ(ViolatedField(duplicate.status()), "user.username");
+
+  UserChanges same_email = Basics("bob");
+  same_email.email = "ALICE@Example.COM";
+  duplicate = store_.CreateUser(project_, same_email, "users/0", "");
+  EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(duplicate.status()), "EMAIL_TAKEN");
+  EXPECT_EQ(ViolatedField(duplicate.status()), "user.email");
+
+  // The same through an update.
+  UserRecord bob = Create(Basics("bob"));
+  UserUpdate update = Update(bob.id);
+  Add(update.changes.columns, UserColumn::kEmail);
+  update.changes.email = "alice@EXAMPLE.com";
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ViolatedField(updated.status()), "user.email");
+  update.changes.columns.reset();
+  Add(update.changes.columns, UserColumn::kUsername);
+  update.changes.username = "ALICE";
+  updated = store_.UpdateUser(update);
+  EXPECT_EQ(ViolatedField(updated.status()), "user.username");
+  // Nothing of either attempt was written.
+  EXPECT_EQ(store_.GetUser(project_, bob.id)->version, 1);
+
+  // Another project may use the same names.
+  ASSERT_TRUE(store_.EnsureProject(project_ + "-other").ok());
+  EXPECT_TRUE(
+      store_.CreateUser(project_ + "-other", Basics("alice"), "users/0", "")
+          .ok());
+  EXPECT_GT(alice.id, 0);
+}
+
+TEST_F(PostgresUserStoreTest, ChangingTheEmailResetsVerification) {
+  UserRecord created = Create(Basics("verify"));
+  TestDatabase::Get().Query(
+      "UPDATE users SET email_verified = true WHERE id = " +
+      std::to_string(created.id));
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kEmail);
+  update.changes.email = "VERIFY@example.com";  // the same address
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_TRUE(updated->record.user.email_verified());
+  EXPECT_EQ(updated->record.user.email(), "VERIFY@example.com");
+
+  update.changes.email = "new@example.com";
+  updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->record.user.email_verified());
+  EXPECT_FALSE(store_.GetUser(project_, created.id)->user.email_verified());
+}
+
+TEST_F(PostgresUserStoreTest, WritesAuditRowsWithActorPathsAndRequestId) {
+  UserRecord created = Create(Basics("audited"));
+  UserUpdate update = Update(created.id);
+  update.actor = "apiKeys/7";
+  update.request_id = "req-42";
+  update.paths = {"given_name", "settings.language"};
+  Add(update.changes.columns, UserColumn::kGivenName);
+  Add(update.changes.columns, UserColumn::kLanguage);
+  ASSERT_TRUE(store_.UpdateUser(update).ok());
+  ASSERT_TRUE(store_.DeleteUser(project_, created.id, "users/1", "req-del").ok());
+
+  pqxx::result events = TestDatabase::Get().Query(
+      "SELECT action, actor, paths::text, request_id FROM user_events "
+      "WHERE project_id = '" + project_ + "' AND user_id = " +
+      std::to_string(created.id) + " ORDER BY id");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0][0].as<std::string>(), "create");
+  EXPECT_EQ(events[0][1].as<std::string>(), "users/0");
+  EXPECT_EQ(events[0][3].as<std::string>(), "req-create");
+  EXPECT_EQ(events[1][0].as<std::string>(), "update");
+  EXPECT_EQ(events[1][1].as<std::string>(), "apiKeys/7");
+  EXPECT_EQ(events[1][2].as<std::string>(),
+            R"(["given_name", "settings.language"])");
+  EXPECT_EQ(events[1][3].as<std::string>(), "req-42");
+  EXPECT_EQ(events[2][0].as<std::string>(), "delete");
+  EXPECT_EQ(events[2][3].as<std::string>(), "req-del");
+}
+
+TEST_F(PostgresUserStoreTest, RotatesTheCallersSessionWithTheUpdate) {
+  UserRecord user = Create(Basics("rotate"));
+  SessionRecord caller = Session(user.id, 'a');
+  Session(user.id, 'b');
+  UserUpdate update = Update(user.id);
+  Add(update.changes.columns, UserColumn::kEmail);
+  update.changes.email = "rotated@example.com";
+  update.sessions.rotate_session_id = caller.id;
+  update.sessions.replacement = NewSession{TokenHash('c'), 600};
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_TRUE(updated->new_session.has_value());
+  EXPECT_EQ(updated->new_session->user_id, user.id);
+  EXPECT_EQ(updated->new_session->project_id, project_);
+  EXPECT_NEAR(updated->new_session->expire_time_unix, now + 600, 60);
+  EXPECT_EQ(updated->record.user.email(), "rotated@example.com");
+
+  EXPECT_EQ(store_.FindToken(TokenHash('a')).status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<TokenRecord> replacement = store_.FindToken(TokenHash('c'));
+  ASSERT_TRUE(replacement.ok()) << replacement.status();
+  EXPECT_EQ(replacement->id, updated->new_session->id);
+  EXPECT_TRUE(store_.FindToken(TokenHash('b')).ok());  // other sessions stay
+}
+
+// The replacement's hash collides with a live session: the insert fails,
+// and with it the update, the audit row and the deletion of the old session.
+TEST_F(PostgresUserStoreTest, FailedRotationRollsBackTheUpdate) {
+  UserRecord user = Create(Basics("atomic"));
+  SessionRecord caller = Session(user.id, 'd');
+  Session(user.id, 'e');
+  UserUpdate update = Update(user.id);
+  Add(update.changes.columns, UserColumn::kPasswordHash);
+  update.changes.password_hash = "$argon2id$new";
+  update.sessions.rotate_session_id = caller.id;
+  update.sessions.replacement = NewSession{TokenHash('e'), 600};
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  EXPECT_EQ(updated.status().code(), absl::StatusCode::kAlreadyExists);
+
+  EXPECT_EQ(store_.GetUser(project_, user.id)->version, 1);
+  EXPECT_TRUE(store_.FindToken(TokenHash('d')).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE action = 'update' "
+                  "AND user_id = " + std::to_string(user.id)),
+            0);
+  absl::StatusOr<UserLogin> login = store_.FindLogin(project_, "atomic");
+  ASSERT_TRUE(login.ok());
+  EXPECT_EQ(login->password_hash, Basics("x").password_hash);
+}
+
+TEST_F(PostgresUserStoreTest, EndsAllSessionsWithTheUpdateAndKeepsTheRotatedOne) {
+  UserRecord user = Create(Basics("endall"));
+  UserRecord bystander = Create(Basics("bystander"));
+  SessionRecord caller = Session(user.id, 'f');
+  Session(user.id, 'g');
+  Session(bystander.id, 'h');
+
+  // With a stale etag nothing happens, sessions included.
+  UserUpdate update = Update(user.id);
+  Add(update.changes.columns, UserColumn::kPasswordHash);
+  update.changes.password_hash = "$argon2id$changed";
+  update.expected_version = 5;
+  update.sessions.end_all_sessions = true;
+  update.sessions.rotate_session_id = caller.id;
+  update.sessions.replacement = NewSession{TokenHash('i'), 600};
+  EXPECT_EQ(Reason(store_.UpdateUser(update).status()), "ETAG_MISMATCH");
+  EXPECT_TRUE(store_.FindToken(TokenHash('f')).ok());
+  EXPECT_TRUE(store_.FindToken(TokenHash('g')).ok());
+
+  update.expected_version = 1;
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_TRUE(updated->new_session.has_value());
+  EXPECT_FALSE(store_.FindToken(TokenHash('f')).ok());
+  EXPECT_FALSE(store_.FindToken(TokenHash('g')).ok());
+  EXPECT_TRUE(store_.FindToken(TokenHash('h')).ok());
+  EXPECT_TRUE(store_.FindToken(TokenHash('i')).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            1);
+
+  // Without rotation (e.g. an admin key changed the password): all end.
+  UserUpdate by_admin = Update(user.id);
+  by_admin.sessions.end_all_sessions = true;
+  updated = store_.UpdateUser(by_admin);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->new_session.has_value());
+  EXPECT_FALSE(store_.FindToken(TokenHash('i')).ok());
+}
+
+TEST_F(PostgresUserStoreTest, RotationOfAnEndedSessionCreatesNone) {
+  UserRecord user = Create(Basics("gone"));
+  SessionRecord caller = Session(user.id, 'j');
+  ASSERT_TRUE(store_.DeleteSession(project_, caller.id).ok());
+  EXPECT_EQ(Reason(store_.DeleteSession(project_, caller.id)),
+            "SESSION_NOT_FOUND");
+  UserUpdate update = Update(user.id);
+  Add(update.changes.columns, UserColumn::kEmail);
+  update.changes.email = "gone2@example.com";
+  update.sessions.rotate_session_id = caller.id;
+  update.sessions.replacement = NewSession{TokenHash('k'), 600};
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_FALSE(updated->new_session.has_value());
+  EXPECT_FALSE(store_.FindToken(TokenHash('k')).ok());
+  EXPECT_EQ(updated->record.user.email(), "gone2@example.com");
+}
+
+TEST_F(PostgresUserStoreTest, FindsLiveSessionsButNotExpiredOnes) {
+  UserChanges admin = Basics("sessionuser");
+  Add(admin.columns, UserColumn::kRole);
+  admin.role = v1::User::ROLE_ADMIN;
+  UserRecord user = Create(admin);
+  SessionRecord live = Session(user.id, 'l');
+  Session(user.id, 'm', -1);  // expired a second ago
+
+  absl::StatusOr<TokenRecord> token = store_.FindToken(TokenHash('l'));
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->kind, TokenRecord::Kind::kSession);
+  EXPECT_EQ(token->project_id, project_);
+  EXPECT_EQ(token->id, live.id);
+  EXPECT_EQ(token->user_id, user.id);
+  EXPECT_EQ(token->user_role, v1::User::ROLE_ADMIN);
+  EXPECT_TRUE(token->scopes.empty());
+
+  EXPECT_EQ(store_.FindToken(TokenHash('m')).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_.FindToken(TokenHash('z')).status().code(),
+            absl::StatusCode::kNotFound);
+  // Hashes are bytes: a different last byte is a different token.
+  std::string almost = TokenHash('l');
+  almost[31] = '\xfe';
+  EXPECT_FALSE(store_.FindToken(almost).ok());
+  EXPECT_EQ(Reason(store_.CreateSession(project_, 424242,
+                                        NewSession{TokenHash('n'), 60})
+                       .status()),
+            "USER_NOT_FOUND");
+}
+
+TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
+  UserRecord user = Create(Basics("keyowner"));
+  absl::StatusOr<int64_t> bound =
+      store_.CreateApiKey(project_, TokenHash('o'), {"read", "write"}, user.id);
+  ASSERT_TRUE(bound.ok()) << bound.status();
+  absl::StatusOr<int64_t> unbound =
+      store_.CreateApiKey(project_, TokenHash('p'), {"admin"}, std::nullopt);
+  ASSERT_TRUE(unbound.ok()) << unbound.status();
+  EXPECT_NE(*bound, *unbound);
+  // The same hash again: no new key, the existing id.
+  absl::StatusOr<int64_t> again =
+      store_.CreateApiKey(project_, TokenHash('o'), {"admin"}, std::nullopt);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, *bound);
+
+  absl::StatusOr<TokenRecord> token = store_.FindToken(TokenHash('o'));
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->kind, TokenRecord::Kind::kApiKey);
+  EXPECT_EQ(token->id, *bound);
+  EXPECT_EQ(token->user_id, user.id);
+  EXPECT_EQ(token->user_role, v1::User::ROLE_USER);
+  EXPECT_EQ(token->scopes, (std::vector<std::string>{"read", "write"}));
+
+  token = store_.FindToken(TokenHash('p'));
+  ASSERT_TRUE(token.ok()) << token.status();
+  EXPECT_EQ(token->kind, TokenRecord::Kind::kApiKey);
+  EXPECT_FALSE(token->user_id.has_value());
+  EXPECT_EQ(token->user_role, 0);
+  EXPECT_EQ(token->scopes, std::vector<std::string>{"admin"});
+
+  EXPECT_EQ(Reason(store_.CreateApiKey("no-such-project", TokenHash('q'), {},
+                                       std::nullopt)
+                       .status()),
+            "PROJECT_NOT_FOUND");
+  EXPECT_EQ(
+      Reason(store_.CreateApiKey(project_, TokenHash('r'), {}, 99999999)
+                 .status()),
+      "USER_NOT_FOUND");
+}
+
+TEST_F(PostgresUserStoreTest, NeverReturnsPasswordHashOrSecureMetadata) {
+  UserRecord created = Create(Everything("secretive"));
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
+  ASSERT_TRUE(updated.ok());
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok());
+  absl::StatusOr<std::vector<UserRecord>> listed =
+      store_.ListUsers(project_, 0, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  for (const v1::User* user : {&created.user, &updated->record.user,
+                               &got->user, &listed->front().user}) {
+    EXPECT_TRUE(user->password().empty());
+    EXPECT_FALSE(user->has_secure_metadata());
+    const std::string serialized = user->SerializeAsString();
+    EXPECT_EQ(serialized.find("SECRETHASH"), std::string::npos);
+    EXPECT_EQ(serialized.find("TOPSECRET"), std::string::npos);
+    EXPECT_EQ(serialized.find("argon2"), std::string::npos);
+  }
+  // The hash is for FindLogin alone, by username or email, ignoring case.
+  absl::StatusOr<UserLogin> login = store_.FindLogin(project_, "SECRETIVE");
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->user_id, created.id);
+  EXPECT_EQ(login->password_hash, Everything("x").password_hash);
+  login = store_.FindLogin(project_, "Secretive@Example.com");
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->user_id, created.id);
+  EXPECT_EQ(store_.FindLogin(project_, "nobody").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(PostgresUserStoreTest, ReturnsOnlySuspensionsInForce) {
+  UserRecord created = Create(Basics("suspended"));
+  TestDatabase::Get().Query(
+      R"(UPDATE users SET suspensions = '[
+           {"reason": "ended", "create_time": "2020-01-01T00:00:00Z",
+            "expire_time": "2020-02-01T00:00:00Z"},
+           {"reason": "open", "create_time": "2021-03-04T05:06:07.123456Z"},
+           {"reason": "until", "create_time": "2022-01-01T00:00:00Z",
+            "expire_time": "2999-01-01T00:00:00Z"}]' WHERE id = )" +
+      std::to_string(created.id));
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->user.suspensions_size(), 2);
+  const v1::User::Suspension& open = got->user.suspensions(0);
+  EXPECT_EQ(open.reason(), "open");
+  EXPECT_EQ(open.create_time().seconds(), 1614834367);
+  EXPECT_EQ(open.create_time().nanos(), 123456000);
+  EXPECT_FALSE(open.has_expire_time());
+  const v1::User::Suspension& until = got->user.suspensions(1);
+  EXPECT_EQ(until.reason(), "until");
+  EXPECT_EQ(until.expire_time().seconds(), 32472144000);
+}
+
+TEST_F(PostgresUserStoreTest, DeleteRemovesTheUserAndItsSessions) {
+  UserRecord created = Create(Basics("deleted"));
+  Session(created.id, 's');
+  ASSERT_TRUE(store_.DeleteUser(project_, created.id, "users/1", "").ok());
+  EXPECT_EQ(Reason(store_.GetUser(project_, created.id).status()),
+            "USER_NOT_FOUND");
+  EXPECT_FALSE(store_.FindToken(TokenHash('s')).ok());
+  EXPECT_EQ(store_.DeleteUser(project_, created.id, "users/1", "").code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(PostgresUserStoreTest, ListsUsersInIdOrderAfterTheCursor) {
+  std::vector<int64_t> ids;
+  for (const char* name : {"l1", "l2", "l3", "l4", "l5"}) {
+    ids.push_back(Create(Basics(name)).id);
+  }
+  absl::StatusOr<std::vector<UserRecord>> page =
+      store_.ListUsers(project_, 0, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, ids[0]);
+  EXPECT_EQ((*page)[1].id, ids[1]);
+  page = store_.ListUsers(project_, ids[1], 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[2].id, ids[4]);
+  EXPECT_EQ((*page)[2].user.username(), "l5");
+  page = store_.ListUsers(project_ + "-empty", 0, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->empty());
+}
+
+TEST_F(PostgresUserStoreTest, ManagesProjects) {
+  ProjectRecord project;
+  project.id = project_ + "-new";
+  project.webhook_uri = "https://hooks.example/validate";
+  project.webhook_secret = "whsec";
+  project.password_min_length = 10;
+  project.password_max_length = 64;
+  ASSERT_TRUE(store_.CreateProject(project).ok());
+  absl::Status duplicate = store_.CreateProject(project);
+  EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(duplicate), "PROJECT_EXISTS");
+  EXPECT_TRUE(store_.EnsureProject(project.id).ok());
+
+  absl::StatusOr<ProjectRecord> got = store_.GetProject(project.id);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->webhook_uri, project.webhook_uri);
+  EXPECT_EQ(got->webhook_secret, "whsec");
+  EXPECT_EQ(got->password_min_length, 10);
+  EXPECT_EQ(got->password_max_length, 64);
+
+  ProjectRecord change;
+  change.id = project.id;
+  change.webhook_uri = "https://hooks.example/v2";
+  change.password_min_length = 1;
+  change.password_max_length = 2;
+  absl::StatusOr<ProjectRecord> updated =
+      store_.UpdateProject(change, /*webhook=*/true, /*policy=*/false);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->webhook_uri, "https://hooks.example/v2");
+  EXPECT_EQ(updated->webhook_secret, "");
+  EXPECT_EQ(updated->password_min_length, 10);
+  change.password_min_length = 12;
+  change.password_max_length = 100;
+  updated = store_.UpdateProject(change, /*webhook=*/false, /*policy=*/true);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->webhook_uri, "https://hooks.example/v2");
+  EXPECT_EQ(updated->password_min_length, 12);
+  EXPECT_EQ(updated->password_max_length, 100);
+
+  EXPECT_EQ(Reason(store_.GetProject("missing-project").status()),
+            "PROJECT_NOT_FOUND");
+  change.id = "missing-project";
+  EXPECT_EQ(store_.UpdateProject(change, true, true).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      Reason(store_.CreateUser("missing-project", Basics("u"), "users/0", "")
+                 .status()),
+      "PROJECT_NOT_FOUND");
+}
+
+// The store's backend is killed from outside: the next call reports
+// Unavailable and drops the connection, the one after reconnects.
+TEST_F(PostgresUserStoreTest, BrokenConnectionIsUnavailableThenRecovers) {
+  const std::string application = "broken_connection_test";
+  PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
+                              {{"application_name", application}}),
+                          kTimeout);
+  UserRecord created = Create(Basics("survivor"));
+  ASSERT_TRUE(store.GetUser(project_, created.id).ok());
+  ASSERT_TRUE(store.Healthy());
+
+  const std::string backends =
+      "SELECT pid FROM pg_stat_activity WHERE application_name = '" +
+      application + "'";
+  const int64_t old_pid = Count(backends);
+  // Waits (up to 5 s) until the backend has exited.
+  ASSERT_TRUE(TestDatabase::Get()
+                  .Query("SELECT pg_terminate_backend(" +
+                         std::to_string(old_pid) + ", 5000)")[0][0]
+                  .as<bool>());
+
+  absl::StatusOr<UserRecord> lost = store.GetUser(project_, created.id);
+  EXPECT_EQ(lost.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(lost.status()), "DATABASE_UNAVAILABLE");
+  EXPECT_FALSE(store.Healthy());
+
+  absl::StatusOr<UserRecord> recovered = store.GetUser(project_, created.id);
+  ASSERT_TRUE(recovered.ok()) << recovered.status();
+  EXPECT_EQ(recovered->user.username(), "survivor");
+  EXPECT_TRUE(store.Healthy());
+  EXPECT_NE(Count(backends), old_pid);
+
+  // Prepared UPDATEs are prepared again on the new connection.
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "after reconnect";
+  absl::StatusOr<UserUpdateResult> updated = store.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->record.user.bio(), "after reconnect");
+}
+
+// A statement stuck behind a row lock is cancelled by statement_timeout:
+// Unavailable, and the connection stays usable.
+TEST_F(PostgresUserStoreTest, StatementTimeoutIsUnavailable) {
+  PostgresUserStore store(TestDatabase::Get().connection_string(),
+                          std::chrono::milliseconds(200));
+  UserRecord created = Create(Basics("locked"));
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "late";
+
+  pqxx::connection locker(TestDatabase::Get().connection_string());
+  pqxx::work lock(locker);
+  lock.exec("SELECT 1 FROM users WHERE id = " + std::to_string(created.id) +
+            " FOR UPDATE");
+  std::future<absl::Status> blocked = std::async(std::launch::async, [&] {
+    return store.UpdateUser(update).status();
+  });
+  const bool cancelled_in_time =
+      blocked.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  lock.abort();
+  EXPECT_TRUE(cancelled_in_time);
+  absl::Status status = blocked.get();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(status), "DATABASE_UNAVAILABLE");
+  EXPECT_TRUE(store.Healthy());
+
+  absl::StatusOr<UserUpdateResult> updated = store.UpdateUser(update);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->record.version, 2);  // the cancelled one wrote nothing
+}
+
+TEST(PostgresUserStoreConnectTest, RefusedConnectionIsUnavailableQuickly) {
+  PostgresUserStore store("postgresql://postgres@127.0.0.1:1/users",
+                          std::chrono::seconds(1));
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status status = store.Ping();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(status), "DATABASE_UNAVAILABLE");
+  EXPECT_EQ(store.GetUser("p", 1).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(store.Healthy());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// A server that accepts TCP connections but never answers: connect_timeout
+// bounds the wait.
+TEST(PostgresUserStoreConnectTest, SilentServerIsUnavailableWithinConnectTimeout) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address),
+                 sizeof address),
+            0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address),
+                        &length),
+            0);
+  const int port = ntohs(address.sin_port);
+
+  PostgresUserStore store(
+      "postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/users",
+      std::chrono::seconds(1), std::chrono::seconds(2));
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status status = store.Ping();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  close(listener);
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(elapsed, std::chrono::seconds(10));
+  // Right after a failed attempt the store fails fast instead of retrying.
+  const auto again = std::chrono::steady_clock::now();
+  EXPECT_EQ(store.Ping().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - again, std::chrono::seconds(1));
+}
+
+TEST(PostgresUserStoreConnectTest, MalformedConnectionStringIsInvalidArgument) {
+  PostgresUserStore store("host=h nonsense", std::chrono::seconds(1));
+  EXPECT_EQ(store.Ping().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace users
