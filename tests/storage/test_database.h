@@ -36,19 +36,30 @@ class TestDatabase final : public ::testing::Environment {
   // The environment registered by this header.
   static TestDatabase& Get();
 
+  // Failures here are not fatal: a fatal one would make GoogleTest skip
+  // every test, and skipped is not failed. Each test that asks for the
+  // database fails instead.
   void SetUp() override {
     const char* url = std::getenv("USERS_TEST_DATABASE_URL");
     if (url == nullptr || *url == '\0') {
-      FAIL() << "USERS_TEST_DATABASE_URL is not set: run the tests with "
-                "scripts/test, or export a superuser URL of a throwaway "
-                "PostgreSQL cluster";
+      error_ =
+          "USERS_TEST_DATABASE_URL is not set: run the tests with "
+          "scripts/test, or export a superuser URL of a throwaway PostgreSQL "
+          "cluster";
+      ADD_FAILURE() << error_;
+      return;
     }
     admin_url_ = url;
-    connection_string_ = CreateDatabase();
-    if (connection_string_.empty()) return;  // CreateDatabase failed
-    PostgresUserStore store(connection_string_, std::chrono::minutes(1));
+    std::string created = CreateDatabase();
+    if (created.empty()) return;
+    PostgresUserStore store(created, std::chrono::minutes(1));
     absl::Status migrated = store.Migrate();
-    ASSERT_TRUE(migrated.ok()) << "migrating the test database: " << migrated;
+    if (!migrated.ok()) {
+      error_ = "migrating the test database: " + migrated.ToString();
+      ADD_FAILURE() << error_;
+      return;
+    }
+    connection_string_ = created;
   }
 
   void TearDown() override {
@@ -66,25 +77,35 @@ class TestDatabase final : public ::testing::Environment {
     databases_.clear();
   }
 
-  // A libpq connection string of the migrated test database.
-  const std::string& connection_string() const { return connection_string_; }
+  // A libpq connection string of the migrated test database; "" after
+  // failing the calling test when there is none.
+  const std::string& connection_string() const {
+    if (connection_string_.empty()) ADD_FAILURE() << error_;
+    return connection_string_;
+  }
 
   // The same with libpq `settings` (e.g. application_name) applied.
   std::string ConnectionStringWith(
       const std::map<std::string, std::string>& settings) const {
     absl::StatusOr<std::string> rewritten =
-        RewriteConnectionString(connection_string_, settings);
+        RewriteConnectionString(connection_string(), settings);
     return rewritten.ok() ? *rewritten : std::string();
   }
 
   // Creates another, empty database (no migrations), dropped with the
   // test database; returns its connection string, or "" after recording a
   // test failure.
-  std::string CreateEmptyDatabase() { return CreateDatabase(); }
+  std::string CreateEmptyDatabase() {
+    if (admin_url_.empty()) {
+      ADD_FAILURE() << error_;
+      return "";
+    }
+    return CreateDatabase();
+  }
 
   // Runs `sql` in its own connection to the test database and commits.
   pqxx::result Query(const std::string& sql) const {
-    pqxx::connection connection(connection_string_);
+    pqxx::connection connection(connection_string());
     pqxx::work work(connection);
     pqxx::result result = work.exec(sql);
     work.commit();
@@ -102,14 +123,16 @@ class TestDatabase final : public ::testing::Environment {
       pqxx::nontransaction create(admin);
       create.exec("CREATE DATABASE " + create.quote_name(name));
     } catch (const std::exception& e) {
-      ADD_FAILURE() << "creating test database " << name << ": " << e.what();
+      error_ = "creating test database " + name + ": " + e.what();
+      ADD_FAILURE() << error_;
       return "";
     }
     databases_.push_back(name);
     absl::StatusOr<std::string> rewritten =
         RewriteConnectionString(admin_url_, {{"dbname", name}});
     if (!rewritten.ok()) {
-      ADD_FAILURE() << "USERS_TEST_DATABASE_URL: " << rewritten.status();
+      error_ = "USERS_TEST_DATABASE_URL: " + rewritten.status().ToString();
+      ADD_FAILURE() << error_;
       return "";
     }
     return *rewritten;
@@ -117,6 +140,7 @@ class TestDatabase final : public ::testing::Environment {
 
   std::string admin_url_;
   std::string connection_string_;
+  std::string error_ = "the test database was not set up";
   std::vector<std::string> databases_;
 };
 
