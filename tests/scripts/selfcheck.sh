@@ -13,7 +13,10 @@ fail() {
 for f in scripts/run scripts/test .ci/run scripts/lib/*.sh tests/scripts/*.sh; do
   bash -n "$f" || fail "$f does not parse"
 done
-echo "ok: scripts parse"
+for f in scripts/run scripts/test .ci/run tests/tools/grpc_reflect.py; do
+  [[ -x "$f" ]] || fail "$f is not executable"
+done
+echo "ok: scripts parse and the entry points are executable"
 
 # The package list: non-empty, valid Debian names, no duplicates.
 source scripts/lib/deps.sh
