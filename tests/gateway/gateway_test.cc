@@ -1,0 +1,300 @@
+#include "gateway/gateway.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "tests/gateway/gateway_test_util.h"
+
+namespace users::gateway {
+namespace {
+
+const std::pair<std::string, std::string> kMedamaCookie = {"Cookie",
+                                                           "_me_sess=t"};
+const std::pair<std::string, std::string> kNeptunCookie = {"Cookie",
+                                                           "neptun-session=t"};
+const std::pair<std::string, std::string> kBearer = {"Authorization",
+                                                     "Bearer t"};
+
+// One request per contract, each with a valid body.
+struct ContractRequest {
+  std::string name;
+  std::string method;
+  std::string target;
+  std::string body;
+  std::pair<std::string, std::string> credential;
+};
+
+std::vector<ContractRequest> ContractRequests() {
+  return {
+      {"medama", "PATCH", "/user", R"({"username":"abc"})", kMedamaCookie},
+      {"v1", "PATCH", "/v1/users/usr_1", R"({"username":"abc"})", kBearer},
+      {"project", "PATCH", "/p1/users/1", R"({"update":{"bio":"b"}})", kBearer},
+      {"neptun", "PATCH", "/api/users/1", R"({"email":"a@b.co"})",
+       kNeptunCookie},
+  };
+}
+
+// The HTTP status inside an error body, whatever the contract's shape.
+int StatusInBody(const std::string& contract, const nlohmann::json& body) {
+  if (contract == "medama") return body["error"]["code"].get<int>();
+  if (contract == "neptun") return body["statusCode"].get<int>();
+  return -1;
+}
+
+// True when `body` has the contract's error shape.
+bool HasContractShape(const std::string& contract, const nlohmann::json& body) {
+  if (contract == "medama") {
+    return body.contains("error") && body["error"].is_object() &&
+           body["error"].contains("code") && body["error"].contains("message");
+  }
+  if (contract == "v1") {
+    return body["error"].is_string() && body["message"].is_string();
+  }
+  if (contract == "project") {
+    return body["error"].is_string() && body["code"].is_string() &&
+           body["code"].get<std::string>().rfind("user/", 0) == 0;
+  }
+  return body["statusCode"].is_number() && body["statusMessage"].is_string() &&
+         body["message"].is_string();
+}
+
+TEST(GatewayTest, CommonBodyChecksAnswerInEachContractsShape) {
+  struct Check {
+    std::string name;
+    std::string content_type;
+    std::string body;
+    int status;
+  };
+  const Check checks[] = {
+      {"text/plain", "text/plain", R"({"a":1})", 415},
+      {"no content type", "", R"({"a":1})", 415},
+      {"form", "application/x-www-form-urlencoded", "a=1", 415},
+      {"malformed", "application/json", R"({"a":)", 400},
+      {"duplicate key", "application/json", R"({"a":1,"a":2})", 400},
+      {"invalid UTF-8", "application/json", "{\"a\":\"\xfe\"}", 400},
+      {"array", "application/json", "[]", 400},
+      {"too deep", "application/json",
+       std::string(40, '[') + std::string(40, ']'), 400},
+      {"too large", "application/json",
+       "{\"a\":\"" + std::string(70000, 'x') + "\"}", 413},
+  };
+  for (const ContractRequest& contract : ContractRequests()) {
+    for (const Check& check : checks) {
+      GatewayHarness harness;
+      HttpRequest request;
+      request.method = contract.method;
+      request.target = contract.target;
+      request.body = check.body;
+      request.headers.push_back(contract.credential);
+      if (!check.content_type.empty()) {
+        request.headers.emplace_back("Content-Type", check.content_type);
+      }
+      HttpResponse response = harness.Send(request);
+      std::string label = contract.name + ": " + check.name;
+      EXPECT_EQ(response.status, check.status) << label;
+      nlohmann::json body = BodyJson(response);
+      EXPECT_TRUE(HasContractShape(contract.name, body))
+          << label << " " << response.body;
+      int in_body = StatusInBody(contract.name, body);
+      if (in_body != -1) {
+        EXPECT_EQ(in_body, check.status) << label;
+      }
+      EXPECT_TRUE(harness.backend().calls.empty()) << label;
+      EXPECT_FALSE(response.Header("X-Request-Id").empty()) << label;
+      EXPECT_EQ(response.HasHeader("X-Api-Commit"), contract.name == "medama")
+          << label;
+    }
+  }
+}
+
+TEST(GatewayTest, CharsetParameterIsAccepted) {
+  GatewayHarness harness;
+  HttpRequest request =
+      JsonRequest("PATCH", "/user", R"({"username":"abc"})", {kMedamaCookie});
+  request.headers.front().second = "application/json; charset=utf-8";
+  EXPECT_EQ(harness.Send(request).status, 200);
+  request.headers.front().second = "Application/JSON;charset=UTF-8";
+  EXPECT_EQ(harness.Send(request).status, 200);
+}
+
+TEST(GatewayTest, MaxBodyBytesIsConfigurable) {
+  GatewayConfig config = GatewayHarness::DefaultConfig();
+  config.max_body_bytes = 16;
+  GatewayHarness harness(config);
+  EXPECT_EQ(
+      harness
+          .Send(JsonRequest("PATCH", "/user", R"({"username":"abcdefgh"})",
+                            {kMedamaCookie}))
+          .status,
+      413);
+  EXPECT_EQ(harness
+                .Send(JsonRequest("PATCH", "/user", R"({"username":"a"})",
+                                  {kMedamaCookie}))
+                .status,
+            400);  // fits, then fails the length check
+}
+
+TEST(GatewayTest, UnknownRoutesAre404InTheNeutralShape) {
+  GatewayHarness harness;
+  HttpResponse response =
+      harness.Send(JsonRequest("GET", "/nope", "", {{"X-Request-Id", "r1"}}));
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(BodyJson(response),
+            nlohmann::json::parse(R"({"status":404,"error":"Not Found",)"
+                                  R"("message":"no route for GET /nope",)"
+                                  R"("request_id":"r1"})"));
+  EXPECT_EQ(response.Header("X-Request-Id"), "r1");
+}
+
+TEST(GatewayTest, WrongMethodIs405WithAllow) {
+  GatewayHarness harness;
+  HttpResponse response =
+      harness.Send(JsonRequest("DELETE", "/api/users/7", "", {kNeptunCookie}));
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.Header("Allow"), "PATCH, GET");
+  EXPECT_EQ(BodyJson(response)["statusCode"], 405);
+
+  HttpResponse medama = harness.Send(JsonRequest("PUT", "/user", "{}"));
+  EXPECT_EQ(medama.status, 405);
+  EXPECT_EQ(medama.Header("X-Api-Commit"), "97dd2ae");
+}
+
+TEST(GatewayTest, StaticSegmentsBeatProjectIds) {
+  GatewayHarness harness;
+  harness.backend().user = MakeUser("default", 7);
+  harness.Send(JsonRequest("GET", "/api/users/7", "", {kNeptunCookie}));
+  EXPECT_EQ(harness.backend().get_request.name(), "projects/default/users/7");
+  EXPECT_TRUE(harness.backend().last_options.self_only);
+  harness.Send(JsonRequest("GET", "/apx/users/7", "", {kBearer}));
+  EXPECT_EQ(harness.backend().get_request.name(), "projects/apx/users/7");
+  EXPECT_FALSE(harness.backend().last_options.self_only);
+}
+
+TEST(GatewayTest, CookieContractsRefuseForeignOrigins) {
+  for (const ContractRequest& contract : ContractRequests()) {
+    GatewayHarness harness;
+    HttpResponse foreign = harness.Send(
+        JsonRequest(contract.method, contract.target, contract.body,
+                    {contract.credential, {"Origin", "https://evil.example"}}));
+    HttpResponse allowed = harness.Send(JsonRequest(
+        contract.method, contract.target, contract.body,
+        {contract.credential, {"Origin", "https://app.example.com"}}));
+    HttpResponse none =
+        harness.Send(JsonRequest(contract.method, contract.target,
+                                 contract.body, {contract.credential}));
+    bool cookie = contract.name == "medama" || contract.name == "neptun";
+    EXPECT_EQ(foreign.status, cookie ? 403 : 200) << contract.name;
+    if (cookie) {
+      EXPECT_TRUE(HasContractShape(contract.name, BodyJson(foreign)));
+    }
+    EXPECT_EQ(allowed.status, 200) << contract.name;
+    EXPECT_EQ(none.status, 200) << contract.name;
+    EXPECT_EQ(harness.backend().calls.size(), cookie ? 2u : 3u)
+        << contract.name;
+  }
+}
+
+TEST(GatewayTest, LoginsAreOriginCheckedToo) {
+  GatewayHarness harness;
+  HttpResponse response = harness.Send(
+      JsonRequest("POST", "/auth/login", R"({"username":"a","password":"b"})",
+                  {{"Origin", "null"}}));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_TRUE(harness.backend().calls.empty());
+}
+
+TEST(GatewayTest, RequestIdIsEchoedOrGeneratedAndSentToUserd) {
+  GatewayHarness harness;
+  HttpResponse echoed = harness.Send(
+      JsonRequest("PATCH", "/user", R"({"username":"abc"})",
+                  {kMedamaCookie, {"X-Request-Id", "client-id-1"}}));
+  EXPECT_EQ(echoed.Header("X-Request-Id"), "client-id-1");
+  EXPECT_EQ(harness.backend().last_options.request_id, "client-id-1");
+  HttpResponse generated = harness.Send(
+      JsonRequest("PATCH", "/user", R"({"username":"abc"})", {kMedamaCookie}));
+  EXPECT_EQ(generated.Header("X-Request-Id").size(), 32u);
+  EXPECT_EQ(harness.backend().last_options.request_id,
+            generated.Header("X-Request-Id"));
+}
+
+TEST(GatewayTest, ClientRateLimitIs429WithRetryAfter) {
+  GatewayConfig config = GatewayHarness::DefaultConfig();
+  config.client_rps = 1;
+  config.client_burst = 2;
+  GatewayHarness harness(config);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(harness
+                  .Send(JsonRequest("PATCH", "/v1/users/usr_1",
+                                    R"({"username":"abc"})", {kBearer}))
+                  .status,
+              200);
+  }
+  HttpResponse limited = harness.Send(JsonRequest(
+      "PATCH", "/v1/users/usr_1", R"({"username":"abc"})", {kBearer}));
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.Header("Retry-After"), "1");
+  EXPECT_EQ(BodyJson(limited)["error"], "rate_limited");
+  EXPECT_EQ(harness.backend().calls.size(), 2u);
+  // Another client address has its own bucket.
+  HttpRequest other = JsonRequest("PATCH", "/v1/users/usr_1",
+                                  R"({"username":"abc"})", {kBearer});
+  other.remote_address = "192.0.2.99";
+  EXPECT_EQ(harness.Send(other).status, 200);
+}
+
+TEST(GatewayTest, PrincipalRateLimitFollowsTheCredential) {
+  GatewayConfig config = GatewayHarness::DefaultConfig();
+  config.principal_rps = 1;
+  config.principal_burst = 1;
+  GatewayHarness harness(config);
+  HttpRequest first = JsonRequest("PATCH", "/api/users/1",
+                                  R"({"email":"a@b.co"})", {kNeptunCookie});
+  EXPECT_EQ(harness.Send(first).status, 200);
+  HttpRequest second = first;
+  second.remote_address = "192.0.2.50";  // same cookie, other address
+  HttpResponse limited = harness.Send(second);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(BodyJson(limited)["statusMessage"], "Too Many Requests.");
+  EXPECT_FALSE(limited.Header("Retry-After").empty());
+  HttpRequest other =
+      JsonRequest("PATCH", "/api/users/1", R"({"email":"a@b.co"})",
+                  {{"Cookie", "neptun-session=u"}});
+  EXPECT_EQ(harness.Send(other).status, 200);
+}
+
+TEST(GatewayTest, HealthAndReadiness) {
+  GatewayHarness harness;
+  EXPECT_EQ(harness.Send(JsonRequest("GET", "/healthz", "")).status, 200);
+  EXPECT_EQ(harness.Send(JsonRequest("GET", "/readyz", "")).status, 200);
+  harness.backend().serving = false;
+  EXPECT_EQ(harness.Send(JsonRequest("GET", "/readyz", "")).status, 503);
+  EXPECT_EQ(harness.Send(JsonRequest("GET", "/healthz", "")).status, 200);
+}
+
+TEST(GatewayTest, CredentialsWithUnsafeCharactersAreIgnored) {
+  GatewayHarness harness;
+  HttpResponse response = harness.Send(JsonRequest("PATCH", "/v1/users/usr_1",
+                                                   R"({"username":"abc"})",
+                                                   {{"Authorization",
+                                                     "Bearer a\x01"
+                                                     "b"}}));
+  EXPECT_EQ(response.status, 401);
+  EXPECT_TRUE(harness.backend().calls.empty());
+}
+
+TEST(GatewayTest, TransportErrorsUseTheOwningContract) {
+  GatewayHarness harness;
+  HttpResponse medama = harness.gateway().RenderTransportError(
+      "PATCH", "/user", "rid", GatewayError{413, "too large", 0, ""});
+  EXPECT_EQ(medama.status, 413);
+  EXPECT_EQ(BodyJson(medama)["error"]["code"], 413);
+  EXPECT_EQ(medama.Header("X-Api-Commit"), "97dd2ae");
+  EXPECT_EQ(medama.Header("X-Request-Id"), "rid");
+  HttpResponse neutral = harness.gateway().RenderTransportError(
+      "", "", "", GatewayError{431, "headers", 0, ""});
+  EXPECT_EQ(neutral.status, 431);
+  EXPECT_EQ(BodyJson(neutral)["status"], 431);
+}
+
+}  // namespace
+}  // namespace users::gateway
