@@ -1,0 +1,294 @@
+#include "services/users/authorizer.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/services/status_checks.h"
+#include "users/v1/user.pb.h"
+
+namespace users {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+
+constexpr char kProject[] = "acme";
+constexpr char kOtherProject[] = "globex";
+constexpr int64_t kUser = 7;
+constexpr int64_t kAdmin = 1;
+constexpr int64_t kOtherUser = 8;
+
+TokenRecord Session(int64_t user_id, int role) {
+  TokenRecord token;
+  token.kind = TokenRecord::Kind::kSession;
+  token.project_id = kProject;
+  token.id = 100 + user_id;
+  token.user_id = user_id;
+  token.user_role = role;
+  return token;
+}
+
+TokenRecord ApiKey(std::vector<std::string> scopes,
+                   std::optional<int64_t> user_id = std::nullopt) {
+  TokenRecord token;
+  token.kind = TokenRecord::Kind::kApiKey;
+  token.project_id = kProject;
+  token.id = 3;
+  token.user_id = user_id;
+  token.scopes = std::move(scopes);
+  return token;
+}
+
+const std::map<std::string, TokenRecord>& Tokens() {
+  static const auto* tokens = new std::map<std::string, TokenRecord>{
+      {"session_user", Session(kUser, v1::User::ROLE_USER)},
+      {"session_admin", Session(kAdmin, v1::User::ROLE_ADMIN)},
+      {"key_read", ApiKey({"read"})},
+      {"key_write", ApiKey({"write"})},
+      {"key_admin", ApiKey({"admin"})},
+      {"key_all", ApiKey({"read", "write", "admin"})},
+      {"bound_read", ApiKey({"read"}, kUser)},
+      {"bound_write", ApiKey({"write"}, kUser)},
+      {"bound_all", ApiKey({"read", "write", "admin"}, kUser)},
+  };
+  return *tokens;
+}
+
+enum class Target { kSelf, kOther, kOtherProject };
+
+struct AccessCase {
+  const char* token;
+  Target target;
+  Access access;
+  bool self_only;
+  // "" = allowed; else the PERMISSION_DENIED reason.
+  const char* reason;
+  // metadata["scope"] for SCOPE_MISSING.
+  const char* scope = "";
+};
+
+std::string CaseName(const AccessCase& c) {
+  std::string name = c.token;
+  name += c.target == Target::kSelf    ? "_self"
+          : c.target == Target::kOther ? "_other"
+                                       : "_other_project";
+  name += c.access == Access::kRead ? "_read" : "_write";
+  if (c.self_only) name += "_self_only";
+  return name;
+}
+
+class AuthorizeUserAccessTest : public ::testing::TestWithParam<AccessCase> {};
+
+TEST_P(AuthorizeUserAccessTest, Decides) {
+  const AccessCase& c = GetParam();
+  const TokenRecord& token = Tokens().at(c.token);
+  Principal principal = PrincipalFromToken(token);
+  int64_t self = token.user_id.value_or(kUser);
+  std::string project = kProject;
+  int64_t user_id = self;
+  if (c.target == Target::kOther) user_id = kOtherUser;
+  if (c.target == Target::kOtherProject) project = kOtherProject;
+
+  absl::Status status =
+      AuthorizeUserAccess(principal, project, user_id, c.access, c.self_only);
+  if (*c.reason == '\0') {
+    EXPECT_TRUE(status.ok()) << status;
+    return;
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(test::Reason(status), c.reason);
+  EXPECT_EQ(test::Domain(status), "users.v1");
+  if (*c.scope != '\0') {
+    EXPECT_THAT(test::Metadata(status), ElementsAre(Pair("scope", c.scope)));
+  } else {
+    EXPECT_THAT(test::Metadata(status), IsEmpty());
+  }
+}
+
+constexpr Access R = Access::kRead;
+constexpr Access W = Access::kWrite;
+constexpr Target kSelf = Target::kSelf;
+constexpr Target kOther = Target::kOther;
+constexpr Target kElsewhere = Target::kOtherProject;
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, AuthorizeUserAccessTest,
+    ::testing::Values(
+        // A user's session: itself only, in its project.
+        AccessCase{"session_user", kSelf, R, false, ""},
+        AccessCase{"session_user", kSelf, W, false, ""},
+        AccessCase{"session_user", kSelf, R, true, ""},
+        AccessCase{"session_user", kSelf, W, true, ""},
+        AccessCase{"session_user", kOther, R, false, "NOT_SELF"},
+        AccessCase{"session_user", kOther, W, false, "NOT_SELF"},
+        AccessCase{"session_user", kOther, W, true, "NOT_SELF"},
+        AccessCase{"session_user", kElsewhere, R, false, "OTHER_PROJECT"},
+        AccessCase{"session_user", kElsewhere, W, false, "OTHER_PROJECT"},
+        // An admin's session: every user of its project, unless self_only.
+        AccessCase{"session_admin", kSelf, R, false, ""},
+        AccessCase{"session_admin", kSelf, W, true, ""},
+        AccessCase{"session_admin", kOther, R, false, ""},
+        AccessCase{"session_admin", kOther, W, false, ""},
+        AccessCase{"session_admin", kOther, R, true, "NOT_SELF"},
+        AccessCase{"session_admin", kOther, W, true, "NOT_SELF"},
+        AccessCase{"session_admin", kElsewhere, R, false, "OTHER_PROJECT"},
+        AccessCase{"session_admin", kElsewhere, W, true, "OTHER_PROJECT"},
+        // Keys bound to no user: no "self"; scopes checked before NOT_SELF.
+        AccessCase{"key_read", kOther, R, false, "NOT_SELF"},
+        AccessCase{"key_read", kOther, W, false, "SCOPE_MISSING", "write"},
+        AccessCase{"key_read", kElsewhere, W, false, "OTHER_PROJECT"},
+        AccessCase{"key_write", kOther, R, false, "NOT_SELF"},
+        AccessCase{"key_write", kOther, W, false, "NOT_SELF"},
+        AccessCase{"key_admin", kOther, R, false, "SCOPE_MISSING", "read"},
+        AccessCase{"key_admin", kOther, W, false, "SCOPE_MISSING", "write"},
+        AccessCase{"key_all", kOther, R, false, ""},
+        AccessCase{"key_all", kOther, W, false, ""},
+        AccessCase{"key_all", kOther, R, true, "NOT_SELF"},
+        AccessCase{"key_all", kOther, W, true, "NOT_SELF"},
+        AccessCase{"key_all", kElsewhere, R, false, "OTHER_PROJECT"},
+        // Keys bound to a user act as that user, within their scopes.
+        AccessCase{"bound_read", kSelf, R, false, ""},
+        AccessCase{"bound_read", kSelf, R, true, ""},
+        AccessCase{"bound_read", kSelf, W, false, "SCOPE_MISSING", "write"},
+        AccessCase{"bound_read", kOther, R, false, "NOT_SELF"},
+        AccessCase{"bound_read", kElsewhere, R, false, "OTHER_PROJECT"},
+        AccessCase{"bound_write", kSelf, R, false, ""},
+        AccessCase{"bound_write", kSelf, W, true, ""},
+        AccessCase{"bound_write", kOther, W, false, "NOT_SELF"},
+        AccessCase{"bound_write", kElsewhere, W, false, "OTHER_PROJECT"},
+        AccessCase{"bound_all", kSelf, W, true, ""},
+        AccessCase{"bound_all", kOther, W, false, ""},
+        AccessCase{"bound_all", kOther, W, true, "NOT_SELF"},
+        AccessCase{"bound_all", kElsewhere, R, false, "OTHER_PROJECT"}),
+    [](const auto& info) { return CaseName(info.param); });
+
+TEST(AuthorizeRoleChangeTest, OnlyAdminsMayChangeRoles) {
+  struct Case {
+    const char* token;
+    bool allowed;
+  };
+  for (const Case& c : {Case{"session_user", false},
+                        Case{"session_admin", true},
+                        Case{"key_read", false}, Case{"key_write", false},
+                        Case{"key_admin", true}, Case{"key_all", true},
+                        Case{"bound_write", false}, Case{"bound_all", true}}) {
+    absl::Status status =
+        AuthorizeRoleChange(PrincipalFromToken(Tokens().at(c.token)));
+    if (c.allowed) {
+      EXPECT_TRUE(status.ok()) << c.token << ": " << status;
+    } else {
+      EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << c.token;
+      EXPECT_EQ(test::Reason(status), "ROLE_CHANGE") << c.token;
+    }
+  }
+}
+
+TEST(AuthorizeProjectAdminTest, NeedsAdminInTheSameProject) {
+  struct Case {
+    const char* token;
+    const char* project;
+    const char* reason;
+  };
+  for (const Case& c :
+       {Case{"session_admin", kProject, ""}, Case{"key_admin", kProject, ""},
+        Case{"key_all", kProject, ""},
+        Case{"session_user", kProject, "SCOPE_MISSING"},
+        Case{"key_write", kProject, "SCOPE_MISSING"},
+        Case{"bound_read", kProject, "SCOPE_MISSING"},
+        Case{"session_admin", kOtherProject, "OTHER_PROJECT"},
+        Case{"key_admin", kOtherProject, "OTHER_PROJECT"},
+        Case{"session_user", kOtherProject, "OTHER_PROJECT"}}) {
+    absl::Status status =
+        AuthorizeProjectAdmin(PrincipalFromToken(Tokens().at(c.token)),
+                              c.project);
+    if (*c.reason == '\0') {
+      EXPECT_TRUE(status.ok()) << c.token << ": " << status;
+      continue;
+    }
+    EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << c.token;
+    EXPECT_EQ(test::Reason(status), c.reason) << c.token << " " << c.project;
+    if (std::string(c.reason) == "SCOPE_MISSING") {
+      EXPECT_THAT(test::Metadata(status), ElementsAre(Pair("scope", "admin")));
+    }
+  }
+}
+
+// --- PrincipalFromToken ------------------------------------------------------
+
+TEST(PrincipalFromTokenTest, SessionOfAUser) {
+  Principal p = PrincipalFromToken(Session(kUser, v1::User::ROLE_USER));
+  EXPECT_EQ(p.project_id, kProject);
+  EXPECT_EQ(p.user_id, kUser);
+  EXPECT_EQ(p.session_id, 100 + kUser);
+  EXPECT_FALSE(p.api_key_id.has_value());
+  EXPECT_TRUE(p.can_read);
+  EXPECT_TRUE(p.can_write);
+  EXPECT_FALSE(p.is_admin);
+  EXPECT_EQ(p.Actor(), "users/7");
+}
+
+TEST(PrincipalFromTokenTest, SessionOfAnAdmin) {
+  Principal p = PrincipalFromToken(Session(kAdmin, v1::User::ROLE_ADMIN));
+  EXPECT_TRUE(p.can_read);
+  EXPECT_TRUE(p.can_write);
+  EXPECT_TRUE(p.is_admin);
+  EXPECT_EQ(p.Actor(), "users/1");
+}
+
+TEST(PrincipalFromTokenTest, SessionWithUnspecifiedRoleIsNotAdmin) {
+  Principal p = PrincipalFromToken(Session(kUser, v1::User::ROLE_UNSPECIFIED));
+  EXPECT_FALSE(p.is_admin);
+}
+
+struct ScopeCase {
+  const char* label;
+  std::vector<std::string> scopes;
+  bool can_read;
+  bool can_write;
+  bool is_admin;
+};
+
+class ApiKeyScopesTest : public ::testing::TestWithParam<ScopeCase> {};
+
+TEST_P(ApiKeyScopesTest, GrantsExactlyTheScopes) {
+  const ScopeCase& c = GetParam();
+  Principal p = PrincipalFromToken(ApiKey(c.scopes));
+  EXPECT_EQ(p.can_read, c.can_read);
+  EXPECT_EQ(p.can_write, c.can_write);
+  EXPECT_EQ(p.is_admin, c.is_admin);
+  EXPECT_EQ(p.project_id, kProject);
+  EXPECT_EQ(p.api_key_id, 3);
+  EXPECT_FALSE(p.session_id.has_value());
+  EXPECT_FALSE(p.user_id.has_value());
+  EXPECT_EQ(p.Actor(), "apiKeys/3");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ApiKeyScopesTest,
+    ::testing::Values(
+        ScopeCase{"none", {}, false, false, false},
+        ScopeCase{"read", {"read"}, true, false, false},
+        ScopeCase{"write_implies_read", {"write"}, true, true, false},
+        ScopeCase{"admin", {"admin"}, false, false, true},
+        ScopeCase{"read_write", {"read", "write"}, true, true, false},
+        ScopeCase{"all", {"admin", "write", "read"}, true, true, true},
+        ScopeCase{"unknown_ignored", {"superuser", "READ", "Write"}, false,
+                  false, false}),
+    [](const auto& info) { return std::string(info.param.label); });
+
+TEST(PrincipalFromTokenTest, UserBoundKeyActsAsItsUser) {
+  Principal p = PrincipalFromToken(ApiKey({"read"}, kUser));
+  EXPECT_EQ(p.user_id, kUser);
+  EXPECT_EQ(p.api_key_id, 3);
+  EXPECT_FALSE(p.session_id.has_value());
+  EXPECT_TRUE(p.can_read);
+  EXPECT_FALSE(p.can_write);
+  EXPECT_EQ(p.Actor(), "apiKeys/3");
+}
+
+}  // namespace
+}  // namespace users

@@ -1,0 +1,188 @@
+#include "services/users/bounded_executor.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace users {
+namespace {
+
+// Counts events and lets a test wait until a number of them happened.
+// Declare it before the executor whose jobs use it, so that it outlives them.
+class Counter {
+ public:
+  void Increment() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++count_;
+    }
+    changed_.notify_all();
+  }
+  void WaitFor(int count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return count_ >= count; });
+  }
+  int Get() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return count_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int count_ = 0;
+};
+
+// Holds jobs until opened. Jobs keep their own Waiter(), so the gate may be
+// declared after the executor: it then opens (at the latest) before the
+// executor joins its workers, and a failed assertion cannot hang the test.
+class Gate {
+ public:
+  Gate() : waiter_(promise_.get_future().share()) {}
+  ~Gate() { Open(); }
+  void Open() {
+    if (!open_) promise_.set_value();
+    open_ = true;
+  }
+  std::shared_future<void> Waiter() const { return waiter_; }
+
+ private:
+  std::promise<void> promise_;
+  std::shared_future<void> waiter_;
+  bool open_ = false;
+};
+
+TEST(BoundedExecutorTest, RunsAtMostThreadsJobsAtOnce) {
+  constexpr int kThreads = 3;
+  constexpr int kJobs = 12;
+  std::atomic<int> running{0};
+  std::atomic<int> max_running{0};
+  Counter started;
+  Counter finished;
+  {
+    BoundedExecutor executor(kThreads, kJobs);
+    Gate gate;
+    for (int i = 0; i < kJobs; ++i) {
+      ASSERT_TRUE(executor.TrySubmit([&, waiter = gate.Waiter()] {
+        int now = ++running;
+        int seen = max_running.load();
+        while (now > seen && !max_running.compare_exchange_weak(seen, now)) {
+        }
+        started.Increment();
+        waiter.wait();
+        --running;
+        finished.Increment();
+      }));
+    }
+    // Every worker is now blocked in a job; the rest must wait in the queue.
+    started.WaitFor(kThreads);
+    EXPECT_EQ(executor.Running(), kThreads);
+    EXPECT_EQ(executor.QueueDepth(), kJobs - kThreads);
+    EXPECT_EQ(started.Get(), kThreads);
+    gate.Open();
+    finished.WaitFor(kJobs);
+    EXPECT_EQ(executor.QueueDepth(), 0);
+  }
+  EXPECT_EQ(max_running.load(), kThreads);
+  EXPECT_EQ(finished.Get(), kJobs);
+}
+
+TEST(BoundedExecutorTest, RefusesWhenTheQueueIsFull) {
+  Counter started;
+  Counter ran;
+  Counter after;
+  std::atomic<bool> dropped_ran{false};
+  BoundedExecutor executor(1, 2);
+  Gate gate;
+  ASSERT_TRUE(executor.TrySubmit([&, waiter = gate.Waiter()] {
+    started.Increment();
+    waiter.wait();
+  }));
+  started.WaitFor(1);  // the worker is busy; the queue is empty
+  EXPECT_TRUE(executor.TrySubmit([&] { ran.Increment(); }));
+  EXPECT_TRUE(executor.TrySubmit([&] { ran.Increment(); }));
+  EXPECT_EQ(executor.QueueDepth(), 2);
+  EXPECT_EQ(executor.Running(), 1);
+  EXPECT_FALSE(executor.TrySubmit([&] { dropped_ran = true; }));
+  EXPECT_FALSE(executor.TrySubmit([&] { dropped_ran = true; }));
+  EXPECT_EQ(executor.QueueDepth(), 2);
+  gate.Open();
+  ran.WaitFor(2);
+  // Room again once the queue drained.
+  EXPECT_TRUE(executor.TrySubmit([&] { after.Increment(); }));
+  after.WaitFor(1);
+  EXPECT_FALSE(dropped_ran);
+}
+
+TEST(BoundedExecutorTest, DestructorRunsWhatIsQueued) {
+  constexpr int kQueued = 5;
+  Counter started;
+  std::atomic<int> ran{0};
+  auto executor = std::make_unique<BoundedExecutor>(1, kQueued);
+  Gate gate;
+  ASSERT_TRUE(executor->TrySubmit([&, waiter = gate.Waiter()] {
+    started.Increment();
+    waiter.wait();
+  }));
+  started.WaitFor(1);
+  for (int i = 0; i < kQueued; ++i) {
+    ASSERT_TRUE(executor->TrySubmit([&] { ++ran; }));
+  }
+  ASSERT_EQ(executor->QueueDepth(), kQueued);
+  // Destroy from another thread while the worker is blocked and the jobs
+  // wait, then release the worker: the destructor may return only after the
+  // queued jobs ran.
+  std::promise<void> destroying;
+  std::future<void> destroying_started = destroying.get_future();
+  std::thread destroyer([&] {
+    destroying.set_value();
+    executor.reset();
+  });
+  destroying_started.wait();
+  gate.Open();
+  destroyer.join();
+  EXPECT_EQ(ran.load(), kQueued);
+}
+
+TEST(BoundedExecutorTest, ClampsNonPositiveSizes) {
+  // Zero threads and zero capacity still make a usable executor: one worker,
+  // one queue slot.
+  Counter started;
+  Counter ran;
+  BoundedExecutor executor(0, 0);
+  Gate gate;
+  EXPECT_TRUE(executor.TrySubmit([&, waiter = gate.Waiter()] {
+    started.Increment();
+    waiter.wait();
+  }));
+  started.WaitFor(1);
+  EXPECT_TRUE(executor.TrySubmit([&] { ran.Increment(); }));
+  EXPECT_FALSE(executor.TrySubmit([&] { ran.Increment(); }));
+  gate.Open();
+  ran.WaitFor(1);
+  EXPECT_EQ(ran.Get(), 1);
+}
+
+TEST(BoundedExecutorTest, RunsJobsInSubmissionOrderOnOneThread) {
+  std::vector<int> order;
+  std::mutex mutex;
+  {
+    BoundedExecutor executor(1, 16);
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(executor.TrySubmit([&, i] {
+        std::lock_guard<std::mutex> lock(mutex);
+        order.push_back(i);
+      }));
+    }
+  }  // the destructor drains the queue
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+}  // namespace
+}  // namespace users
