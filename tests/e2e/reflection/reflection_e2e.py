@@ -11,7 +11,7 @@ lists and describes the services, creates a user and updates it with an
 update_mask (bearer: the bootstrap admin key), checks that an unknown mask
 path fails with INVALID_ARGUMENT and a BadRequest field violation, logs the
 user in and lets it change its email (the rotated session token arrives in
-the response headers), and that SIGTERM makes userd exit with 0. Exits 77 (skipped) without USERS_TEST_DATABASE_URL.
+the response headers), and that SIGTERM makes userd exit with 0. Fails without USERS_TEST_DATABASE_URL.
 """
 
 import argparse
@@ -30,7 +30,6 @@ import urllib.parse
 
 import grpc
 
-SKIP = 77
 PROJECT = "projects/default"
 SERVICE = "users.v1.UserService"
 
@@ -270,8 +269,10 @@ def main():
 
     base_url = os.environ.get("USERS_TEST_DATABASE_URL")
     if not base_url:
-        print("skipped: USERS_TEST_DATABASE_URL is not set (use scripts/test)")
-        return SKIP
+        print("FAIL: USERS_TEST_DATABASE_URL is not set: run the tests with "
+              "scripts/test, or export a superuser URL of a throwaway "
+              "PostgreSQL cluster", file=sys.stderr)
+        return 1
 
     work = tempfile.mkdtemp(prefix="reflection-e2e.")
     log_path = os.path.join(work, "userd.log")
