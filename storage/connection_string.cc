@@ -27,17 +27,17 @@ absl::StatusOr<std::string> RewriteConnectionString(
     const std::map<std::string, std::string>& overrides,
     const std::map<std::string, std::string>& defaults,
     absl::string_view options) {
+  const std::string text(connection_string.data(), connection_string.size());
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> parsed(
-      PQconninfoParse(std::string(connection_string).c_str(), &error),
-      PQconninfoFree);
+      PQconninfoParse(text.c_str(), &error), PQconninfoFree);
   if (error != nullptr) PQfreemem(error);
   if (parsed == nullptr) {
     return absl::InvalidArgumentError("invalid database connection string");
   }
   std::map<std::string, std::string> values;
-  for (const PQconninfoOption* option = parsed.get(); option->keyword != nullptr;
-       ++option) {
+  for (const PQconninfoOption* option = parsed.get();
+       option->keyword != nullptr; ++option) {
     if (option->val != nullptr) values[option->keyword] = option->val;
   }
   for (const auto& [keyword, value] : defaults) values.emplace(keyword, value);

@@ -1,10 +1,9 @@
 #include "storage/migrations.h"
 
 #include <cstddef>
+#include <pqxx/pqxx>
 #include <set>
 #include <string>
-
-#include <pqxx/pqxx>
 
 #include "services/common/log.h"
 

@@ -1,9 +1,8 @@
 #ifndef USERS_STORAGE_MIGRATIONS_H_
 #define USERS_STORAGE_MIGRATIONS_H_
 
-#include <vector>
-
 #include <pqxx/connection_base>
+#include <vector>
 
 namespace users {
 

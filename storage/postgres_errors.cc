@@ -1,9 +1,8 @@
 #include "storage/postgres_errors.h"
 
+#include <pqxx/except>
 #include <string>
 #include <string_view>
-
-#include <pqxx/except>
 
 #include "services/common/api_error.h"
 #include "services/common/log.h"
@@ -97,7 +96,8 @@ absl::Status FromSqlError(const pqxx::sql_error& error,
   if (EndsSession(sqlstate)) {
     *connection_lost = true;
     Log(LogLevel::kWarning, "storage_connection_lost",
-        {{"operation", View(operation)}, {"sqlstate", sqlstate},
+        {{"operation", View(operation)},
+         {"sqlstate", sqlstate},
          {"detail", FirstLine(error.what())}});
     return Unavailable("database unavailable");
   }
@@ -106,7 +106,7 @@ absl::Status FromSqlError(const pqxx::sql_error& error,
 
 }  // namespace
 
-absl::Status StatusFromException(std::exception_ptr error,
+absl::Status StatusFromException(const std::exception_ptr& error,
                                  absl::string_view operation,
                                  bool* connection_lost) {
   *connection_lost = false;

@@ -20,7 +20,7 @@ namespace users {
 //   anything else      -> Internal (INTERNAL); the detail is logged with
 //                         `operation`, never returned.
 // Sets `*connection_lost` when the connection can no longer be used.
-absl::Status StatusFromException(std::exception_ptr error,
+absl::Status StatusFromException(const std::exception_ptr& error,
                                  absl::string_view operation,
                                  bool* connection_lost);
 

@@ -40,6 +40,7 @@ PostgresStorePool::~PostgresStorePool() { Shutdown(); }
 
 void PostgresStorePool::Run(Work work,
                             std::chrono::steady_clock::time_point deadline) {
+  Work rejected_work;
   absl::Status rejected;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -49,15 +50,18 @@ void PostgresStorePool::Run(Work work,
     } else if (queue_.size() >= queue_capacity_) {
       rejected = ApiError(absl::StatusCode::kResourceExhausted,
                           "DATABASE_QUEUE_FULL", "too many database requests");
-    } else {
+    }
+    if (rejected.ok()) {
       queue_.push_back(Item{std::move(work), deadline});
+    } else {
+      rejected_work = std::move(work);
     }
   }
-  if (!rejected.ok()) {
-    Call(work, nullptr, std::move(rejected));
+  if (rejected.ok()) {
+    ready_.notify_one();
     return;
   }
-  ready_.notify_one();
+  Call(rejected_work, nullptr, std::move(rejected));
 }
 
 int PostgresStorePool::InUse() const {

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <unordered_set>
 #include <utility>
-
-#include <pqxx/pqxx>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -348,8 +347,8 @@ std::string DoubleText(double value) {
 }
 
 std::string JsonStrings(const std::vector<std::string>& values) {
-  return nlohmann::json(values).dump(
-      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json(values).dump(-1, ' ', false,
+                                     nlohmann::json::error_handler_t::replace);
 }
 
 // Appends the parameters of `column` taken from `values`. A location with
@@ -611,11 +610,12 @@ struct PostgresUserStore::Session {
   }
 
   pqxx::connection connection;
-  std::unordered_set<unsigned long> prepared_updates;
+  std::unordered_set<uint64_t> prepared_updates;
 };
 
 PostgresUserStore::PostgresUserStore(
-    std::string connection_string, std::chrono::milliseconds statement_timeout,
+    const std::string& connection_string,
+    std::chrono::milliseconds statement_timeout,
     std::chrono::seconds connect_timeout)
     : connection_string_(RewriteConnectionString(
           connection_string, {},
@@ -653,7 +653,8 @@ absl::Status PostgresUserStore::Connect() {
     session_ = std::move(session);
     return absl::OkStatus();
   } catch (...) {
-    next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+    next_connect_attempt_ =
+        std::chrono::steady_clock::now() + kReconnectBackoff;
     bool connection_lost = false;
     return StatusFromException(std::current_exception(), "Connect",
                                &connection_lost);
@@ -705,10 +706,10 @@ absl::StatusOr<ProjectRecord> PostgresUserStore::GetProject(
 absl::Status PostgresUserStore::CreateProject(const ProjectRecord& project) {
   return Run("CreateProject", [&](Session& session) -> absl::Status {
     pqxx::nontransaction transaction(session.connection);
-    transaction.exec_prepared0(
-        kCreateProjectName, project.id, project.webhook_uri,
-        project.webhook_secret, std::to_string(project.password_min_length),
-        std::to_string(project.password_max_length));
+    transaction.exec_prepared0(kCreateProjectName, project.id,
+                               project.webhook_uri, project.webhook_secret,
+                               std::to_string(project.password_min_length),
+                               std::to_string(project.password_max_length));
     return absl::OkStatus();
   });
 }
@@ -723,18 +724,18 @@ absl::Status PostgresUserStore::EnsureProject(const std::string& project_id) {
 
 absl::StatusOr<ProjectRecord> PostgresUserStore::UpdateProject(
     const ProjectRecord& project, bool webhook, bool policy) {
-  return Run(
-      "UpdateProject", [&](Session& session) -> absl::StatusOr<ProjectRecord> {
-        pqxx::nontransaction transaction(session.connection);
-        pqxx::result rows = transaction.exec_prepared(
-            kUpdateProjectName, project.id, webhook ? "true" : "false",
-            project.webhook_uri, project.webhook_secret,
-            policy ? "true" : "false",
-            std::to_string(project.password_min_length),
-            std::to_string(project.password_max_length));
-        if (rows.affected_rows() == 0) return ProjectNotFound();
-        return ToProjectRecord(rows[0]);
-      });
+  return Run("UpdateProject",
+             [&](Session& session) -> absl::StatusOr<ProjectRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   kUpdateProjectName, project.id, webhook ? "true" : "false",
+                   project.webhook_uri, project.webhook_secret,
+                   policy ? "true" : "false",
+                   std::to_string(project.password_min_length),
+                   std::to_string(project.password_max_length));
+               if (rows.affected_rows() == 0) return ProjectNotFound();
+               return ToProjectRecord(rows[0]);
+             });
 }
 
 absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
@@ -816,47 +817,47 @@ absl::StatusOr<UserRecord> PostgresUserStore::GetUser(
 
 absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
     const UserUpdate& update) {
-  return Run(
-      "UpdateUser", [&](Session& session) -> absl::StatusOr<UserUpdateResult> {
-        const std::string statement =
-            session.UpdateStatement(update.changes.columns);
-        const std::vector<std::string> params = UpdateParams(update);
-        const SessionEffects& effects = update.sessions;
-        UserUpdateResult result;
-        if (!effects.end_all_sessions && !effects.rotate_session_id) {
-          // One statement: atomic on its own, one round trip.
-          pqxx::nontransaction transaction(session.connection);
-          pqxx::result rows = transaction.exec_prepared(
-              statement, pqxx::prepare::make_dynamic_params(params));
-          if (rows.empty()) return UpdateMissed(transaction, update);
-          result.record = ToUserRecord(rows[0]);
-          return result;
-        }
-        pqxx::work transaction(session.connection);
-        pqxx::result rows = transaction.exec_prepared(
-            statement, pqxx::prepare::make_dynamic_params(params));
-        if (rows.empty()) return UpdateMissed(transaction, update);
-        result.record = ToUserRecord(rows[0]);
-        const std::string user_id = std::to_string(update.user_id);
-        bool rotate = false;
-        if (effects.rotate_session_id.has_value()) {
-          pqxx::result deleted = transaction.exec_prepared(
-              kDeleteUserSessionName, update.project_id,
-              std::to_string(*effects.rotate_session_id), user_id);
-          rotate = deleted.affected_rows() == 1;
-        }
-        if (effects.end_all_sessions) {
-          transaction.exec_prepared0(kEndUserSessionsName, update.project_id,
-                                     user_id);
-        }
-        if (rotate) {
-          result.new_session = InsertSession(transaction, update.project_id,
-                                             update.user_id,
-                                             effects.replacement);
-        }
-        transaction.commit();
-        return result;
-      });
+  return Run("UpdateUser",
+             [&](Session& session) -> absl::StatusOr<UserUpdateResult> {
+               const std::string statement =
+                   session.UpdateStatement(update.changes.columns);
+               const std::vector<std::string> params = UpdateParams(update);
+               const SessionEffects& effects = update.sessions;
+               UserUpdateResult result;
+               if (!effects.end_all_sessions && !effects.rotate_session_id) {
+                 // One statement: atomic on its own, one round trip.
+                 pqxx::nontransaction transaction(session.connection);
+                 pqxx::result rows = transaction.exec_prepared(
+                     statement, pqxx::prepare::make_dynamic_params(params));
+                 if (rows.empty()) return UpdateMissed(transaction, update);
+                 result.record = ToUserRecord(rows[0]);
+                 return result;
+               }
+               pqxx::work transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   statement, pqxx::prepare::make_dynamic_params(params));
+               if (rows.empty()) return UpdateMissed(transaction, update);
+               result.record = ToUserRecord(rows[0]);
+               const std::string user_id = std::to_string(update.user_id);
+               bool rotate = false;
+               if (effects.rotate_session_id.has_value()) {
+                 pqxx::result deleted = transaction.exec_prepared(
+                     kDeleteUserSessionName, update.project_id,
+                     std::to_string(*effects.rotate_session_id), user_id);
+                 rotate = deleted.affected_rows() == 1;
+               }
+               if (effects.end_all_sessions) {
+                 transaction.exec_prepared0(kEndUserSessionsName,
+                                            update.project_id, user_id);
+               }
+               if (rotate) {
+                 result.new_session =
+                     InsertSession(transaction, update.project_id,
+                                   update.user_id, effects.replacement);
+               }
+               transaction.commit();
+               return result;
+             });
 }
 
 absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
@@ -875,18 +876,19 @@ absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
 
 absl::StatusOr<std::vector<UserRecord>> PostgresUserStore::ListUsers(
     const std::string& project_id, int64_t after_id, int limit) {
-  return Run(
-      "ListUsers",
-      [&](Session& session) -> absl::StatusOr<std::vector<UserRecord>> {
-        pqxx::nontransaction transaction(session.connection);
-        pqxx::result rows = transaction.exec_prepared(
-            kListUsersName, project_id, std::to_string(after_id),
-            std::to_string(std::max(limit, 0)));
-        std::vector<UserRecord> records;
-        records.reserve(rows.size());
-        for (const pqxx::row& row : rows) records.push_back(ToUserRecord(row));
-        return records;
-      });
+  return Run("ListUsers",
+             [&](Session& session) -> absl::StatusOr<std::vector<UserRecord>> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   kListUsersName, project_id, std::to_string(after_id),
+                   std::to_string(std::max(limit, 0)));
+               std::vector<UserRecord> records;
+               records.reserve(rows.size());
+               for (const pqxx::row& row : rows) {
+                 records.push_back(ToUserRecord(row));
+               }
+               return records;
+             });
 }
 
 absl::StatusOr<UserLogin> PostgresUserStore::FindLogin(

@@ -33,10 +33,10 @@ class PostgresUserStore final : public UserStore {
   static constexpr std::chrono::seconds kDefaultConnectTimeout{5};
 
   // `connection_string`: a libpq URI or key=value string.
-  PostgresUserStore(std::string connection_string,
-                    std::chrono::milliseconds statement_timeout,
-                    std::chrono::seconds connect_timeout =
-                        kDefaultConnectTimeout);
+  PostgresUserStore(
+      const std::string& connection_string,
+      std::chrono::milliseconds statement_timeout,
+      std::chrono::seconds connect_timeout = kDefaultConnectTimeout);
   ~PostgresUserStore() override;
 
   PostgresUserStore(const PostgresUserStore&) = delete;

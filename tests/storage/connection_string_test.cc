@@ -1,11 +1,10 @@
 #include "storage/connection_string.h"
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace users {
 namespace {
@@ -14,7 +13,8 @@ namespace {
 std::map<std::string, std::string> Parse(const std::string& connection_string) {
   std::map<std::string, std::string> values;
   char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(connection_string.c_str(), &error);
+  PQconninfoOption* options =
+      PQconninfoParse(connection_string.c_str(), &error);
   if (error != nullptr) PQfreemem(error);
   if (options == nullptr) {
     ADD_FAILURE() << "libpq cannot parse: " << connection_string;
@@ -54,9 +54,9 @@ TEST(RewriteConnectionStringTest, OverridesReplaceAndDefaultsOnlyFillIn) {
 }
 
 TEST(RewriteConnectionStringTest, AppendsToExistingOptions) {
-  absl::StatusOr<std::string> rewritten = RewriteConnectionString(
-      "postgresql://h/db?options=-c%20search_path%3Dx", {}, {},
-      "-c statement_timeout=250");
+  absl::StatusOr<std::string> rewritten =
+      RewriteConnectionString("postgresql://h/db?options=-c%20search_path%3Dx",
+                              {}, {}, "-c statement_timeout=250");
   ASSERT_TRUE(rewritten.ok()) << rewritten.status();
   EXPECT_EQ(Parse(*rewritten)["options"],
             "-c search_path=x -c statement_timeout=250");

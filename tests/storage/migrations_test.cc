@@ -1,16 +1,15 @@
 #include "storage/migrations.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <chrono>
 #include <future>
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include <pqxx/pqxx>
 
 #include "storage/postgres_user_store.h"
 #include "tests/storage/test_database.h"
@@ -70,8 +69,7 @@ TEST(MigrationsTest, MigrateAgainIsANoOp) {
 TEST(MigrationsTest, ConcurrentMigrateAppliesEachMigrationOnce) {
   constexpr int kReplicas = 4;
   for (int round = 0; round < 3; ++round) {
-    const std::string database =
-        TestDatabase::Get().CreateEmptyDatabase();
+    const std::string database = TestDatabase::Get().CreateEmptyDatabase();
     ASSERT_FALSE(database.empty());
     std::vector<std::unique_ptr<PostgresUserStore>> stores;
     for (int i = 0; i < kReplicas; ++i) {
@@ -82,6 +80,7 @@ TEST(MigrationsTest, ConcurrentMigrateAppliesEachMigrationOnce) {
     std::promise<void> start;
     std::shared_future<void> started = start.get_future().share();
     std::vector<std::future<absl::Status>> results;
+    results.reserve(stores.size());
     for (auto& store : stores) {
       results.push_back(std::async(std::launch::async, [&store, started] {
         started.wait();

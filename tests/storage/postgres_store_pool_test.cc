@@ -1,13 +1,14 @@
 #include "storage/postgres_store_pool.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <future>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "tests/storage/status_checks.h"
 #include "tests/storage/test_database.h"
@@ -39,7 +40,7 @@ StorePool::Work Recording(std::promise<Outcome>& done) {
   return [&done](UserStore* store, absl::Status status) {
     Outcome outcome;
     outcome.had_store = store != nullptr;
-    outcome.status = status;
+    outcome.status = std::move(status);
     outcome.thread = std::this_thread::get_id();
     if (store != nullptr) outcome.ping = store->Ping();
     done.set_value(outcome);
@@ -50,7 +51,7 @@ StorePool::Work Recording(std::promise<Outcome>& done) {
 class Blocker {
  public:
   StorePool::Work Work() {
-    return [this](UserStore*, absl::Status) {
+    return [this](UserStore*, const absl::Status&) {
       started_.set_value();
       released_.get_future().wait();
     };

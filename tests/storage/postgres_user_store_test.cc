@@ -1,19 +1,17 @@
 #include "storage/postgres_user_store.h"
 
-#include <sys/socket.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <future>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/message_differencer.h>
-#include <pqxx/pqxx>
 
 #include "tests/storage/status_checks.h"
 #include "tests/storage/test_database.h"
@@ -112,8 +110,8 @@ class PostgresUserStoreTest : public ::testing::Test {
   }
 
   SessionRecord Session(int64_t user_id, char tag, int64_t ttl = 3600) {
-    absl::StatusOr<SessionRecord> session =
-        store_.CreateSession(project_, user_id, NewSession{TokenHash(tag), ttl});
+    absl::StatusOr<SessionRecord> session = store_.CreateSession(
+        project_, user_id, NewSession{TokenHash(tag), ttl});
     EXPECT_TRUE(session.ok()) << session.status();
     return session.ok() ? *session : SessionRecord();
   }
@@ -132,8 +130,8 @@ TEST_F(PostgresUserStoreTest, CreateAndGetRoundTripEveryColumn) {
   EXPECT_EQ(created.project_id, project_);
   EXPECT_GT(created.id, 0);
   EXPECT_EQ(created.version, 1);
-  EXPECT_EQ(user.name(), "projects/" + project_ + "/users/" +
-                             std::to_string(created.id));
+  EXPECT_EQ(user.name(),
+            "projects/" + project_ + "/users/" + std::to_string(created.id));
   EXPECT_EQ(user.etag(), "1");
   EXPECT_EQ(user.username(), "ada");
   EXPECT_EQ(user.email(), "ada@example.com");
@@ -157,15 +155,18 @@ TEST_F(PostgresUserStoreTest, CreateAndGetRoundTripEveryColumn) {
   EXPECT_EQ(user.settings().script_types(0), "default");
   EXPECT_EQ(user.settings().script_types(1), "hash");
   EXPECT_EQ(user.suspensions_size(), 0);
-  EXPECT_EQ(Micros(user.create_time()), StoredMicros("create_time", created.id));
-  EXPECT_EQ(Micros(user.update_time()), StoredMicros("update_time", created.id));
+  EXPECT_EQ(Micros(user.create_time()),
+            StoredMicros("create_time", created.id));
+  EXPECT_EQ(Micros(user.update_time()),
+            StoredMicros("update_time", created.id));
   EXPECT_EQ(user.create_time().nanos() % 1000, 0);
 
   absl::StatusOr<UserRecord> got = store_.GetUser(project_, created.id);
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(got->version, 1);
   EXPECT_TRUE(MessageDifferencer::Equals(got->user, user))
-      << got->user.DebugString() << "\nvs\n" << user.DebugString();
+      << got->user.DebugString() << "\nvs\n"
+      << user.DebugString();
 }
 
 TEST_F(PostgresUserStoreTest, CreateWithOnlyRequiredColumnsUsesDefaults) {
@@ -204,12 +205,13 @@ TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
   EXPECT_EQ(user.birth_date().year(), 1906);
   EXPECT_EQ(user.location().latitude(), -33.5);
   EXPECT_EQ(user.location().longitude(), 151.25);
-  EXPECT_TRUE(MessageDifferencer::Equals(user.metadata(),
-                                         StructOf(R"({"ship": "USS Hopper"})")));
+  EXPECT_TRUE(MessageDifferencer::Equals(
+      user.metadata(), StructOf(R"({"ship": "USS Hopper"})")));
   EXPECT_EQ(user.settings().language(), "pt-BR");
   ASSERT_EQ(user.settings().script_types_size(), 1);
   EXPECT_FALSE(updated->new_session.has_value());
-  EXPECT_EQ(Micros(user.update_time()), StoredMicros("update_time", created.id));
+  EXPECT_EQ(Micros(user.update_time()),
+            StoredMicros("update_time", created.id));
   EXPECT_GE(Micros(user.update_time()), Micros(user.create_time()));
   EXPECT_EQ(Count("SELECT count(*) FROM users WHERE id = " +
                   std::to_string(created.id) +
@@ -252,7 +254,8 @@ TEST_F(PostgresUserStoreTest, UpdateWritesOnlyTheMaskedColumns) {
 
 // Two connections each read the user, then change a different field: both
 // changes persist (no read-modify-write of the whole row).
-TEST_F(PostgresUserStoreTest, UpdatesOfDifferentColumnsFromTwoConnectionsBothPersist) {
+TEST_F(PostgresUserStoreTest,
+       UpdatesOfDifferentColumnsFromTwoConnectionsBothPersist) {
   UserRecord created = Create(Basics("pair"));
   PostgresUserStore other(TestDatabase::Get().connection_string(), kTimeout);
   ASSERT_TRUE(store_.GetUser(project_, created.id).ok());
@@ -292,7 +295,8 @@ TEST_F(PostgresUserStoreTest, StaleEtagAbortsAndWritesNothing) {
   EXPECT_EQ(got->user.bio(), "first");
   EXPECT_EQ(got->version, 2);
   EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE action = 'update' "
-                  "AND user_id = " + std::to_string(created.id)),
+                  "AND user_id = " +
+                  std::to_string(created.id)),
             1);
 
   update.expected_version = 2;
@@ -390,12 +394,14 @@ TEST_F(PostgresUserStoreTest, WritesAuditRowsWithActorPathsAndRequestId) {
   Add(update.changes.columns, UserColumn::kGivenName);
   Add(update.changes.columns, UserColumn::kLanguage);
   ASSERT_TRUE(store_.UpdateUser(update).ok());
-  ASSERT_TRUE(store_.DeleteUser(project_, created.id, "users/1", "req-del").ok());
+  ASSERT_TRUE(
+      store_.DeleteUser(project_, created.id, "users/1", "req-del").ok());
 
   pqxx::result events = TestDatabase::Get().Query(
       "SELECT action, actor, paths::text, request_id FROM user_events "
-      "WHERE project_id = '" + project_ + "' AND user_id = " +
-      std::to_string(created.id) + " ORDER BY id");
+      "WHERE project_id = '" +
+      project_ + "' AND user_id = " + std::to_string(created.id) +
+      " ORDER BY id");
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0][0].as<std::string>(), "create");
   EXPECT_EQ(events[0][1].as<std::string>(), "users/0");
@@ -454,14 +460,16 @@ TEST_F(PostgresUserStoreTest, FailedRotationRollsBackTheUpdate) {
   EXPECT_EQ(store_.GetUser(project_, user.id)->version, 1);
   EXPECT_TRUE(store_.FindToken(TokenHash('d')).ok());
   EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE action = 'update' "
-                  "AND user_id = " + std::to_string(user.id)),
+                  "AND user_id = " +
+                  std::to_string(user.id)),
             0);
   absl::StatusOr<UserLogin> login = store_.FindLogin(project_, "atomic");
   ASSERT_TRUE(login.ok());
   EXPECT_EQ(login->password_hash, Basics("x").password_hash);
 }
 
-TEST_F(PostgresUserStoreTest, EndsAllSessionsWithTheUpdateAndKeepsTheRotatedOne) {
+TEST_F(PostgresUserStoreTest,
+       EndsAllSessionsWithTheUpdateAndKeepsTheRotatedOne) {
   UserRecord user = Create(Basics("endall"));
   UserRecord bystander = Create(Basics("bystander"));
   SessionRecord caller = Session(user.id, 'f');
@@ -544,10 +552,11 @@ TEST_F(PostgresUserStoreTest, FindsLiveSessionsButNotExpiredOnes) {
   std::string almost = TokenHash('l');
   almost[31] = '\xfe';
   EXPECT_FALSE(store_.FindToken(almost).ok());
-  EXPECT_EQ(Reason(store_.CreateSession(project_, 424242,
-                                        NewSession{TokenHash('n'), 60})
-                       .status()),
-            "USER_NOT_FOUND");
+  EXPECT_EQ(
+      Reason(
+          store_.CreateSession(project_, 424242, NewSession{TokenHash('n'), 60})
+              .status()),
+      "USER_NOT_FOUND");
 }
 
 TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
@@ -580,13 +589,14 @@ TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
   EXPECT_EQ(token->user_role, 0);
   EXPECT_EQ(token->scopes, std::vector<std::string>{"admin"});
 
-  EXPECT_EQ(Reason(store_.CreateApiKey("no-such-project", TokenHash('q'), {},
-                                       std::nullopt)
+  EXPECT_EQ(Reason(store_
+                       .CreateApiKey("no-such-project", TokenHash('q'), {},
+                                     std::nullopt)
                        .status()),
             "PROJECT_NOT_FOUND");
   EXPECT_EQ(
-      Reason(store_.CreateApiKey(project_, TokenHash('r'), {}, 99999999)
-                 .status()),
+      Reason(
+          store_.CreateApiKey(project_, TokenHash('r'), {}, 99999999).status()),
       "USER_NOT_FOUND");
 }
 
@@ -602,8 +612,8 @@ TEST_F(PostgresUserStoreTest, NeverReturnsPasswordHashOrSecureMetadata) {
       store_.ListUsers(project_, 0, 10);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
-  for (const v1::User* user : {&created.user, &updated->record.user,
-                               &got->user, &listed->front().user}) {
+  for (const v1::User* user : {&created.user, &updated->record.user, &got->user,
+                               &listed->front().user}) {
     EXPECT_TRUE(user->password().empty());
     EXPECT_FALSE(user->has_secure_metadata());
     const std::string serialized = user->SerializeAsString();
@@ -783,9 +793,8 @@ TEST_F(PostgresUserStoreTest, StatementTimeoutIsUnavailable) {
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM users WHERE id = " + std::to_string(created.id) +
             " FOR UPDATE");
-  std::future<absl::Status> blocked = std::async(std::launch::async, [&] {
-    return store.UpdateUser(update).status();
-  });
+  std::future<absl::Status> blocked = std::async(
+      std::launch::async, [&] { return store.UpdateUser(update).status(); });
   const bool cancelled_in_time =
       blocked.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
   lock.abort();
@@ -815,21 +824,20 @@ TEST(PostgresUserStoreConnectTest, RefusedConnectionIsUnavailableQuickly) {
 
 // A server that accepts TCP connections but never answers: connect_timeout
 // bounds the wait.
-TEST(PostgresUserStoreConnectTest, SilentServerIsUnavailableWithinConnectTimeout) {
+TEST(PostgresUserStoreConnectTest,
+     SilentServerIsUnavailableWithinConnectTimeout) {
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(listener, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = 0;
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address),
-                 sizeof address),
-            0);
+  ASSERT_EQ(
+      bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   ASSERT_EQ(listen(listener, 16), 0);
   socklen_t length = sizeof address;
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&address),
-                        &length),
-            0);
+  ASSERT_EQ(
+      getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
   const int port = ntohs(address.sin_port);
 
   PostgresUserStore store(

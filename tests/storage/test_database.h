@@ -14,16 +14,15 @@
 //   users::test::TestDatabase::Get().connection_string()  // for a store
 //   users::test::TestDatabase::Get().Query("SELECT ...")  // for checks
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <pqxx/pqxx>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-
-#include <pqxx/pqxx>
 
 #include "storage/connection_string.h"
 #include "storage/postgres_user_store.h"
