@@ -11,7 +11,8 @@ lists and describes the services, creates a user and updates it with an
 update_mask (bearer: the bootstrap admin key), checks that an unknown mask
 path fails with INVALID_ARGUMENT and a BadRequest field violation, logs the
 user in and lets it change its email (the rotated session token arrives in
-the response headers), and that SIGTERM makes userd exit with 0. Fails without USERS_TEST_DATABASE_URL.
+the response headers), and that SIGTERM makes userd exit with 0. Fails
+without USERS_TEST_DATABASE_URL.
 """
 
 import argparse
