@@ -120,11 +120,17 @@ std::string ProjectAdapter::UserName(const RequestContext& context) {
   if (project == context.params.end() || user == context.params.end()) {
     return {};
   }
+  // Project ids as userd accepts them: 3 to 63 characters of [a-z0-9-],
+  // starting with a letter and not ending with '-'.
   const std::string& project_id = project->second;
-  if (project_id.empty() || project_id.size() > 63) return {};
+  if (project_id.size() < 3 || project_id.size() > 63 ||
+      !absl::ascii_islower(static_cast<unsigned char>(project_id.front())) ||
+      project_id.back() == '-') {
+    return {};
+  }
   for (char c : project_id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_') {
+    if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-') {
       return {};
     }
   }

@@ -204,7 +204,8 @@ TEST_F(ProjectAdapterTest, ServiceErrors) {
 
 TEST_F(ProjectAdapterTest, BadPathSegmentsAreNotFound) {
   for (const char* target :
-       {"/proj1234/users/abc", "/proj1234/users/0", "/pro%20j/users/1"}) {
+       {"/proj1234/users/abc", "/proj1234/users/0", "/pro%20j/users/1",
+        "/Proj/users/1", "/pr/users/1", "/proj-/users/1", "/1proj/users/1"}) {
     GatewayHarness harness;
     HttpResponse response = harness.Send(
         JsonRequest("PATCH", target, R"({"update":{"bio":"x"}})", {kBearer}));
