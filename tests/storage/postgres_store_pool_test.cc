@@ -196,11 +196,13 @@ TEST(PostgresStorePoolTest, ReplacesABrokenConnection) {
   pool.Run(Recording(first), Later());
   ASSERT_TRUE(first.get_future().get().ping.ok());
 
-  ASSERT_TRUE(TestDatabase::Get()
-                  .Query("SELECT bool_and(pg_terminate_backend(pid, 5000)) "
-                         "FROM pg_stat_activity WHERE application_name = '" +
-                         application + "'")[0][0]
-                  .as<bool>());
+  ASSERT_TRUE(
+      TestDatabase::Get()
+          .Query("SELECT bool_and(pg_terminate_backend(pid, 5000)) "
+                 "FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND application_name = '" +
+                 application + "'")[0][0]
+          .as<bool>());
 
   std::promise<Outcome> broken;
   pool.Run(Recording(broken), Later());

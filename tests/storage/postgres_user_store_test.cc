@@ -750,7 +750,8 @@ TEST_F(PostgresUserStoreTest, BrokenConnectionIsUnavailableThenRecovers) {
   ASSERT_TRUE(store.Healthy());
 
   const std::string backends =
-      "SELECT pid FROM pg_stat_activity WHERE application_name = '" +
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+      "AND application_name = '" +
       application + "'";
   const int64_t old_pid = Count(backends);
   // Waits (up to 5 s) until the backend has exited.
