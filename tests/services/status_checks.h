@@ -26,8 +26,7 @@ inline std::string Domain(const absl::Status& status) {
 
 // ErrorInfo.metadata of `status` (field path -> machine reason for field
 // errors), empty without an ErrorInfo.
-inline std::map<std::string, std::string> Metadata(
-    const absl::Status& status) {
+inline std::map<std::string, std::string> Metadata(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   if (!GetErrorInfo(status, &info)) return {};
   return {info.metadata().begin(), info.metadata().end()};

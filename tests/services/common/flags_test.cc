@@ -96,10 +96,10 @@ TEST(FlagsTest, BoolAcceptsSpelledValues) {
     const char* arg;
     bool expected;
   };
-  for (const Case& c : {Case{"--verbose=true", true}, Case{"--verbose=1", true},
-                        Case{"--verbose=yes", true},
-                        Case{"--verbose=false", false},
-                        Case{"--verbose=0", false}}) {
+  for (const Case& c :
+       {Case{"--verbose=true", true}, Case{"--verbose=1", true},
+        Case{"--verbose=yes", true}, Case{"--verbose=false", false},
+        Case{"--verbose=0", false}}) {
     Flags flags = TestFlags();
     ASSERT_TRUE(Parse(flags, {c.arg}).ok()) << c.arg;
     EXPECT_EQ(flags.GetBool("verbose"), c.expected) << c.arg;
@@ -121,8 +121,7 @@ TEST(FlagsTest, BadValuesAreErrors) {
   for (const Case& c :
        {Case{{"--threads=many"}, "--threads"},
         Case{{"--threads", "4x"}, "--threads"},
-        Case{{"--threads=1.5"}, "--threads"},
-        Case{{"--threads="}, "--threads"},
+        Case{{"--threads=1.5"}, "--threads"}, Case{{"--threads="}, "--threads"},
         Case{{"--threads=99999999999999999999"}, "--threads"},
         Case{{"--verbose=maybe"}, "--verbose"},
         Case{{"--threads"}, "needs a value"}}) {

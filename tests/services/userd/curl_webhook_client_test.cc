@@ -10,10 +10,11 @@ namespace {
 // Expected values computed independently with OpenSSL's command line:
 //   printf '%s' '<timestamp>.<body>' | openssl dgst -sha256 -hmac '<secret>'
 TEST(CurlWebhookClientSignTest, IsHexHmacSha256OfTimestampDotBody) {
-  EXPECT_EQ(CurlWebhookClient::Sign(
-                "whsec_test", "1700000000",
-                R"({"event":"validateUserUpdated","projectId":"acme","userId":7})"),
-            "31af9678b147e25ef664ef4133afa24a772aecb510c04188fa023b39471447ce");
+  EXPECT_EQ(
+      CurlWebhookClient::Sign(
+          "whsec_test", "1700000000",
+          R"({"event":"validateUserUpdated","projectId":"acme","userId":7})"),
+      "31af9678b147e25ef664ef4133afa24a772aecb510c04188fa023b39471447ce");
 }
 
 TEST(CurlWebhookClientSignTest, EmptySecretAndParts) {

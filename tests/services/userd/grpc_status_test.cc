@@ -1,5 +1,6 @@
 #include "services/userd/grpc_status.h"
 
+#include <ostream>
 #include <string>
 
 #include "absl/strings/cord.h"
@@ -47,6 +48,10 @@ struct CodeCase {
   grpc::StatusCode grpc_code;
 };
 
+void PrintTo(const CodeCase& c, std::ostream* os) {
+  *os << absl::StatusCodeToString(c.absl_code);
+}
+
 class CodeTest : public ::testing::TestWithParam<CodeCase> {};
 
 TEST_P(CodeTest, KeepsCodeMessageAndErrorInfo) {
@@ -87,8 +92,7 @@ INSTANTIATE_TEST_SUITE_P(
         CodeCase{absl::StatusCode::kOutOfRange, grpc::StatusCode::OUT_OF_RANGE},
         CodeCase{absl::StatusCode::kUnimplemented,
                  grpc::StatusCode::UNIMPLEMENTED},
-        CodeCase{absl::StatusCode::kUnavailable,
-                 grpc::StatusCode::UNAVAILABLE},
+        CodeCase{absl::StatusCode::kUnavailable, grpc::StatusCode::UNAVAILABLE},
         CodeCase{absl::StatusCode::kUnauthenticated,
                  grpc::StatusCode::UNAUTHENTICATED}),
     [](const auto& info) {
@@ -104,7 +108,8 @@ TEST(ToGrpcStatusTest, FieldViolationsCarryBadRequest) {
   grpc::Status out = ToGrpcStatus(violations.ToStatus());
   EXPECT_EQ(out.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status details = Details(out);
-  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(details.code(),
+            static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(UnpackErrorInfo(details, &info));
   EXPECT_EQ(info.reason(), "INVALID_FIELD");
@@ -121,9 +126,9 @@ TEST(ToGrpcStatusTest, FieldViolationsCarryBadRequest) {
 }
 
 TEST(ToGrpcStatusTest, AlreadyExistsCarriesBadRequest) {
-  grpc::Status out = ToGrpcStatus(
-      FieldError(absl::StatusCode::kAlreadyExists, "EMAIL_TAKEN", "user.email",
-                 "TAKEN", "the email is taken"));
+  grpc::Status out =
+      ToGrpcStatus(FieldError(absl::StatusCode::kAlreadyExists, "EMAIL_TAKEN",
+                              "user.email", "TAKEN", "the email is taken"));
   EXPECT_EQ(out.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   google::rpc::Status details = Details(out);
   google::rpc::ErrorInfo info;
@@ -174,7 +179,8 @@ TEST(ToGrpcStatusTest, InternalDropsBadRequest) {
   absl::Status in = absl::InternalError("boom");
   google::rpc::BadRequest bad_request;
   bad_request.add_field_violations()->set_field("user.secret");
-  in.SetPayload(kBadRequestTypeUrl, absl::Cord(bad_request.SerializeAsString()));
+  in.SetPayload(kBadRequestTypeUrl,
+                absl::Cord(bad_request.SerializeAsString()));
   google::rpc::Status details = Details(ToGrpcStatus(in));
   google::rpc::BadRequest out;
   EXPECT_FALSE(UnpackBadRequest(details, &out));

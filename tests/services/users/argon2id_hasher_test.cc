@@ -2,6 +2,7 @@
 
 #include <argon2.h>
 
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,8 +41,7 @@ TEST(Argon2idHasherTest, DefaultParametersAreOwaspMinimum) {
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_TRUE(*verified);
   // libargon2 agrees with our encoding.
-  EXPECT_EQ(argon2id_verify(hash->c_str(), "correct horse battery staple",
-                            28),
+  EXPECT_EQ(argon2id_verify(hash->c_str(), "correct horse battery staple", 28),
             ARGON2_OK);
 }
 
@@ -69,12 +69,10 @@ TEST(Argon2idHasherTest, VerifiesOnlyTheRightPassword) {
     std::string password;
     bool expected;
   };
-  for (const Case& c : {Case{"s3cret-Passw0rd", true},
-                        Case{"s3cret-passw0rd", false},
-                        Case{"s3cret-Passw0r", false},
-                        Case{"s3cret-Passw0rd ", false},
-                        Case{"", false},
-                        Case{std::string("s3cret-Passw0rd\0", 16), false}}) {
+  for (const Case& c :
+       {Case{"s3cret-Passw0rd", true}, Case{"s3cret-passw0rd", false},
+        Case{"s3cret-Passw0r", false}, Case{"s3cret-Passw0rd ", false},
+        Case{"", false}, Case{std::string("s3cret-Passw0rd\0", 16), false}}) {
     auto verified = hasher.Verify(c.password, *hash);
     ASSERT_TRUE(verified.ok()) << verified.status();
     EXPECT_EQ(*verified, c.expected) << c.password;
@@ -165,8 +163,8 @@ TEST(Argon2idHasherTest, HashesConcurrently) {
   for (std::thread& thread : threads) thread.join();
   for (int i = 0; i < 4; ++i) {
     ASSERT_TRUE(verified[i]) << i;
-    auto other = hasher.Verify("password-" + std::to_string((i + 1) % 4),
-                               hashes[i]);
+    auto other =
+        hasher.Verify("password-" + std::to_string((i + 1) % 4), hashes[i]);
     ASSERT_TRUE(other.ok());
     EXPECT_FALSE(*other);
   }
@@ -176,6 +174,8 @@ struct MalformedCase {
   const char* label;
   std::string encoded;
 };
+
+void PrintTo(const MalformedCase& c, std::ostream* os) { *os << c.label; }
 
 class MalformedHashTest : public ::testing::TestWithParam<MalformedCase> {};
 
@@ -197,8 +197,7 @@ std::string WithHeader(const std::string& header) {
 INSTANTIATE_TEST_SUITE_P(
     Table, MalformedHashTest,
     ::testing::Values(
-        MalformedCase{"empty", ""},
-        MalformedCase{"plain_text", "password"},
+        MalformedCase{"empty", ""}, MalformedCase{"plain_text", "password"},
         MalformedCase{"bcrypt",
                       "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0"
                       "jWMUW"},
@@ -208,8 +207,8 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"no_version", WithHeader("$argon2id$m=64,t=1,p=1")},
         MalformedCase{"missing_output",
                       std::string("$argon2id$v=19$m=64,t=1,p=1$") + kSalt},
-        MalformedCase{"extra_part", WithHeader("$argon2id$v=19$m=64,t=1,p=1") +
-                                        "$extra"},
+        MalformedCase{"extra_part",
+                      WithHeader("$argon2id$v=19$m=64,t=1,p=1") + "$extra"},
         MalformedCase{"no_leading_dollar",
                       WithHeader("argon2id$v=19$m=64,t=1,p=1")},
         MalformedCase{"params_reordered",
@@ -233,12 +232,12 @@ INSTANTIATE_TEST_SUITE_P(
                       WithHeader("$argon2id$v=19$m=64,t=1,p=17")},
         MalformedCase{"salt_not_base64",
                       std::string("$argon2id$v=19$m=64,t=1,p=1$!!!!$") + kOut},
-        MalformedCase{"salt_too_short",
-                      std::string("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$") +
-                          kOut},
-        MalformedCase{"output_too_short",
-                      std::string("$argon2id$v=19$m=64,t=1,p=1$") + kSalt +
-                          "$c2hvcnQ"},
+        MalformedCase{
+            "salt_too_short",
+            std::string("$argon2id$v=19$m=64,t=1,p=1$c2FsdA$") + kOut},
+        MalformedCase{
+            "output_too_short",
+            std::string("$argon2id$v=19$m=64,t=1,p=1$") + kSalt + "$c2hvcnQ"},
         MalformedCase{"output_too_long",
                       std::string("$argon2id$v=19$m=64,t=1,p=1$") + kSalt +
                           "$" + std::string(88, 'A')},

@@ -1,6 +1,7 @@
 #include "services/users/authorizer.h"
 
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,8 @@ std::string CaseName(const AccessCase& c) {
   if (c.self_only) name += "_self_only";
   return name;
 }
+
+void PrintTo(const AccessCase& c, std::ostream* os) { *os << CaseName(c); }
 
 class AuthorizeUserAccessTest : public ::testing::TestWithParam<AccessCase> {};
 
@@ -171,11 +174,11 @@ TEST(AuthorizeRoleChangeTest, OnlyAdminsMayChangeRoles) {
     const char* token;
     bool allowed;
   };
-  for (const Case& c : {Case{"session_user", false},
-                        Case{"session_admin", true},
-                        Case{"key_read", false}, Case{"key_write", false},
-                        Case{"key_admin", true}, Case{"key_all", true},
-                        Case{"bound_write", false}, Case{"bound_all", true}}) {
+  for (const Case& c :
+       {Case{"session_user", false}, Case{"session_admin", true},
+        Case{"key_read", false}, Case{"key_write", false},
+        Case{"key_admin", true}, Case{"key_all", true},
+        Case{"bound_write", false}, Case{"bound_all", true}}) {
     absl::Status status =
         AuthorizeRoleChange(PrincipalFromToken(Tokens().at(c.token)));
     if (c.allowed) {
@@ -202,9 +205,8 @@ TEST(AuthorizeProjectAdminTest, NeedsAdminInTheSameProject) {
         Case{"session_admin", kOtherProject, "OTHER_PROJECT"},
         Case{"key_admin", kOtherProject, "OTHER_PROJECT"},
         Case{"session_user", kOtherProject, "OTHER_PROJECT"}}) {
-    absl::Status status =
-        AuthorizeProjectAdmin(PrincipalFromToken(Tokens().at(c.token)),
-                              c.project);
+    absl::Status status = AuthorizeProjectAdmin(
+        PrincipalFromToken(Tokens().at(c.token)), c.project);
     if (*c.reason == '\0') {
       EXPECT_TRUE(status.ok()) << c.token << ": " << status;
       continue;
@@ -252,6 +254,8 @@ struct ScopeCase {
   bool is_admin;
 };
 
+void PrintTo(const ScopeCase& c, std::ostream* os) { *os << c.label; }
+
 class ApiKeyScopesTest : public ::testing::TestWithParam<ScopeCase> {};
 
 TEST_P(ApiKeyScopesTest, GrantsExactlyTheScopes) {
@@ -276,8 +280,11 @@ INSTANTIATE_TEST_SUITE_P(
         ScopeCase{"admin", {"admin"}, false, false, true},
         ScopeCase{"read_write", {"read", "write"}, true, true, false},
         ScopeCase{"all", {"admin", "write", "read"}, true, true, true},
-        ScopeCase{"unknown_ignored", {"superuser", "READ", "Write"}, false,
-                  false, false}),
+        ScopeCase{"unknown_ignored",
+                  {"superuser", "READ", "Write"},
+                  false,
+                  false,
+                  false}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(PrincipalFromTokenTest, UserBoundKeyActsAsItsUser) {

@@ -1,5 +1,6 @@
 #include "services/users/resource_names.h"
 
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -46,6 +47,8 @@ struct GoodNameCase {
   int64_t user_id;
 };
 
+void PrintTo(const GoodNameCase& c, std::ostream* os) { *os << c.label; }
+
 class ParseUserNameTest : public ::testing::TestWithParam<GoodNameCase> {};
 
 TEST_P(ParseUserNameTest, Parses) {
@@ -64,11 +67,11 @@ INSTANTIATE_TEST_SUITE_P(
         GoodNameCase{"me_in_named_project", "projects/acme/users/me", "acme",
                      7},
         // Parsing does not authorize: another project is for the authorizer.
-        GoodNameCase{"other_project", "projects/globex/users/42", "globex",
-                     42},
+        GoodNameCase{"other_project", "projects/globex/users/42", "globex", 42},
         GoodNameCase{"one", "projects/acme/users/1", "acme", 1},
-        GoodNameCase{"eighteen_digits", "projects/acme/users/999999999999999999",
-                     "acme", 999999999999999999}),
+        GoodNameCase{"eighteen_digits",
+                     "projects/acme/users/999999999999999999", "acme",
+                     999999999999999999}),
     [](const auto& info) { return std::string(info.param.label); });
 
 class BadUserNameTest : public ::testing::TestWithParam<const char*> {};
@@ -81,19 +84,19 @@ TEST_P(BadUserNameTest, IsInvalidArgumentOnTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, BadUserNameTest,
-    ::testing::Values("", "projects", "projects/acme",
-                      "projects/acme/users", "projects/acme/users/",
-                      "projects/acme/users/7/", "projects/acme/users/7/x",
-                      "/projects/acme/users/7", "project/acme/users/7",
-                      "projects/acme/people/7", "projects//users/7",
-                      "projects/Acme/users/7", "projects/ab/users/7",
-                      "projects/acme-/users/7", "projects/1acme/users/7",
-                      "projects/ac_me/users/7", "projects/acme/users/0",
-                      "projects/acme/users/-1", "projects/acme/users/+7",
-                      "projects/acme/users/ 7", "projects/acme/users/7 ",
-                      "projects/acme/users/7a", "projects/acme/users/abc",
-                      "projects/acme/users/1e3", "projects/acme/users/0x10",
-                      "projects/acme/users/ME", "projects/acme/users/self",
+    ::testing::Values("", "projects", "projects/acme", "projects/acme/users",
+                      "projects/acme/users/", "projects/acme/users/7/",
+                      "projects/acme/users/7/x", "/projects/acme/users/7",
+                      "project/acme/users/7", "projects/acme/people/7",
+                      "projects//users/7", "projects/Acme/users/7",
+                      "projects/ab/users/7", "projects/acme-/users/7",
+                      "projects/1acme/users/7", "projects/ac_me/users/7",
+                      "projects/acme/users/0", "projects/acme/users/-1",
+                      "projects/acme/users/+7", "projects/acme/users/ 7",
+                      "projects/acme/users/7 ", "projects/acme/users/7a",
+                      "projects/acme/users/abc", "projects/acme/users/1e3",
+                      "projects/acme/users/0x10", "projects/acme/users/ME",
+                      "projects/acme/users/self",
                       "projects/acme/users/9223372036854775808",
                       "projects/acme/users/99999999999999999999999",
                       "projects/-/users/-"));
@@ -113,9 +116,8 @@ TEST(ParseUserNameTest, MeNeedsAUserBehindTheCredentials) {
 
 TEST(FormatUserNameTest, RoundTrips) {
   EXPECT_EQ(FormatUserName("acme", 42), "projects/acme/users/42");
-  auto parsed =
-      ParseUserName(FormatUserName("acme", 123456789012), SessionPrincipal(),
-                    "name");
+  auto parsed = ParseUserName(FormatUserName("acme", 123456789012),
+                              SessionPrincipal(), "name");
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->project_id, "acme");
   EXPECT_EQ(parsed->user_id, 123456789012);
@@ -133,9 +135,9 @@ TEST(ParseProjectNameTest, DashIsThePrincipalsProject) {
 }
 
 TEST(ParseProjectNameTest, RefusesMalformedNames) {
-  for (const char* name : {"", "projects", "projects/", "projects/-/users",
-                           "project/acme", "projects/ACME", "projects/a",
-                           "projects/acme/", "acme"}) {
+  for (const char* name :
+       {"", "projects", "projects/", "projects/-/users", "project/acme",
+        "projects/ACME", "projects/a", "projects/acme/", "acme"}) {
     auto parsed = ParseProjectName(name, SessionPrincipal(), "parent");
     ASSERT_FALSE(parsed.ok()) << name;
     ExpectMalformed(parsed.status(), "parent");
@@ -157,6 +159,8 @@ struct ProjectIdCase {
   bool valid;
 };
 
+void PrintTo(const ProjectIdCase& c, std::ostream* os) { *os << c.label; }
+
 class ProjectIdTest : public ::testing::TestWithParam<ProjectIdCase> {};
 
 TEST_P(ProjectIdTest, Checks) {
@@ -165,23 +169,23 @@ TEST_P(ProjectIdTest, Checks) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, ProjectIdTest,
-    ::testing::Values(
-        ProjectIdCase{"three", "abc", true},
-        ProjectIdCase{"digits_and_hyphens", "a1-b2--c3", true},
-        ProjectIdCase{"max_63", "a" + std::string(62, '0'), true},
-        ProjectIdCase{"two", "ab", false},
-        ProjectIdCase{"empty", "", false},
-        ProjectIdCase{"over_63", "a" + std::string(63, '0'), false},
-        ProjectIdCase{"leading_digit", "1abc", false},
-        ProjectIdCase{"leading_hyphen", "-abc", false},
-        ProjectIdCase{"trailing_hyphen", "abc-", false},
-        ProjectIdCase{"upper_case", "Abc", false},
-        ProjectIdCase{"inner_upper_case", "abC", false},
-        ProjectIdCase{"underscore", "a_bc", false},
-        ProjectIdCase{"dot", "a.bc", false},
-        ProjectIdCase{"slash", "ab/c", false},
-        ProjectIdCase{"dash_alias", "-", false},
-        ProjectIdCase{"non_ascii", "ab\xC3\xA9", false}),
+    ::testing::Values(ProjectIdCase{"three", "abc", true},
+                      ProjectIdCase{"digits_and_hyphens", "a1-b2--c3", true},
+                      ProjectIdCase{"max_63", "a" + std::string(62, '0'), true},
+                      ProjectIdCase{"two", "ab", false},
+                      ProjectIdCase{"empty", "", false},
+                      ProjectIdCase{"over_63", "a" + std::string(63, '0'),
+                                    false},
+                      ProjectIdCase{"leading_digit", "1abc", false},
+                      ProjectIdCase{"leading_hyphen", "-abc", false},
+                      ProjectIdCase{"trailing_hyphen", "abc-", false},
+                      ProjectIdCase{"upper_case", "Abc", false},
+                      ProjectIdCase{"inner_upper_case", "abC", false},
+                      ProjectIdCase{"underscore", "a_bc", false},
+                      ProjectIdCase{"dot", "a.bc", false},
+                      ProjectIdCase{"slash", "ab/c", false},
+                      ProjectIdCase{"dash_alias", "-", false},
+                      ProjectIdCase{"non_ascii", "ab\xC3\xA9", false}),
     [](const auto& info) { return std::string(info.param.label); });
 
 }  // namespace

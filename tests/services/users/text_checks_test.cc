@@ -1,6 +1,7 @@
 #include "services/users/text_checks.h"
 
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -14,6 +15,8 @@ struct CountCase {
   std::optional<size_t> expected;
 };
 
+void PrintTo(const CountCase& c, std::ostream* os) { *os << c.label; }
+
 class CountCodePointsTest : public ::testing::TestWithParam<CountCase> {};
 
 TEST_P(CountCodePointsTest, CountsOrRefuses) {
@@ -24,15 +27,14 @@ TEST_P(CountCodePointsTest, CountsOrRefuses) {
 INSTANTIATE_TEST_SUITE_P(
     Table, CountCodePointsTest,
     ::testing::Values(
-        CountCase{"empty", "", 0},
-        CountCase{"ascii", "abc", 3},
-        CountCase{"two_byte", "\xC3\xA9", 1},                  // é
-        CountCase{"three_byte", "\xE2\x82\xAC", 1},            // €
-        CountCase{"four_byte", "\xF0\x9F\x98\x80", 1},         // 😀
+        CountCase{"empty", "", 0}, CountCase{"ascii", "abc", 3},
+        CountCase{"two_byte", "\xC3\xA9", 1},           // é
+        CountCase{"three_byte", "\xE2\x82\xAC", 1},     // €
+        CountCase{"four_byte", "\xF0\x9F\x98\x80", 1},  // 😀
         CountCase{"mixed", "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z", 5},
-        CountCase{"largest_scalar", "\xF4\x8F\xBF\xBF", 1},    // U+10FFFF
-        CountCase{"below_surrogates", "\xED\x9F\xBF", 1},      // U+D7FF
-        CountCase{"above_surrogates", "\xEE\x80\x80", 1},      // U+E000
+        CountCase{"largest_scalar", "\xF4\x8F\xBF\xBF", 1},  // U+10FFFF
+        CountCase{"below_surrogates", "\xED\x9F\xBF", 1},    // U+D7FF
+        CountCase{"above_surrogates", "\xEE\x80\x80", 1},    // U+E000
         CountCase{"embedded_nul_is_utf8", std::string("a\0b", 3), 3},
         CountCase{"overlong_slash_2", "\xC0\xAF", std::nullopt},
         CountCase{"overlong_nul_2", "\xC0\x80", std::nullopt},
@@ -67,6 +69,8 @@ struct ControlCase {
   bool expected;
 };
 
+void PrintTo(const ControlCase& c, std::ostream* os) { *os << c.label; }
+
 class HasControlCharactersTest : public ::testing::TestWithParam<ControlCase> {
 };
 
@@ -82,7 +86,10 @@ INSTANTIATE_TEST_SUITE_P(
         ControlCase{"plain", "hello world", false, false},
         ControlCase{"empty", "", false, false},
         ControlCase{"unicode", "\xC3\xA9\xF0\x9F\x98\x80", false, false},
-        ControlCase{"nbsp_u00a0", "a\xC2\xA0" "b", false, false},
+        ControlCase{"nbsp_u00a0",
+                    "a\xC2\xA0"
+                    "b",
+                    false, false},
         ControlCase{"nul", std::string("a\0b", 3), false, true},
         ControlCase{"nul_multiline", std::string("a\0b", 3), true, true},
         ControlCase{"bell", "a\x07", false, true},

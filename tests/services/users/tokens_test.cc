@@ -47,11 +47,10 @@ TEST(Base64UrlEncodeTest, UsesTheUrlAlphabetWithoutPadding) {
     std::string bytes;
     const char* expected;
   };
-  for (const Case& c : {Case{"", ""}, Case{"f", "Zg"}, Case{"fo", "Zm8"},
-                        Case{"foo", "Zm9v"}, Case{"foob", "Zm9vYg"},
-                        Case{"\xFB\xFF", "-_8"},
-                        Case{"\xFB\xEF\xBE", "----"},
-                        Case{"\xFF\xFF\xFF", "____"}}) {
+  for (const Case& c :
+       {Case{"", ""}, Case{"f", "Zg"}, Case{"fo", "Zm8"}, Case{"foo", "Zm9v"},
+        Case{"foob", "Zm9vYg"}, Case{"\xFB\xFF", "-_8"},
+        Case{"\xFB\xEF\xBE", "----"}, Case{"\xFF\xFF\xFF", "____"}}) {
     EXPECT_EQ(Base64UrlEncode(c.bytes), c.expected);
   }
 }

@@ -103,9 +103,9 @@ TEST(ToUserChangesTest, FormatsDatesWithFourDigitYears) {
     int year, month, day;
     const char* expected;
   };
-  for (const Case& c : {Case{2000, 2, 29, "2000-02-29"},
-                        Case{1, 1, 1, "0001-01-01"},
-                        Case{9999, 12, 31, "9999-12-31"}}) {
+  for (const Case& c :
+       {Case{2000, 2, 29, "2000-02-29"}, Case{1, 1, 1, "0001-01-01"},
+        Case{9999, 12, 31, "9999-12-31"}}) {
     v1::User user;
     user.mutable_birth_date()->set_year(c.year);
     user.mutable_birth_date()->set_month(c.month);

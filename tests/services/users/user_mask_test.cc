@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -48,15 +49,21 @@ UserColumnSet ColumnsOf(const std::vector<std::string>& paths) {
   return set;
 }
 
-const std::vector<std::string> kAllWritable = {
-    "username",          "email",
-    "password",          "given_name",
-    "family_name",       "display_name",
-    "role",              "avatar_uri",
-    "bio",               "birth_date",
-    "location",          "metadata",
-    "secure_metadata",   "settings.language",
-    "settings.script_types"};
+const std::vector<std::string> kAllWritable = {"username",
+                                               "email",
+                                               "password",
+                                               "given_name",
+                                               "family_name",
+                                               "display_name",
+                                               "role",
+                                               "avatar_uri",
+                                               "bio",
+                                               "birth_date",
+                                               "location",
+                                               "metadata",
+                                               "secure_metadata",
+                                               "settings.language",
+                                               "settings.script_types"};
 
 std::vector<std::string> WithoutPassword(std::vector<std::string> paths) {
   paths.erase(std::find(paths.begin(), paths.end(), "password"));
@@ -135,13 +142,16 @@ TEST(ResolveUpdateMaskTest, WithoutMaskSettingsTakeTheirSetFields) {
                  {"settings.language", "settings.script_types"});
 }
 
-// --- explicit masks ------------------------------------------------------------
+// --- explicit masks
+// ------------------------------------------------------------
 
 struct MaskCase {
   const char* label;
   std::vector<std::string> mask;
   std::vector<std::string> expected;
 };
+
+void PrintTo(const MaskCase& c, std::ostream* os) { *os << c.label; }
 
 class ResolveMaskTableTest : public ::testing::TestWithParam<MaskCase> {};
 
@@ -159,11 +169,13 @@ INSTANTIATE_TEST_SUITE_P(
         MaskCase{"keeps_mask_order",
                  {"bio", "username", "settings.script_types"},
                  {"bio", "username", "settings.script_types"}},
-        MaskCase{"settings_language", {"settings.language"},
-                 {"settings.language"}},
-        MaskCase{"settings_script_types", {"settings.script_types"},
+        MaskCase{
+            "settings_language", {"settings.language"}, {"settings.language"}},
+        MaskCase{"settings_script_types",
+                 {"settings.script_types"},
                  {"settings.script_types"}},
-        MaskCase{"settings_whole", {"settings"},
+        MaskCase{"settings_whole",
+                 {"settings"},
                  {"settings.language", "settings.script_types"}},
         MaskCase{"whole_fields",
                  {"location", "birth_date", "metadata", "secure_metadata"},
@@ -177,17 +189,17 @@ INSTANTIATE_TEST_SUITE_P(
                  {"create_time.seconds", "suspensions.reason"},
                  {}},
         MaskCase{"output_only_mixed", {"etag", "email", "name"}, {"email"}},
-        MaskCase{"duplicates", {"email", "email", "bio", "email"},
-                 {"email", "bio"}},
+        MaskCase{
+            "duplicates", {"email", "email", "bio", "email"}, {"email", "bio"}},
         MaskCase{"settings_then_sub_path",
                  {"settings", "settings.language"},
                  {"settings.language", "settings.script_types"}},
         MaskCase{"sub_path_then_settings",
                  {"settings.script_types", "settings"},
                  {"settings.script_types", "settings.language"}},
-        MaskCase{"star_without_password", {"*"},
-                 WithoutPassword(kAllWritable)},
-        MaskCase{"star_and_duplicates", {"bio", "*", "username"},
+        MaskCase{"star_without_password", {"*"}, WithoutPassword(kAllWritable)},
+        MaskCase{"star_and_duplicates",
+                 {"bio", "*", "username"},
                  [] {
                    std::vector<std::string> paths = {"bio"};
                    for (const std::string& path : kAllWritable) {
@@ -218,13 +230,16 @@ TEST(ResolveUpdateMaskTest, MaskOverridesPopulatedFields) {
   ExpectResolved(ResolveUpdateMask(user, &mask), {"bio"});
 }
 
-// --- refused paths ------------------------------------------------------------
+// --- refused paths
+// ------------------------------------------------------------
 
 struct BadMaskCase {
   const char* label;
   std::vector<std::string> mask;
   const char* reason;
 };
+
+void PrintTo(const BadMaskCase& c, std::ostream* os) { *os << c.label; }
 
 class BadMaskTest : public ::testing::TestWithParam<BadMaskCase> {};
 
@@ -249,12 +264,12 @@ INSTANTIATE_TEST_SUITE_P(
     Table, BadMaskTest,
     ::testing::Values(
         BadMaskCase{"unknown", {"nickname"}, "UNKNOWN_FIELD"},
-        BadMaskCase{"unknown_settings_field", {"settings.theme"},
-                    "UNKNOWN_FIELD"},
-        BadMaskCase{"too_deep_settings", {"settings.language.code"},
-                    "UNKNOWN_FIELD"},
-        BadMaskCase{"location_latitude", {"location.latitude"},
-                    "UNKNOWN_FIELD"},
+        BadMaskCase{
+            "unknown_settings_field", {"settings.theme"}, "UNKNOWN_FIELD"},
+        BadMaskCase{
+            "too_deep_settings", {"settings.language.code"}, "UNKNOWN_FIELD"},
+        BadMaskCase{
+            "location_latitude", {"location.latitude"}, "UNKNOWN_FIELD"},
         BadMaskCase{"metadata_key", {"metadata.theme"}, "UNKNOWN_FIELD"},
         BadMaskCase{"birth_date_year", {"birth_date.year"}, "UNKNOWN_FIELD"},
         BadMaskCase{"username_sub_path", {"username.first"}, "UNKNOWN_FIELD"},
@@ -266,10 +281,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadMaskCase{"trailing_dot", {"settings."}, "INVALID_FORMAT"},
         BadMaskCase{"space", {"given name"}, "INVALID_FORMAT"},
         BadMaskCase{"star_sub_path", {"settings.*"}, "INVALID_FORMAT"},
-        BadMaskCase{"bad_among_good", {"email", "nickname", "bio"},
-                    "UNKNOWN_FIELD"},
-        BadMaskCase{"bad_with_star", {"*", "location.longitude"},
-                    "UNKNOWN_FIELD"}),
+        BadMaskCase{
+            "bad_among_good", {"email", "nickname", "bio"}, "UNKNOWN_FIELD"},
+        BadMaskCase{
+            "bad_with_star", {"*", "location.longitude"}, "UNKNOWN_FIELD"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(BadMaskTest, ListsEveryBadPath) {

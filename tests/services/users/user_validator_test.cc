@@ -4,6 +4,7 @@
 #include <ctime>
 #include <initializer_list>
 #include <limits>
+#include <ostream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -102,14 +103,13 @@ TEST(ValidateUserFieldsTest, ReportsEveryBadFieldWithItsReason) {
   EXPECT_THAT(test::ViolatedFields(status),
               ElementsAre("user.username", "user.email", "user.bio",
                           "user.location.latitude", "user.settings.language"));
-  EXPECT_THAT(test::Metadata(status),
-              UnorderedElementsAre(Pair("user.username", "TOO_SHORT"),
-                                   Pair("user.email", "INVALID_FORMAT"),
-                                   Pair("user.bio", "TOO_LONG"),
-                                   Pair("user.location.latitude",
-                                        "OUT_OF_RANGE"),
-                                   Pair("user.settings.language",
-                                        "INVALID_FORMAT")));
+  EXPECT_THAT(
+      test::Metadata(status),
+      UnorderedElementsAre(Pair("user.username", "TOO_SHORT"),
+                           Pair("user.email", "INVALID_FORMAT"),
+                           Pair("user.bio", "TOO_LONG"),
+                           Pair("user.location.latitude", "OUT_OF_RANGE"),
+                           Pair("user.settings.language", "INVALID_FORMAT")));
 }
 
 TEST(ValidateUserFieldsTest, UsesTheGivenPrefix) {
@@ -130,6 +130,8 @@ struct TextCase {
   const char* reason;  // "" = valid
 };
 
+void PrintTo(const TextCase& c, std::ostream* os) { *os << c.label; }
+
 class UsernameTest : public ::testing::TestWithParam<TextCase> {};
 
 TEST_P(UsernameTest, Checks) {
@@ -147,8 +149,7 @@ TEST_P(UsernameTest, Checks) {
 INSTANTIATE_TEST_SUITE_P(
     Table, UsernameTest,
     ::testing::Values(
-        TextCase{"ascii_2", "ab", "TOO_SHORT"},
-        TextCase{"ascii_3", "abc", ""},
+        TextCase{"ascii_2", "ab", "TOO_SHORT"}, TextCase{"ascii_3", "abc", ""},
         TextCase{"ascii_120", std::string(120, 'a'), ""},
         TextCase{"ascii_121", std::string(121, 'a'), "TOO_LONG"},
         // Multi-byte characters count as one: 2 four-byte characters are 8
@@ -195,6 +196,8 @@ struct EmailCase {
   bool valid;
 };
 
+void PrintTo(const EmailCase& c, std::ostream* os) { *os << c.label; }
+
 class EmailTest : public ::testing::TestWithParam<EmailCase> {};
 
 TEST_P(EmailTest, Checks) {
@@ -237,7 +240,10 @@ INSTANTIATE_TEST_SUITE_P(
         EmailCase{"trailing_dot_domain", "alice@example.com.", false},
         EmailCase{"numeric_tld", "alice@1.2.3.4", false},
         EmailCase{"address_literal", "alice@[127.0.0.1]", false},
-        EmailCase{"non_ascii", "al\xC3\xAF" "ce@example.com", false},
+        EmailCase{"non_ascii",
+                  "al\xC3\xAF"
+                  "ce@example.com",
+                  false},
         EmailCase{"local_65", std::string(65, 'l') + "@example.com", false},
         EmailCase{"label_64", "a@" + std::string(64, 'd') + ".com", false},
         EmailCase{"nul", std::string("alice\0@example.com", 18), false},
@@ -286,6 +292,8 @@ struct PasswordCase {
   const char* reason;
 };
 
+void PrintTo(const PasswordCase& c, std::ostream* os) { *os << c.label; }
+
 class PasswordTest : public ::testing::TestWithParam<PasswordCase> {};
 
 TEST_P(PasswordTest, ChecksThroughTheUser) {
@@ -330,8 +338,7 @@ INSTANTIATE_TEST_SUITE_P(
                      kDefaultPolicy, ""},
         PasswordCase{"nul", std::string("password\0x", 10), kDefaultPolicy,
                      "INVALID_CHARACTERS"},
-        PasswordCase{"tab", "pass\tword", kDefaultPolicy,
-                     "INVALID_CHARACTERS"},
+        PasswordCase{"tab", "pass\tword", kDefaultPolicy, "INVALID_CHARACTERS"},
         PasswordCase{"invalid_utf8", "password\xFF", kDefaultPolicy,
                      "INVALID_CHARACTERS"},
         PasswordCase{"custom_11", std::string(11, 'p'), kCustomPolicy,
@@ -387,22 +394,22 @@ TEST(NamesTest, AllowEmptyAndUpTo200CodePoints) {
   absl::Status status =
       Validate(user, Columns({UserColumn::kGivenName, UserColumn::kFamilyName,
                               UserColumn::kDisplayName}));
-  EXPECT_THAT(test::Metadata(status),
-              UnorderedElementsAre(
-                  Pair("user.given_name", "TOO_LONG"),
-                  Pair("user.family_name", "TOO_LONG"),
-                  Pair("user.display_name", "INVALID_CHARACTERS")));
+  EXPECT_THAT(
+      test::Metadata(status),
+      UnorderedElementsAre(Pair("user.given_name", "TOO_LONG"),
+                           Pair("user.family_name", "TOO_LONG"),
+                           Pair("user.display_name", "INVALID_CHARACTERS")));
 }
 
 TEST(RoleTest, RequiresAKnownRole) {
   v1::User user;
-  EXPECT_EQ(FieldReason(Validate(user, Columns({UserColumn::kRole})),
-                        "user.role"),
-            "REQUIRED");
+  EXPECT_EQ(
+      FieldReason(Validate(user, Columns({UserColumn::kRole})), "user.role"),
+      "REQUIRED");
   user.set_role(static_cast<v1::User::Role>(7));
-  EXPECT_EQ(FieldReason(Validate(user, Columns({UserColumn::kRole})),
-                        "user.role"),
-            "OUT_OF_RANGE");
+  EXPECT_EQ(
+      FieldReason(Validate(user, Columns({UserColumn::kRole})), "user.role"),
+      "OUT_OF_RANGE");
   user.set_role(v1::User::ROLE_ADMIN);
   EXPECT_TRUE(Validate(user, Columns({UserColumn::kRole})).ok());
   user.set_role(v1::User::ROLE_USER);
@@ -445,11 +452,12 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"no_host_path", "http:///a.png", "INVALID_FORMAT"},
         TextCase{"space", "https://exa mple.com/a.png", "INVALID_FORMAT"},
         TextCase{"bad_port", "https://example.com:80a/", "INVALID_FORMAT"},
-        TextCase{"scheme_only_prefix", "httpsx://example.com", "INVALID_FORMAT"},
+        TextCase{"scheme_only_prefix", "httpsx://example.com",
+                 "INVALID_FORMAT"},
         TextCase{"nul", std::string("https://e.com/\0", 15),
                  "INVALID_CHARACTERS"},
-        TextCase{"too_long",
-                 "https://example.com/" + std::string(2029, 'a'), "TOO_LONG"}),
+        TextCase{"too_long", "https://example.com/" + std::string(2029, 'a'),
+                 "TOO_LONG"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(AvatarUriTest, AcceptsExactly2048Characters) {
@@ -459,7 +467,8 @@ TEST(AvatarUriTest, AcceptsExactly2048Characters) {
   EXPECT_TRUE(Validate(user, Columns({UserColumn::kAvatarUri})).ok());
 }
 
-// --- bio ----------------------------------------------------------------------
+// --- bio
+// ----------------------------------------------------------------------
 
 class BioTest : public ::testing::TestWithParam<TextCase> {};
 
@@ -485,7 +494,8 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"invalid_utf8", "bio\xED\xA0\x80", "INVALID_CHARACTERS"}),
     [](const auto& info) { return std::string(info.param.label); });
 
-// --- birth_date ---------------------------------------------------------------
+// --- birth_date
+// ---------------------------------------------------------------
 
 struct DateCase {
   const char* label;
@@ -494,6 +504,8 @@ struct DateCase {
   int day;
   const char* reason;
 };
+
+void PrintTo(const DateCase& c, std::ostream* os) { *os << c.label; }
 
 class BirthDateTest : public ::testing::TestWithParam<DateCase> {};
 
@@ -509,22 +521,21 @@ TEST_P(BirthDateTest, Checks) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, BirthDateTest,
-    ::testing::Values(
-        DateCase{"ordinary", 1990, 5, 4, ""},
-        DateCase{"year_end", 1999, 12, 31, ""},
-        DateCase{"leap_day", 2000, 2, 29, ""},
-        DateCase{"leap_day_2004", 2004, 2, 29, ""},
-        DateCase{"not_leap_2023", 2023, 2, 29, "INVALID_FORMAT"},
-        DateCase{"not_leap_1900", 1900, 2, 29, "INVALID_FORMAT"},
-        DateCase{"feb_30", 2000, 2, 30, "INVALID_FORMAT"},
-        DateCase{"apr_31", 2001, 4, 31, "INVALID_FORMAT"},
-        DateCase{"month_13", 2001, 13, 1, "INVALID_FORMAT"},
-        DateCase{"month_0", 2001, 0, 10, "INVALID_FORMAT"},
-        DateCase{"day_0", 2001, 1, 0, "INVALID_FORMAT"},
-        DateCase{"day_32", 2001, 1, 32, "INVALID_FORMAT"},
-        DateCase{"year_0", 0, 1, 1, "INVALID_FORMAT"},
-        DateCase{"negative_month", 2001, -1, 1, "INVALID_FORMAT"},
-        DateCase{"far_future", 9999, 12, 31, "OUT_OF_RANGE"}),
+    ::testing::Values(DateCase{"ordinary", 1990, 5, 4, ""},
+                      DateCase{"year_end", 1999, 12, 31, ""},
+                      DateCase{"leap_day", 2000, 2, 29, ""},
+                      DateCase{"leap_day_2004", 2004, 2, 29, ""},
+                      DateCase{"not_leap_2023", 2023, 2, 29, "INVALID_FORMAT"},
+                      DateCase{"not_leap_1900", 1900, 2, 29, "INVALID_FORMAT"},
+                      DateCase{"feb_30", 2000, 2, 30, "INVALID_FORMAT"},
+                      DateCase{"apr_31", 2001, 4, 31, "INVALID_FORMAT"},
+                      DateCase{"month_13", 2001, 13, 1, "INVALID_FORMAT"},
+                      DateCase{"month_0", 2001, 0, 10, "INVALID_FORMAT"},
+                      DateCase{"day_0", 2001, 1, 0, "INVALID_FORMAT"},
+                      DateCase{"day_32", 2001, 1, 32, "INVALID_FORMAT"},
+                      DateCase{"year_0", 0, 1, 1, "INVALID_FORMAT"},
+                      DateCase{"negative_month", 2001, -1, 1, "INVALID_FORMAT"},
+                      DateCase{"far_future", 9999, 12, 31, "OUT_OF_RANGE"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(BirthDateTest, RefusesNextYearAndAcceptsLastYear) {
@@ -550,7 +561,8 @@ TEST(BirthDateTest, UnsetClears) {
   EXPECT_TRUE(Validate(user, Columns({UserColumn::kBirthDate})).ok());
 }
 
-// --- location -----------------------------------------------------------------
+// --- location
+// -----------------------------------------------------------------
 
 struct LocationCase {
   const char* label;
@@ -559,6 +571,8 @@ struct LocationCase {
   bool latitude_ok;
   bool longitude_ok;
 };
+
+void PrintTo(const LocationCase& c, std::ostream* os) { *os << c.label; }
 
 class LocationTest : public ::testing::TestWithParam<LocationCase> {};
 
@@ -581,21 +595,21 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 INSTANTIATE_TEST_SUITE_P(
     Table, LocationTest,
-    ::testing::Values(
-        LocationCase{"origin", 0, 0, true, true},
-        LocationCase{"max_corner", 90, 180, true, true},
-        LocationCase{"min_corner", -90, -180, true, true},
-        LocationCase{"latitude_above", 90.000001, 0, false, true},
-        LocationCase{"latitude_below", -90.5, 0, false, true},
-        LocationCase{"longitude_above", 0, 180.1, true, false},
-        LocationCase{"longitude_below", 0, -181, true, false},
-        LocationCase{"latitude_nan", kNaN, 10, false, true},
-        LocationCase{"longitude_nan", 10, kNaN, true, false},
-        LocationCase{"both_nan", kNaN, kNaN, false, false},
-        LocationCase{"infinities", kInf, -kInf, false, false}),
+    ::testing::Values(LocationCase{"origin", 0, 0, true, true},
+                      LocationCase{"max_corner", 90, 180, true, true},
+                      LocationCase{"min_corner", -90, -180, true, true},
+                      LocationCase{"latitude_above", 90.000001, 0, false, true},
+                      LocationCase{"latitude_below", -90.5, 0, false, true},
+                      LocationCase{"longitude_above", 0, 180.1, true, false},
+                      LocationCase{"longitude_below", 0, -181, true, false},
+                      LocationCase{"latitude_nan", kNaN, 10, false, true},
+                      LocationCase{"longitude_nan", 10, kNaN, true, false},
+                      LocationCase{"both_nan", kNaN, kNaN, false, false},
+                      LocationCase{"infinities", kInf, -kInf, false, false}),
     [](const auto& info) { return std::string(info.param.label); });
 
-// --- metadata -----------------------------------------------------------------
+// --- metadata
+// -----------------------------------------------------------------
 
 // A Struct {"k": "<n a's>"}: its JSON form {"k":"aaa..."} is n + 8 bytes.
 google::protobuf::Struct StructOfJsonSize(size_t bytes) {
@@ -605,7 +619,8 @@ google::protobuf::Struct StructOfJsonSize(size_t bytes) {
 }
 
 TEST(MetadataTest, AcceptsExactly16KiB) {
-  for (UserColumn column : {UserColumn::kMetadata, UserColumn::kSecureMetadata}) {
+  for (UserColumn column :
+       {UserColumn::kMetadata, UserColumn::kSecureMetadata}) {
     v1::User user;
     *user.mutable_metadata() = StructOfJsonSize(16 * 1024);
     *user.mutable_secure_metadata() = StructOfJsonSize(16 * 1024);
@@ -643,11 +658,10 @@ TEST(MetadataTest, RefusesNulAnywhere) {
     *user.mutable_secure_metadata() = *object;
     absl::Status status = Validate(
         user, Columns({UserColumn::kMetadata, UserColumn::kSecureMetadata}));
-    EXPECT_THAT(
-        test::Metadata(status),
-        UnorderedElementsAre(Pair("user.metadata", "INVALID_CHARACTERS"),
-                             Pair("user.secure_metadata",
-                                  "INVALID_CHARACTERS")));
+    EXPECT_THAT(test::Metadata(status),
+                UnorderedElementsAre(
+                    Pair("user.metadata", "INVALID_CHARACTERS"),
+                    Pair("user.secure_metadata", "INVALID_CHARACTERS")));
   }
 }
 
@@ -661,7 +675,8 @@ TEST(MetadataTest, AcceptsNestedValues) {
   EXPECT_TRUE(Validate(user, Columns({UserColumn::kMetadata})).ok());
 }
 
-// --- settings -----------------------------------------------------------------
+// --- settings
+// -----------------------------------------------------------------
 
 class LanguageTest : public ::testing::TestWithParam<TextCase> {};
 
@@ -676,8 +691,7 @@ TEST_P(LanguageTest, Checks) {
 INSTANTIATE_TEST_SUITE_P(
     Table, LanguageTest,
     ::testing::Values(
-        TextCase{"empty_clears", "", ""},
-        TextCase{"en", "en", ""},
+        TextCase{"empty_clears", "", ""}, TextCase{"en", "en", ""},
         TextCase{"pt_BR", "pt-BR", ""},
         TextCase{"zh_Hant_TW", "zh-Hant-TW", ""},
         TextCase{"es_419", "es-419", ""},
@@ -719,9 +733,9 @@ TEST(ScriptTypesTest, NamesTheRepeatedItem) {
   user.mutable_settings()->add_script_types("ads");
   user.mutable_settings()->add_script_types("analytics");
   absl::Status status = Validate(user, Columns({UserColumn::kScriptTypes}));
-  EXPECT_THAT(test::Metadata(status),
-              ElementsAre(Pair("user.settings.script_types[2]",
-                               "DUPLICATE_ITEM")));
+  EXPECT_THAT(
+      test::Metadata(status),
+      ElementsAre(Pair("user.settings.script_types[2]", "DUPLICATE_ITEM")));
 }
 
 TEST(ScriptTypesTest, ChecksEachItem) {
@@ -729,10 +743,10 @@ TEST(ScriptTypesTest, ChecksEachItem) {
     std::string item;
     const char* reason;
   };
-  for (const Case& c : {Case{"", "REQUIRED"},
-                        Case{std::string(65, 's'), "TOO_LONG"},
-                        Case{"a\nb", "INVALID_CHARACTERS"},
-                        Case{"\xFF", "INVALID_CHARACTERS"}}) {
+  for (const Case& c :
+       {Case{"", "REQUIRED"}, Case{std::string(65, 's'), "TOO_LONG"},
+        Case{"a\nb", "INVALID_CHARACTERS"},
+        Case{"\xFF", "INVALID_CHARACTERS"}}) {
     v1::User user;
     user.mutable_settings()->add_script_types("ok");
     user.mutable_settings()->add_script_types(c.item);
