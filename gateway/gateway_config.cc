@@ -43,8 +43,8 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   config.listen = flags.GetString("listen");
   config.userd_address = flags.GetString("userd-address");
   config.insecure_cookies = flags.GetBool("insecure-cookies");
-  for (std::string_view origin :
-       Split(flags.GetString("allowed-origins"), ',')) {
+  const std::string origins = flags.GetString("allowed-origins");
+  for (std::string_view origin : Split(origins, ',')) {
     origin = StripWhitespace(origin);
     if (!origin.empty()) config.allowed_origins.emplace_back(origin);
   }

@@ -158,6 +158,18 @@ ordered_json IssueFor(const RpcError::FieldViolation& violation) {
   return issue;
 }
 
+// The 400 for a {user_id} that is not a positive integer.
+HttpResponse BadUserId() {
+  ordered_json issue;
+  issue["code"] = "invalid_type";
+  issue["expected"] = "number";
+  issue["received"] = "string";
+  issue["path"] = {"user_id"};
+  issue["message"] = "user_id must be a positive integer";
+  return NeptunAdapter::BadRequest("Invalid route parameter user_id.",
+                                   ordered_json::array({issue}));
+}
+
 }  // namespace
 
 NeptunAdapter::NeptunAdapter(const GatewayConfig& config, UserBackend& backend)
@@ -276,16 +288,7 @@ std::string NeptunAdapter::UserName(const RequestContext& context) const {
 
 void NeptunAdapter::PatchUser(RequestContext context, Respond done) {
   const std::string name = UserName(context);
-  if (name.empty()) {
-    ordered_json issue;
-    issue["code"] = "invalid_type";
-    issue["expected"] = "number";
-    issue["received"] = "string";
-    issue["path"] = {"user_id"};
-    issue["message"] = "user_id must be a positive integer";
-    return done(BadRequest("Invalid route parameter user_id.",
-                           ordered_json::array({issue})));
-  }
+  if (name.empty()) return done(BadUserId());
   users::v1::UpdateUserRequest request;
   if (auto error = BuildUpdate(context.body, name, request)) {
     return done(std::move(*error));
@@ -317,10 +320,7 @@ void NeptunAdapter::PatchUser(RequestContext context, Respond done) {
 
 void NeptunAdapter::GetUser(RequestContext context, Respond done) {
   const std::string name = UserName(context);
-  if (name.empty()) {
-    return done(
-        BadRequest("Invalid route parameter user_id.", ordered_json::array()));
-  }
+  if (name.empty()) return done(BadUserId());
   users::v1::GetUserRequest request;
   request.set_name(name);
   std::string request_id = context.request_id;

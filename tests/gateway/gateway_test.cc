@@ -28,7 +28,8 @@ std::vector<ContractRequest> ContractRequests() {
   return {
       {"medama", "PATCH", "/user", R"({"username":"abc"})", kMedamaCookie},
       {"v1", "PATCH", "/v1/users/usr_1", R"({"username":"abc"})", kBearer},
-      {"project", "PATCH", "/proj1/users/1", R"({"update":{"bio":"b"}})", kBearer},
+      {"project", "PATCH", "/proj1/users/1", R"({"update":{"bio":"b"}})",
+       kBearer},
       {"neptun", "PATCH", "/api/users/1", R"({"email":"a@b.co"})",
        kNeptunCookie},
   };

@@ -659,11 +659,11 @@ class Scenario:
                    "neptun: a foreign Origin is 403")
 
         r = expect(gw.request("PATCH", path,
-                              {"email": "newemail@example.com"},
+                              {"email": "fresh-neptun@example.com"},
                               cookie=session), 200,
                    "neptun: the documented email change is 200")
         check(r.json() == {"user": {"id": uid,
-                                    "primary_email": "newemail@example.com"}},
+                                    "primary_email": "fresh-neptun@example.com"}},
               "neptun: the documented 200 body", r.text)
         rotated, header = cookie_from(r, "neptun-session")
         check(rotated and rotated != cookie and max_age(header) > 0,
@@ -673,7 +673,7 @@ class Scenario:
         session = ("neptun-session", rotated)
         r = expect(gw.request("GET", path, cookie=session), 200,
                    "neptun: GET reads back with the new cookie")
-        check(r.json()["user"]["primary_email"] == "newemail@example.com",
+        check(r.json()["user"]["primary_email"] == "fresh-neptun@example.com",
               "neptun: the new email", r.text)
         r = expect(gw.request("POST", "/api/auth/logout", cookie=session), 204,
                    "neptun: logout is 204")

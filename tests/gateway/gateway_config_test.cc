@@ -1,0 +1,74 @@
+#include "gateway/gateway_config.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace users::gateway {
+namespace {
+
+absl::StatusOr<GatewayConfig> Parse(std::vector<std::string> args) {
+  Flags flags("user-gateway");
+  RegisterGatewayFlags(flags);
+  std::vector<char*> argv = {const_cast<char*>("user-gateway")};
+  for (std::string& arg : args) argv.push_back(arg.data());
+  absl::Status status = flags.Parse(static_cast<int>(argv.size()), argv.data());
+  if (!status.ok()) return status;
+  return GatewayConfigFromFlags(flags);
+}
+
+TEST(GatewayConfigTest, Defaults) {
+  absl::StatusOr<GatewayConfig> config = Parse({});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen, "127.0.0.1:8080");
+  EXPECT_EQ(config->userd_address, "127.0.0.1:50051");
+  EXPECT_FALSE(config->insecure_cookies);
+  EXPECT_TRUE(config->allowed_origins.empty());
+  EXPECT_EQ(config->medama_project, "default");
+  EXPECT_EQ(config->neptun_project, "default");
+  EXPECT_EQ(config->max_body_bytes, 65536);
+  EXPECT_EQ(config->client_rps, 0);
+  EXPECT_EQ(config->principal_rps, 0);
+  EXPECT_EQ(config->rpc_timeout_ms, 5000);
+  EXPECT_EQ(config->threads, 1);
+}
+
+TEST(GatewayConfigTest, ReadsEveryFlag) {
+  absl::StatusOr<GatewayConfig> config =
+      Parse({"--listen=0.0.0.0:9000", "--userd-address", "userd:50051",
+             "--insecure-cookies", "--allowed-origins",
+             " https://a.example , http://b.example:8080,,",
+             "--medama-project=analytics", "--neptun-project=neptun",
+             "--max-body-bytes=1024", "--rate-limit-client-rps=10",
+             "--rate-limit-client-burst=20", "--rate-limit-principal-rps=5",
+             "--rate-limit-principal-burst=6", "--rpc-timeout-ms=250",
+             "--threads=4"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen, "0.0.0.0:9000");
+  EXPECT_EQ(config->userd_address, "userd:50051");
+  EXPECT_TRUE(config->insecure_cookies);
+  EXPECT_EQ(
+      config->allowed_origins,
+      (std::vector<std::string>{"https://a.example", "http://b.example:8080"}));
+  EXPECT_EQ(config->medama_project, "analytics");
+  EXPECT_EQ(config->neptun_project, "neptun");
+  EXPECT_EQ(config->max_body_bytes, 1024);
+  EXPECT_EQ(config->client_rps, 10);
+  EXPECT_EQ(config->client_burst, 20);
+  EXPECT_EQ(config->principal_rps, 5);
+  EXPECT_EQ(config->principal_burst, 6);
+  EXPECT_EQ(config->rpc_timeout_ms, 250);
+  EXPECT_EQ(config->threads, 4);
+}
+
+TEST(GatewayConfigTest, RefusesBadValues) {
+  for (const char* bad :
+       {"--threads=0", "--max-body-bytes=0", "--rpc-timeout-ms=-1",
+        "--rate-limit-client-rps=-2", "--medama-project=", "--no-such-flag"}) {
+    EXPECT_FALSE(Parse({bad}).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace users::gateway
