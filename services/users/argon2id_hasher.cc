@@ -119,7 +119,10 @@ absl::StatusOr<bool> Argon2idHasher::Verify(absl::string_view password,
       !ParseParam(fields[1], "t", &params.iterations) ||
       !ParseParam(fields[2], "p", &params.parallelism) ||
       params.memory_kib > kMaxMemoryKib || params.iterations > kMaxIterations ||
-      params.parallelism > kMaxParallelism || params.parallelism == 0) {
+      params.parallelism > kMaxParallelism || params.parallelism == 0 ||
+      params.iterations < ARGON2_MIN_TIME ||
+      params.memory_kib < ARGON2_MIN_MEMORY ||
+      params.memory_kib < 8 * params.parallelism) {
     return bad();
   }
   std::string salt, expected;

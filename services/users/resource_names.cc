@@ -76,7 +76,9 @@ absl::StatusOr<UserName> ParseUserName(absl::string_view name,
     result.user_id = *principal.user_id;
     return result;
   }
-  bool digits_only = !parts[3].empty() && parts[3].size() <= 18;
+  // Canonical decimal: no sign, no leading zero, fits in int64.
+  bool digits_only = !parts[3].empty() && parts[3].size() <= 19 &&
+                     parts[3].front() != '0';
   for (char c : parts[3]) digits_only = digits_only && c >= '0' && c <= '9';
   if (!digits_only || !absl::SimpleAtoi(parts[3], &result.user_id) ||
       result.user_id <= 0) {

@@ -70,44 +70,62 @@ bool IsInFuture(const google::type::Date& date) {
   return date.day() > d;
 }
 
-// NUL cannot be stored in jsonb and control characters have no place in keys.
-bool StructHasNul(const google::protobuf::Value& value);
+// What metadata may not hold: NUL (jsonb cannot store it), control
+// characters in keys, and numbers JSON cannot represent (NaN, infinities).
+enum class StructFlaw { kNone, kBadCharacters, kNotJson };
 
-bool StructHasNul(const google::protobuf::Struct& object) {
+StructFlaw FindFlaw(const google::protobuf::Value& value);
+
+StructFlaw FindFlaw(const google::protobuf::Struct& object) {
   for (const auto& [key, value] : object.fields()) {
-    if (key.find('\0') != std::string::npos || StructHasNul(value)) {
-      return true;
+    if (HasControlCharacters(key, false)) return StructFlaw::kBadCharacters;
+    if (StructFlaw flaw = FindFlaw(value); flaw != StructFlaw::kNone) {
+      return flaw;
     }
   }
-  return false;
+  return StructFlaw::kNone;
 }
 
-bool StructHasNul(const google::protobuf::Value& value) {
+StructFlaw FindFlaw(const google::protobuf::Value& value) {
   switch (value.kind_case()) {
+    case google::protobuf::Value::kNumberValue:
+      return std::isfinite(value.number_value()) ? StructFlaw::kNone
+                                                 : StructFlaw::kNotJson;
     case google::protobuf::Value::kStringValue:
-      return value.string_value().find('\0') != std::string::npos;
+      return value.string_value().find('\0') != std::string::npos
+                 ? StructFlaw::kBadCharacters
+                 : StructFlaw::kNone;
     case google::protobuf::Value::kStructValue:
-      return StructHasNul(value.struct_value());
+      return FindFlaw(value.struct_value());
     case google::protobuf::Value::kListValue:
       for (const auto& item : value.list_value().values()) {
-        if (StructHasNul(item)) return true;
+        if (StructFlaw flaw = FindFlaw(item); flaw != StructFlaw::kNone) {
+          return flaw;
+        }
       }
-      return false;
+      return StructFlaw::kNone;
     default:
-      return false;
+      return StructFlaw::kNone;
   }
 }
 
 void CheckStruct(const google::protobuf::Struct& object,
                  const std::string& field, FieldViolations& violations) {
-  if (StructHasNul(object)) {
-    violations.Add(field, "INVALID_CHARACTERS", "contains NUL characters");
-    return;
+  switch (FindFlaw(object)) {
+    case StructFlaw::kBadCharacters:
+      violations.Add(field, "INVALID_CHARACTERS",
+                     "contains NUL, or control characters in a key");
+      return;
+    case StructFlaw::kNotJson:
+      violations.Add(field, "INVALID_FORMAT",
+                     "holds a number JSON cannot represent (NaN or infinity)");
+      return;
+    case StructFlaw::kNone:
+      break;
   }
   std::string json;
   if (!google::protobuf::util::MessageToJsonString(object, &json).ok()) {
-    violations.Add(field, "INVALID_FORMAT",
-                   "is not representable as JSON (NaN or infinity)");
+    violations.Add(field, "INVALID_FORMAT", "is not representable as JSON");
     return;
   }
   if (json.size() > kMetadataMaxBytes) {

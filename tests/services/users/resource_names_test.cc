@@ -71,7 +71,9 @@ INSTANTIATE_TEST_SUITE_P(
         GoodNameCase{"one", "projects/acme/users/1", "acme", 1},
         GoodNameCase{"eighteen_digits",
                      "projects/acme/users/999999999999999999", "acme",
-                     999999999999999999}),
+                     999999999999999999},
+        GoodNameCase{"int64_max", "projects/acme/users/9223372036854775807",
+                     "acme", 9223372036854775807}),
     [](const auto& info) { return std::string(info.param.label); });
 
 class BadUserNameTest : public ::testing::TestWithParam<const char*> {};
@@ -96,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "projects/acme/users/7 ", "projects/acme/users/7a",
                       "projects/acme/users/abc", "projects/acme/users/1e3",
                       "projects/acme/users/0x10", "projects/acme/users/ME",
-                      "projects/acme/users/self",
+                      "projects/acme/users/self", "projects/acme/users/007",
                       "projects/acme/users/9223372036854775808",
                       "projects/acme/users/99999999999999999999999",
                       "projects/-/users/-"));

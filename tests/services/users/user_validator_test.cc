@@ -665,6 +665,31 @@ TEST(MetadataTest, RefusesNulAnywhere) {
   }
 }
 
+TEST(MetadataTest, RefusesNaNAndInfinity) {
+  for (double number : {kNaN, kInf, -kInf}) {
+    v1::User user;
+    (*user.mutable_metadata()->mutable_fields())["x"].set_number_value(number);
+    (*user.mutable_secure_metadata()->mutable_fields())["x"]
+        .mutable_list_value()
+        ->add_values()
+        ->set_number_value(number);
+    absl::Status status = Validate(
+        user, Columns({UserColumn::kMetadata, UserColumn::kSecureMetadata}));
+    EXPECT_THAT(test::Metadata(status),
+                UnorderedElementsAre(Pair("user.metadata", "INVALID_FORMAT"),
+                                     Pair("user.secure_metadata",
+                                          "INVALID_FORMAT")));
+  }
+}
+
+TEST(MetadataTest, RefusesControlCharactersInKeys) {
+  v1::User user;
+  (*user.mutable_metadata()->mutable_fields())["a\x01b"].set_bool_value(true);
+  absl::Status status = Validate(user, Columns({UserColumn::kMetadata}));
+  EXPECT_THAT(test::Metadata(status),
+              UnorderedElementsAre(Pair("user.metadata", "INVALID_CHARACTERS")));
+}
+
 TEST(MetadataTest, AcceptsNestedValues) {
   v1::User user;
   auto& fields = *user.mutable_metadata()->mutable_fields();
