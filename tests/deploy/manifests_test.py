@@ -1,0 +1,600 @@
+#!/usr/bin/python3
+"""Static checks of the Kubernetes manifests: renders deploy/k8s/base and
+every overlay with `kubectl kustomize` and checks what must hold for the
+pods to start, be probed, be scraped, drain and stay isolated.
+
+  manifests_test.py --source-dir REPO --kubectl KUBECTL
+
+The flags, their environment names and default ports are read from the
+binaries' sources (services/userd/main.cc, gateway/gateway_config.cc), so a
+renamed flag or variable fails here.
+"""
+
+import argparse
+import sys
+import unittest
+
+import deploy_support as ds
+from deploy_support import GATEWAY, USERD, check
+
+ARGS = None
+RENDERS = {}
+
+# Which flags of the binaries are secrets (their env names are the Secret's
+# keys), and the Secret that holds them.
+SECRET_FLAGS = ["database-url", "bootstrap-token"]
+SECRET_NAME = "userd-secrets"
+# Argon2id memory per hashing worker and the rest of userd (DESIGN.md,
+# measured on the 2-core development machine).
+ARGON2_MIB_PER_WORKER = 19
+USERD_BASELINE_MIB = 64
+MONITORING_NAMESPACE_LABEL = {"monitoring": "enabled"}
+
+
+def docs_of(name):
+    if name not in RENDERS:
+        RENDERS[name] = ds.render(ARGS.kubectl, ARGS.source_dir, name)
+    return RENDERS[name]
+
+
+def our_containers(docs):
+    """(workload, pod spec, container, USERD|GATEWAY) for our images."""
+    found = []
+    for workload, template in ds.workloads(docs):
+        for c in ds.all_containers(template["spec"]):
+            kind = ds.image_kind(c["image"])
+            if kind:
+                found.append((workload, template["spec"], c, kind))
+    return found
+
+
+def deployment_container(docs, name):
+    deployment = ds.find(docs, "Deployment", name)
+    check(deployment is not None, "no Deployment %s" % name)
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    check(len(containers) == 1, "Deployment %s: one container expected" % name)
+    return deployment, containers[0]
+
+
+def flag_values(container, binary):
+    flags = ds.read_flags(ARGS.source_dir, binary)
+    values, _ = ds.parse_args(container.get("args") or [], flags,
+                              ds.POSITIONAL[binary])
+    return values
+
+
+class RenderTest(unittest.TestCase):
+    def test_every_overlay_renders_with_namespace_and_pod_security(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                kinds = {d["kind"] for d in docs}
+                for kind in ("Deployment", "Service", "ConfigMap", "Job",
+                             "PodDisruptionBudget", "HorizontalPodAutoscaler",
+                             "NetworkPolicy", "Secret"):
+                    self.assertIn(kind, kinds)
+        for name in ds.OVERLAYS:
+            with self.subTest(overlay=name):
+                docs = docs_of(name)
+                namespaces = ds.by_kind(docs, "Namespace")
+                self.assertEqual(len(namespaces), 1)
+                ns = namespaces[0]["metadata"]
+                self.assertEqual(
+                    ns["labels"].get("pod-security.kubernetes.io/enforce"),
+                    "restricted")
+                for d in docs:
+                    if d["kind"] != "Namespace":
+                        self.assertEqual(d["metadata"].get("namespace"),
+                                         ns["name"], d["metadata"]["name"])
+
+
+class ContainerTest(unittest.TestCase):
+    def test_every_container_has_resources_and_a_locked_down_context(self):
+        for name in ds.RENDERED:
+            for workload, template in ds.workloads(docs_of(name)):
+                pod = template["spec"]
+                pod_sc = pod.get("securityContext") or {}
+                self.assertIs(pod.get("automountServiceAccountToken"), False,
+                              workload["metadata"]["name"])
+                for c in ds.all_containers(pod):
+                    where = "%s %s/%s" % (name, workload["metadata"]["name"],
+                                          c["name"])
+                    with self.subTest(container=where):
+                        res = c.get("resources") or {}
+                        for bound in ("requests", "limits"):
+                            for resource in ("cpu", "memory"):
+                                self.assertIn(resource, res.get(bound) or {},
+                                              "%s.%s" % (bound, resource))
+                        for resource in ("cpu", "memory"):
+                            self.assertLessEqual(
+                                ds.quantity(res["requests"][resource]),
+                                ds.quantity(res["limits"][resource]), resource)
+                        sc = dict(pod_sc)
+                        sc.update(c.get("securityContext") or {})
+                        self.assertIs(sc.get("runAsNonRoot"), True)
+                        self.assertIsInstance(sc.get("runAsUser"), int)
+                        self.assertNotEqual(sc.get("runAsUser"), 0)
+                        self.assertIs(c.get("securityContext", {}).get(
+                            "readOnlyRootFilesystem"), True)
+                        self.assertIs(c.get("securityContext", {}).get(
+                            "allowPrivilegeEscalation"), False)
+                        self.assertIn("ALL", (c.get("securityContext", {})
+                                              .get("capabilities", {})
+                                              .get("drop") or []))
+                        self.assertNotIn("add", c.get("securityContext", {})
+                                         .get("capabilities", {}))
+                        self.assertIs(sc.get("privileged", False), False)
+                        self.assertEqual((sc.get("seccompProfile") or {})
+                                         .get("type"), "RuntimeDefault")
+                        if ds.image_kind(c["image"]):
+                            # The images' numeric USER (deploy/docker).
+                            self.assertEqual(sc.get("runAsUser"), 65532)
+                            # No shell or tools in the image: no exec hooks
+                            # or probes.
+                            for key in ("livenessProbe", "readinessProbe",
+                                        "startupProbe"):
+                                self.assertNotIn("exec", c.get(key) or {})
+                            pre_stop = (c.get("lifecycle") or {}).get(
+                                "preStop") or {}
+                            self.assertNotIn("exec", pre_stop)
+
+    def test_args_are_declared_flags_and_env_names_are_read(self):
+        for name in ds.RENDERED:
+            docs = docs_of(name)
+            for workload, pod, c, binary in our_containers(docs):
+                where = "%s %s/%s" % (name, workload["metadata"]["name"],
+                                      c["name"])
+                with self.subTest(container=where):
+                    flags = ds.read_flags(ARGS.source_dir, binary)
+                    ds.parse_args(c.get("args") or [], flags,
+                                  ds.POSITIONAL[binary])
+                    read = {f.env for f in flags.values()}
+                    env = ds.container_env(docs, c)
+                    unread = sorted(set(env) - read)
+                    self.assertEqual(unread, [],
+                                     "variables %s reads none of" % binary)
+
+    def test_the_gateway_finds_userd_through_its_service(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                _, gateway = deployment_container(docs, GATEWAY)
+                _, userd = deployment_container(docs, USERD)
+                env = ds.container_env(docs, gateway)
+                address = flag_values(gateway, GATEWAY).get(
+                    "userd-address", env.get("USERD_ADDRESS"))
+                self.assertIsNotNone(address, "gateway has no userd address")
+                host, port = ds.split_host_port(address)
+                service = ds.find(docs, "Service", host.split(".")[0])
+                self.assertIsNotNone(service, "no Service %s" % host)
+                userd_pod = ds.find(docs, "Deployment", USERD)["spec"][
+                    "template"]
+                self.assertTrue(ds.selector_matches(
+                    {"matchLabels": service["spec"]["selector"]},
+                    userd_pod["metadata"]["labels"]))
+                ports = {p["port"]: p for p in service["spec"]["ports"]}
+                self.assertIn(port, ports)
+                _, listen_port = ds.split_host_port(
+                    flag_values(userd, USERD)["listen"])
+                self.assertEqual(
+                    ds.container_port(userd, ports[port]["targetPort"]),
+                    listen_port)
+
+
+class UserdTest(unittest.TestCase):
+    def test_ports_and_probes_match_the_flags(self):
+        default_port = ds.split_host_port(
+            ds.default_listen(ARGS.source_dir, USERD, "listen"))[1]
+        default_admin = ds.split_host_port(
+            ds.default_listen(ARGS.source_dir, USERD, "admin-listen"))[1]
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                deployment, c = deployment_container(docs, USERD)
+                values = flag_values(c, USERD)
+                host, grpc_port = ds.split_host_port(values["listen"])
+                admin_host, admin_port = ds.split_host_port(
+                    values["admin-listen"])
+                # Reachable from the kubelet and other pods, on the ports
+                # the binary uses by default.
+                self.assertIn(host, ("0.0.0.0", "::"))
+                self.assertIn(admin_host, ("0.0.0.0", "::"))
+                self.assertEqual(grpc_port, default_port)
+                self.assertEqual(admin_port, default_admin)
+                self.assertEqual(
+                    sorted(p["containerPort"] for p in c["ports"]),
+                    sorted([grpc_port, admin_port]))
+                # Readiness: gRPC health of the whole server (NOT_SERVING
+                # while the database is down).
+                readiness = c["readinessProbe"]
+                self.assertIn("grpc", readiness)
+                self.assertEqual(ds.container_port(c, readiness["grpc"]["port"]),
+                                 grpc_port)
+                self.assertEqual(readiness["grpc"].get("service", ""), "")
+                # Liveness (and startup) on the admin port, which does not
+                # look at the database.
+                for key in ("livenessProbe", "startupProbe"):
+                    probe = c[key]
+                    self.assertNotIn("grpc", probe, key)
+                    self.assertEqual(probe["httpGet"]["path"], "/healthz")
+                    self.assertEqual(
+                        ds.container_port(c, probe["httpGet"]["port"]),
+                        admin_port, key)
+                # Prometheus scrapes /metrics on the admin port.
+                annotations = deployment["spec"]["template"]["metadata"][
+                    "annotations"]
+                self.assertEqual(annotations.get("prometheus.io/scrape"), "true")
+                self.assertEqual(int(annotations["prometheus.io/port"]),
+                                 admin_port)
+                self.assertEqual(annotations.get("prometheus.io/path"),
+                                 "/metrics")
+                service = ds.find(docs, "Service", USERD)
+                targets = sorted(ds.container_port(c, p["targetPort"])
+                                 for p in service["spec"]["ports"])
+                self.assertEqual(targets, sorted([grpc_port, admin_port]))
+
+    def test_drain_fits_the_grace_period(self):
+        flags = ds.read_flags(ARGS.source_dir, USERD)
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                deployment, c = deployment_container(docs, USERD)
+                pod = deployment["spec"]["template"]["spec"]
+                env = ds.container_env(docs, c)
+                grace_flag = flags["shutdown-grace-seconds"]
+                drain = int(flag_values(c, USERD).get(
+                    "shutdown-grace-seconds",
+                    env.get(grace_flag.env, grace_flag.default)))
+                pre_stop = c["lifecycle"]["preStop"]
+                # The native sleep action: the image has no shell.
+                self.assertEqual(list(pre_stop), ["sleep"])
+                sleep = pre_stop["sleep"]["seconds"]
+                self.assertGreater(sleep, 0)
+                self.assertGreaterEqual(pod["terminationGracePeriodSeconds"],
+                                        sleep + drain + 1)
+
+    def test_memory_covers_the_argon2_workers(self):
+        flags = ds.read_flags(ARGS.source_dir, USERD)
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                _, c = deployment_container(docs, USERD)
+                env = ds.container_env(docs, c)
+                workers = int(env.get(flags["hash-workers"].env, "0"))
+                # 0 means one per core of the node, which the limit cannot
+                # know: the manifests must set it.
+                self.assertGreater(workers, 0, "set USERD_HASH_WORKERS")
+                memory_kib = int(env.get(flags["argon2-memory-kib"].env,
+                                         flags["argon2-memory-kib"].default))
+                need = (USERD_BASELINE_MIB * 2**20
+                        + workers * memory_kib * 1024)
+                limit = ds.quantity(c["resources"]["limits"]["memory"])
+                self.assertGreaterEqual(limit, need)
+                self.assertGreaterEqual(
+                    ds.quantity(c["resources"]["requests"]["memory"]),
+                    USERD_BASELINE_MIB * 2**20)
+
+    def test_secret_keys_are_the_ones_userd_reads(self):
+        flags = ds.read_flags(ARGS.source_dir, USERD)
+        expected = sorted(flags[f].env for f in SECRET_FLAGS)
+        # The names DESIGN.md and the README promise.
+        self.assertEqual(expected, ["DATABASE_URL", "USERD_BOOTSTRAP_TOKEN"])
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                secret = ds.find(docs, "Secret", SECRET_NAME)
+                self.assertIsNotNone(secret)
+                values = dict(secret.get("stringData") or {})
+                values.update(secret.get("data") or {})
+                if name == "overlays/prod":
+                    # Values are created out of band, never applied from git.
+                    self.assertEqual(values, {})
+                else:
+                    self.assertEqual(sorted(values), expected)
+                if name == "base":
+                    self.assertTrue(all("CHANGE-ME" in v
+                                        for v in values.values()))
+                if name == "overlays/dev":
+                    self.assertFalse(any("CHANGE-ME" in v
+                                         for v in values.values()))
+                # The Deployment gets every key, the Job the database URL;
+                # each variable is named after its key.
+                _, c = deployment_container(docs, USERD)
+                refs = {k: v for k, v in ds.container_env(docs, c).items()
+                        if isinstance(v, tuple)}
+                self.assertEqual(sorted(refs), expected)
+                for workload, pod, c, binary in our_containers(docs):
+                    for var, value in ds.container_env(docs, c).items():
+                        if isinstance(value, tuple):
+                            self.assertEqual(value, ("secret", SECRET_NAME,
+                                                     var))
+                # No secret in a ConfigMap.
+                for cm in ds.by_kind(docs, "ConfigMap"):
+                    self.assertFalse(set(cm.get("data") or {}) & set(expected),
+                                     cm["metadata"]["name"])
+
+    def test_migration_job_runs_migrate_with_the_serving_image(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                jobs = ds.by_kind(docs, "Job")
+                self.assertEqual(len(jobs), 1)
+                job = jobs[0]
+                pod = job["spec"]["template"]["spec"]
+                self.assertIn(pod["restartPolicy"], ("Never", "OnFailure"))
+                self.assertIn("backoffLimit", job["spec"])
+                self.assertIn("activeDeadlineSeconds", job["spec"])
+                (c,) = pod["containers"]
+                self.assertEqual(ds.image_kind(c["image"]), USERD)
+                _, userd = deployment_container(docs, USERD)
+                self.assertEqual(c["image"], userd["image"])
+                self.assertNotIn("command", c)  # ENTRYPOINT stays userd
+                _, positional = ds.parse_args(c["args"],
+                                              ds.read_flags(ARGS.source_dir,
+                                                            USERD),
+                                              ds.POSITIONAL[USERD])
+                self.assertEqual(positional, ["migrate"])
+
+
+class GatewayTest(unittest.TestCase):
+    def test_ports_and_probes_match_the_flags(self):
+        default_port = ds.split_host_port(
+            ds.default_listen(ARGS.source_dir, GATEWAY, "listen"))[1]
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                deployment, c = deployment_container(docs, GATEWAY)
+                host, port = ds.split_host_port(
+                    flag_values(c, GATEWAY)["listen"])
+                self.assertIn(host, ("0.0.0.0", "::"))
+                self.assertEqual(port, default_port)
+                self.assertEqual([p["containerPort"] for p in c["ports"]],
+                                 [port])
+                for key, path in (("livenessProbe", "/healthz"),
+                                  ("readinessProbe", "/readyz")):
+                    probe = c[key]["httpGet"]
+                    self.assertEqual(probe["path"], path)
+                    self.assertEqual(ds.container_port(c, probe["port"]), port)
+                annotations = deployment["spec"]["template"]["metadata"][
+                    "annotations"]
+                self.assertEqual(int(annotations["prometheus.io/port"]), port)
+                self.assertEqual(annotations.get("prometheus.io/path"),
+                                 "/metrics")
+                service = ds.find(docs, "Service", GATEWAY)
+                self.assertEqual([ds.container_port(c, p["targetPort"])
+                                  for p in service["spec"]["ports"]], [port])
+                pod = deployment["spec"]["template"]["spec"]
+                pre_stop = c["lifecycle"]["preStop"]
+                self.assertEqual(list(pre_stop), ["sleep"])
+                env = ds.container_env(docs, c)
+                rpc_timeout_s = int(env.get("GATEWAY_RPC_TIMEOUT_MS",
+                                            "5000")) / 1000
+                self.assertGreaterEqual(
+                    pod["terminationGracePeriodSeconds"],
+                    pre_stop["sleep"]["seconds"] + rpc_timeout_s + 1)
+
+
+class ImagesTest(unittest.TestCase):
+    def test_images_are_pinned_and_consistent(self):
+        for name in ds.OVERLAYS:
+            with self.subTest(overlay=name):
+                docs = docs_of(name)
+                images = {}
+                for workload, pod, c, binary in our_containers(docs):
+                    images.setdefault(binary, set()).add(c["image"])
+                self.assertEqual(sorted(images), sorted([USERD, GATEWAY]))
+                for binary, found in images.items():
+                    self.assertEqual(len(found), 1, found)
+                    tag = ds.image_tag(next(iter(found)))
+                    self.assertNotIn(tag, ("", "latest"))
+                    if name == "overlays/prod":
+                        self.assertNotEqual(tag, "dev")
+                        self.assertIn("/", next(iter(found)).split(":")[0])
+                        tags = {ds.image_tag(i) for s in images.values()
+                                for i in s}
+                        self.assertEqual(len(tags), 1, "one release")
+
+
+class ScalingTest(unittest.TestCase):
+    def test_pdbs_and_hpas_target_existing_deployments(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                deployments = {d["metadata"]["name"]: d
+                               for d in ds.by_kind(docs, "Deployment")}
+                self.assertEqual(sorted(deployments), sorted([USERD, GATEWAY]))
+                covered = set()
+                for pdb in ds.by_kind(docs, "PodDisruptionBudget"):
+                    matched = [n for n, d in deployments.items()
+                               if ds.selector_matches(
+                                   pdb["spec"]["selector"],
+                                   d["spec"]["template"]["metadata"]["labels"])]
+                    self.assertEqual(len(matched), 1, pdb["metadata"]["name"])
+                    self.assertEqual(pdb["spec"].get("minAvailable"), 1)
+                    self.assertLess(1, deployments[matched[0]]["spec"][
+                        "replicas"])
+                    covered.add(matched[0])
+                self.assertEqual(covered, set(deployments))
+                scaled = set()
+                for hpa in ds.by_kind(docs, "HorizontalPodAutoscaler"):
+                    ref = hpa["spec"]["scaleTargetRef"]
+                    self.assertEqual((ref["apiVersion"], ref["kind"]),
+                                     ("apps/v1", "Deployment"))
+                    self.assertIn(ref["name"], deployments)
+                    d = deployments[ref["name"]]
+                    self.assertEqual(hpa["spec"]["minReplicas"],
+                                     d["spec"]["replicas"])
+                    self.assertGreater(hpa["spec"]["maxReplicas"],
+                                       hpa["spec"]["minReplicas"])
+                    (metric,) = hpa["spec"]["metrics"]
+                    self.assertEqual(metric["resource"]["name"], "cpu")
+                    scaled.add(ref["name"])
+                    if name == "overlays/prod":
+                        self.assertGreaterEqual(d["spec"]["replicas"], 3)
+                        base_hpa = ds.find(docs_of("base"),
+                                           "HorizontalPodAutoscaler",
+                                           hpa["metadata"]["name"])
+                        self.assertGreater(hpa["spec"]["maxReplicas"],
+                                           base_hpa["spec"]["maxReplicas"])
+                    else:
+                        self.assertEqual(d["spec"]["replicas"], 2)
+                self.assertEqual(scaled, set(deployments))
+                for d in deployments.values():
+                    self.assertTrue(ds.selector_matches(
+                        d["spec"]["selector"],
+                        d["spec"]["template"]["metadata"]["labels"]))
+
+
+class NetworkPolicyTest(unittest.TestCase):
+    """A small evaluator of NetworkPolicy semantics over the rendered pods:
+    traffic to/from a pod is allowed only if some policy selecting it (with
+    that policyType) has a rule that allows it."""
+
+    @staticmethod
+    def pods(docs):
+        return {w["metadata"]["name"]: t["metadata"]["labels"]
+                for w, t in ds.workloads(docs)}
+
+    @staticmethod
+    def selecting(docs, labels, policy_type):
+        return [p for p in ds.by_kind(docs, "NetworkPolicy")
+                if ds.selector_matches(p["spec"]["podSelector"], labels)
+                and policy_type in p["spec"].get("policyTypes", [])]
+
+    @staticmethod
+    def port_in(rule, port):
+        ports = rule.get("ports")
+        return not ports or any(p.get("port") == port for p in ports)
+
+    def ingress_peers(self, docs, labels, port):
+        """The peers allowed to reach `port`; [None] means anyone."""
+        peers = []
+        for p in self.selecting(docs, labels, "Ingress"):
+            for rule in p["spec"].get("ingress") or []:
+                if self.port_in(rule, port):
+                    peers.extend(rule.get("from") or [None])
+        return peers
+
+    def egress_allowed(self, docs, labels, port):
+        for p in self.selecting(docs, labels, "Egress"):
+            for rule in p["spec"].get("egress") or []:
+                if self.port_in(rule, port):
+                    return True
+        return False
+
+    def pods_matching_peer(self, docs, peer):
+        """Workloads of this namespace a peer selects (podSelector only)."""
+        if peer is None or "namespaceSelector" in peer or "ipBlock" in peer:
+            return None
+        return sorted(n for n, labels in self.pods(docs).items()
+                      if ds.selector_matches(peer["podSelector"], labels))
+
+    def test_selectors_match_pods(self):
+        for name in ds.RENDERED:
+            docs = docs_of(name)
+            pods = self.pods(docs)
+            for p in ds.by_kind(docs, "NetworkPolicy"):
+                with self.subTest(render=name, policy=p["metadata"]["name"]):
+                    selected = [n for n, labels in pods.items()
+                                if ds.selector_matches(p["spec"]["podSelector"],
+                                                       labels)]
+                    self.assertTrue(selected, "selects no pod")
+                    for rule in ((p["spec"].get("ingress") or [])
+                                 + (p["spec"].get("egress") or [])):
+                        for peer in (rule.get("from") or rule.get("to") or []):
+                            if "podSelector" in peer and \
+                                    "namespaceSelector" not in peer:
+                                self.assertTrue(
+                                    self.pods_matching_peer(docs, peer),
+                                    "peer selects no pod: %r" % peer)
+
+    def test_default_deny_and_dns_for_every_pod(self):
+        for name in ds.RENDERED:
+            docs = docs_of(name)
+            for pod, labels in self.pods(docs).items():
+                with self.subTest(render=name, pod=pod):
+                    deny = [p for p in ds.by_kind(docs, "NetworkPolicy")
+                            if ds.selector_matches(p["spec"]["podSelector"],
+                                                   labels)
+                            and set(p["spec"].get("policyTypes", []))
+                            == {"Ingress", "Egress"}
+                            and not p["spec"].get("ingress")
+                            and not p["spec"].get("egress")]
+                    self.assertTrue(deny, "no default deny")
+                    self.assertTrue(self.egress_allowed(docs, labels, 53))
+
+    def test_who_reaches_what(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                pods = self.pods(docs)
+                _, userd = deployment_container(docs, USERD)
+                values = flag_values(userd, USERD)
+                grpc_port = ds.split_host_port(values["listen"])[1]
+                admin_port = ds.split_host_port(values["admin-listen"])[1]
+                _, gateway = deployment_container(docs, GATEWAY)
+                http_port = ds.split_host_port(
+                    flag_values(gateway, GATEWAY)["listen"])[1]
+
+                # userd's gRPC port: from the gateway pods and nobody else.
+                peers = self.ingress_peers(docs, pods[USERD], grpc_port)
+                self.assertEqual([self.pods_matching_peer(docs, p)
+                                  for p in peers], [[GATEWAY]])
+                self.assertTrue(self.egress_allowed(docs, pods[GATEWAY],
+                                                    grpc_port))
+                # The admin port: from monitoring namespaces only.
+                peers = self.ingress_peers(docs, pods[USERD], admin_port)
+                self.assertTrue(peers)
+                for peer in peers:
+                    self.assertEqual(peer, {"namespaceSelector": {
+                        "matchLabels": MONITORING_NAMESPACE_LABEL}})
+                # The gateway's port is public; nothing else is open on it.
+                self.assertIn(None, self.ingress_peers(docs, pods[GATEWAY],
+                                                       http_port))
+                for pod, labels in pods.items():
+                    if pod != "postgres":
+                        self.assertEqual(self.ingress_peers(docs, labels, 5432),
+                                         [], pod)
+                # PostgreSQL: only userd and the migration Job, in the
+                # overlays to a known destination.
+                talkers = sorted(p for p, labels in pods.items()
+                                 if self.egress_allowed(docs, labels, 5432))
+                self.assertEqual(talkers, sorted([USERD, "userd-migrate"]))
+                if name == "overlays/dev":
+                    peers = self.ingress_peers(docs, pods["postgres"], 5432)
+                    self.assertEqual(
+                        sorted(sum((self.pods_matching_peer(docs, p)
+                                    for p in peers), [])),
+                        sorted([USERD, "userd-migrate"]))
+                if name in ds.OVERLAYS:
+                    policy = ds.find(docs, "NetworkPolicy",
+                                     "users-postgres-egress")
+                    for rule in policy["spec"]["egress"]:
+                        self.assertTrue(rule.get("to"), "5432 to anywhere")
+
+    def test_dev_has_its_database(self):
+        docs = docs_of("overlays/dev")
+        statefulset = ds.find(docs, "StatefulSet", "postgres")
+        self.assertIsNotNone(statefulset)
+        (c,) = statefulset["spec"]["template"]["spec"]["containers"]
+        self.assertTrue(c["image"].startswith("postgres:15"))
+        self.assertTrue(statefulset["spec"]["volumeClaimTemplates"])
+        service = ds.find(docs, "Service", statefulset["spec"]["serviceName"])
+        self.assertIsNotNone(service)
+        # userd's DATABASE_URL points at that Service.
+        secret = ds.find(docs, "Secret", SECRET_NAME)
+        url = secret["stringData"]["DATABASE_URL"]
+        self.assertIn("@%s:5432/" % service["metadata"]["name"], url)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--source-dir", required=True)
+    parser.add_argument("--kubectl", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
