@@ -5,6 +5,8 @@
 
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/write.hpp"
+#include "gateway/string_util.h"
 
 namespace users::gateway {
 namespace {
@@ -57,9 +59,31 @@ void HttpSession::Read() {
   parser_->body_limit(
       static_cast<std::uint64_t>(gateway_.config().max_body_bytes));
   stream_.expires_after(kIdleTimeout);
-  http::async_read(
+  http::async_read_header(
       stream_, buffer_, *parser_,
-      beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+      beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
+}
+
+void HttpSession::OnHeader(beast::error_code error, std::size_t) {
+  if (error) return OnRead(error, 0);
+  auto read_body = [self = shared_from_this()] {
+    http::async_read(self->stream_, self->buffer_, *self->parser_,
+                     beast::bind_front_handler(&HttpSession::OnRead, self));
+  };
+  const auto& message = parser_->get();
+  auto expect = message.find(http::field::expect);
+  if (expect == message.end() || parser_->is_done() ||
+      !EqualsIgnoreCase(expect->value(), "100-continue")) {
+    return read_body();
+  }
+  // Clients such as curl wait for this before sending a large body.
+  static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  boost::asio::async_write(stream_, boost::asio::buffer(kContinue),
+                           [self = shared_from_this(), read_body](
+                               beast::error_code write_error, std::size_t) {
+                             if (write_error) return self->Close();
+                             read_body();
+                           });
 }
 
 void HttpSession::OnRead(beast::error_code error, std::size_t) {

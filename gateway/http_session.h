@@ -15,7 +15,8 @@ namespace users::gateway {
 // One HTTP/1.1 connection: reads requests one at a time (keep-alive), hands
 // each to the Gateway and writes its response. Headers over kHeaderLimit get
 // 431 and bodies over the configured limit get 413, then the connection is
-// closed. Runs on its own strand.
+// closed. `Expect: 100-continue` is answered before the body is read. Runs on
+// its own strand.
 class HttpSession final : public std::enable_shared_from_this<HttpSession> {
  public:
   static constexpr uint32_t kHeaderLimit = 16 * 1024;
@@ -29,6 +30,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
 
  private:
   void Read();
+  void OnHeader(boost::beast::error_code error, std::size_t bytes);
   void OnRead(boost::beast::error_code error, std::size_t bytes);
   void Write(HttpResponse response, bool keep_alive);
   void OnWrite(bool keep_alive, boost::beast::error_code error,

@@ -107,6 +107,26 @@ TEST_F(HttpServerTest, OversizedBodiesAre413InTheContractsShape) {
   EXPECT_TRUE(backend_.calls.empty());
 }
 
+TEST_F(HttpServerTest, AnswersExpectContinueBeforeTheBody) {
+  tcp::socket socket = Connect();
+  std::string body = R"({"email":"a@b.co"})";
+  net::write(socket, net::buffer("PATCH /api/users/1 HTTP/1.1\r\nHost: x\r\n"
+                                 "Content-Type: application/json\r\n"
+                                 "Cookie: neptun-session=s\r\n"
+                                 "Expect: 100-continue\r\n"
+                                 "Content-Length: " +
+                                 std::to_string(body.size()) + "\r\n\r\n"));
+  // The interim response comes before any body byte was sent.
+  http::response_parser<http::empty_body> interim;
+  http::read(socket, buffer_, interim);
+  EXPECT_EQ(interim.get().result_int(), 100);
+  net::write(socket, net::buffer(body));
+  http::response<http::string_body> response;
+  http::read(socket, buffer_, response);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(backend_.calls.size(), 1u);
+}
+
 TEST_F(HttpServerTest, MalformedHttpIs400) {
   tcp::socket socket = Connect();
   auto response = RoundTrip(socket, "NOT HTTP AT ALL\r\n\r\n");
