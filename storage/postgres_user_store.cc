@@ -847,6 +847,7 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                  rotate = deleted.affected_rows() == 1;
                }
                if (effects.end_all_sessions) {
+                 // Any number of sessions, none included, is right here.
                  transaction.exec_prepared0(kEndUserSessionsName,
                                             update.project_id, user_id);
                }
