@@ -289,10 +289,13 @@ void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
   absl::StatusOr<UserUpdateResult> result = store.UpdateUser(update);
   if (!result.ok()) return done(result.status());
   if (rotated.has_value()) {
-    if (!result->new_session.has_value()) {
-      return done(absl::InternalError("session rotation returned no session"));
+    if (result->new_session.has_value()) {
+      rotated->expire_time_unix = result->new_session->expire_time_unix;
+    } else {
+      // The calling session ended meanwhile (a concurrent logout): the
+      // update stands, and there is no session to hand back.
+      rotated.reset();
     }
-    rotated->expire_time_unix = result->new_session->expire_time_unix;
   }
   done(UpdateUserResult{std::move(result->record.user), std::move(rotated)});
 }
