@@ -117,13 +117,13 @@ Gateway::~Gateway() = default;
 
 std::vector<Route> Gateway::HealthRoutes() {
   std::vector<Route> routes;
-  routes.push_back(
-      Route{"GET", "/healthz", false, false, [](RequestContext, Respond done) {
-              done(JsonResponse(200, {{"status", "ok"}}));
-            }});
+  routes.push_back(Route{"GET", "/healthz", false, false,
+                         [](const RequestContext&, const Respond& done) {
+                           done(JsonResponse(200, {{"status", "ok"}}));
+                         }});
   routes.push_back(
       Route{"GET", "/readyz", false, false,
-            [this](RequestContext context, Respond done) {
+            [this](const RequestContext&, Respond done) {
               backend_.CheckHealth([done = std::move(done)](bool serving) {
                 done(serving ? JsonResponse(200, {{"status", "ready"}})
                              : JsonResponse(503, {{"status", "not ready"}}));
@@ -168,7 +168,7 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   const std::string request_id = RequestIdFor(request.Header("x-request-id"));
   Router::Match match = router_.Find(request.method, request.Path());
   const Contract* contract = match.contract;
-  auto fail = [&](GatewayError error) {
+  auto fail = [&](const GatewayError& error) {
     Finish(contract, request.method, request.Path(), request_id, start,
            RenderError(contract, error, request_id), done);
   };

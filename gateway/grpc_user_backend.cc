@@ -127,7 +127,7 @@ void GrpcUserBackend::CheckHealth(std::function<void(bool serving)> done) {
   Call(CallOptions{}, request,
        RpcCallback<grpc::health::v1::HealthCheckResponse>(
            [done = std::move(done)](
-               RpcResult<grpc::health::v1::HealthCheckResponse> result) {
+               const RpcResult<grpc::health::v1::HealthCheckResponse>& result) {
              done(result.status.ok() &&
                   result.response.status() ==
                       grpc::health::v1::HealthCheckResponse::SERVING);

@@ -41,10 +41,11 @@ absl::Status HttpServer::Listen(const std::string& host_port) {
     return absl::InvalidArgumentError(
         Cat("bad host in listen address: ", host_port));
   }
-  tcp::endpoint endpoint(address, static_cast<unsigned short>(*port));
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(*port));
   acceptor_.open(endpoint.protocol(), error);
-  if (!error)
+  if (!error) {
     acceptor_.set_option(net::socket_base::reuse_address(true), error);
+  }
   if (!error) acceptor_.bind(endpoint, error);
   if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
   if (error) {
@@ -54,7 +55,7 @@ absl::Status HttpServer::Listen(const std::string& host_port) {
   return absl::OkStatus();
 }
 
-unsigned short HttpServer::port() const {
+uint16_t HttpServer::port() const {
   boost::system::error_code error;
   return acceptor_.local_endpoint(error).port();
 }

@@ -1,6 +1,7 @@
 #ifndef USERS_GATEWAY_HTTP_SERVER_H_
 #define USERS_GATEWAY_HTTP_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,7 +25,7 @@ class HttpServer final {
   // InvalidArgument for a malformed address, Unavailable when binding fails.
   absl::Status Listen(const std::string& host_port);
   // The bound port (useful with port 0).
-  unsigned short port() const;
+  uint16_t port() const;
   // Starts accepting; sessions run on strands of the io_context.
   void Start();
   // Stops accepting and closes every connection once its request in progress
