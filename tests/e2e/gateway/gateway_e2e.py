@@ -436,7 +436,14 @@ class Scenario:
                                  headers={"Origin": "http://app.test"}))
         expect(r, 200, "medama: an allowed Origin passes")
 
-        # A password change rotates the session.
+        # A password change rotates the session and ends the others.
+        r = commit_ok(gw.request("POST", "/auth/login",
+                                 {"username": "ayuhito2",
+                                  "password": "medama-password-1"}))
+        expect(r, 200, "medama: a second login opens another session")
+        second = ("_me_sess", cookie_from(r, "_me_sess")[0])
+        expect(commit_ok(gw.request("GET", "/user", cookie=second)), 200,
+               "medama: the second session works")
         r = commit_ok(gw.request("PATCH", "/user",
                                  {"password": "medama-password-2"},
                                  cookie=session))
@@ -449,6 +456,8 @@ class Scenario:
         session = ("_me_sess", rotated)
         expect(commit_ok(gw.request("GET", "/user", cookie=session)), 200,
                "medama: the new cookie works")
+        expect(commit_ok(gw.request("GET", "/user", cookie=second)), 401,
+               "medama: the password change ended the other session")
 
         r = commit_ok(gw.request("POST", "/auth/logout", cookie=session))
         expect(r, 204, "medama: logout is 204")
