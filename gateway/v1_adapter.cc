@@ -258,7 +258,9 @@ HttpResponse V1Adapter::RenderRpcError(const RpcError& error,
   GatewayError out{status, "", 0, ""};
   switch (status) {
     case 400:
-      out.message = std::string(kInvalidParameters);
+      out.message = error.reason == "NOT_A_SESSION"
+                        ? "The token is not a session token"
+                        : std::string(kInvalidParameters);
       break;
     case 401:
       out.message =

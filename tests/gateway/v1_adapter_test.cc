@@ -289,5 +289,14 @@ TEST_F(V1AdapterTest, SessionsAreCreatedAndDeleted) {
   EXPECT_EQ(harness_.backend().last_options.bearer_token, "key123");
 }
 
+TEST_F(V1AdapterTest, DeletingTheSessionOfAnApiKeyIs400) {
+  harness_.backend().status = MakeRpcStatus(
+      grpc::StatusCode::FAILED_PRECONDITION, "not a session", "NOT_A_SESSION");
+  HttpResponse response = harness_.Send(
+      JsonRequest("DELETE", "/v1/sessions/current", "", {kBearer}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(BodyJson(response)["message"], "The token is not a session token");
+}
+
 }  // namespace
 }  // namespace users::gateway
