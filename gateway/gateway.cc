@@ -3,7 +3,6 @@
 #include <chrono>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "gateway/cookie_header.h"
 #include "gateway/json_body_parser.h"
 #include "gateway/medama_adapter.h"

@@ -1,6 +1,5 @@
 #include "gateway/gateway_config.h"
 
-#include "absl/strings/ascii.h"
 #include "gateway/string_util.h"
 
 namespace users::gateway {

@@ -1,6 +1,5 @@
 #include "gateway/http_request.h"
 
-#include "absl/strings/ascii.h"
 #include "gateway/string_util.h"
 
 namespace users::gateway {
