@@ -8,13 +8,26 @@
 USERS_ROOT=${USERS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 USERS_BUILD_DIR=${USERS_BUILD_DIR:-build}
 
+# Prints the paths of the project's CMakeLists.txt files (ignored build
+# trees left out).
+_users_cmakelists() {
+  if git rev-parse --git-dir >/dev/null 2>&1; then
+    git ls-files --cached --others --exclude-standard -- '*CMakeLists.txt' | sort -u
+  else
+    find . -name CMakeLists.txt -not -path './build*' -not -path './.*' | sort
+  fi
+}
+
 users_build() {
   local dir=$USERS_BUILD_DIR
   (
     cd "$USERS_ROOT"
-    # Configure only when the build tree has no generated build system yet.
-    # Once configured, `cmake --build` re-runs CMake by itself whenever a
-    # CMakeLists.txt changes.
+    local stamp="$dir/.users-cmakelists" lists
+    lists=$(_users_cmakelists)
+    # Configure when the tree has no generated build system yet, or when a
+    # CMakeLists.txt appeared or went away (directories are added with
+    # if(EXISTS ...), which CMake does not watch). Edits of existing
+    # CMakeLists.txt files are noticed by `cmake --build` itself.
     if [[ ! -f "$dir/build.ninja" && ! -f "$dir/Makefile" ]]; then
       if [[ -f "$dir/CMakeCache.txt" ]]; then
         # A half-configured tree: keep the generator it was created with.
@@ -22,7 +35,10 @@ users_build() {
       else
         cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
       fi
+    elif [[ "$(cat "$stamp" 2>/dev/null)" != "$lists" ]]; then
+      cmake -S . -B "$dir"
     fi
+    printf '%s\n' "$lists" >"$stamp"
     cmake --build "$dir" -j"$(nproc)"
   )
 }
