@@ -32,7 +32,7 @@ constexpr std::uint64_t kBodyLimit = 4096;
 
 // Splits "host:port" / "[v6]:port"; false if malformed.
 bool SplitHostPort(const std::string& host_port, std::string& host,
-                   unsigned short& port) {
+                   uint16_t& port) {
   size_t colon = host_port.rfind(':');
   if (colon == std::string::npos || colon + 1 == host_port.size()) return false;
   host = host_port.substr(0, colon);
@@ -41,12 +41,13 @@ bool SplitHostPort(const std::string& host_port, std::string& host,
   }
   if (host.empty()) host = "0.0.0.0";
   uint32_t value = 0;
-  for (char c : std::string_view(host_port).substr(colon + 1)) {
+  for (size_t i = colon + 1; i < host_port.size(); ++i) {
+    char c = host_port[i];
     if (c < '0' || c > '9') return false;
     value = value * 10 + static_cast<uint32_t>(c - '0');
     if (value > 65535) return false;
   }
-  port = static_cast<unsigned short>(value);
+  port = static_cast<uint16_t>(value);
   return true;
 }
 
@@ -90,11 +91,11 @@ class AdminHttpSession final
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(kBodyLimit);
     stream_.expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error,
-                                                 size_t) {
-                       self->OnRead(error);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code error, size_t) {
+          self->OnRead(error);
+        });
   }
 
   void Close() {
@@ -121,10 +122,9 @@ class AdminHttpSession final
     Respond(Handle(request), keep_alive);
   }
 
-  http::response<http::string_body> Answer(http::status status,
-                                           std::string body, bool head,
-                                           std::string_view content_type =
-                                               "text/plain; charset=utf-8") {
+  http::response<http::string_body> Answer(
+      http::status status, std::string body, bool head,
+      std::string_view content_type = "text/plain; charset=utf-8") {
     http::response<http::string_body> response(status, 11);
     response.set(http::field::content_type, content_type);
     response.set(http::field::cache_control, "no-store");
@@ -138,8 +138,8 @@ class AdminHttpSession final
     std::string_view target = request.target();
     target = target.substr(0, target.find('?'));
     bool head = request.method() == http::verb::head;
-    bool known = target == "/metrics" || target == "/healthz" ||
-                 target == "/readyz";
+    bool known =
+        target == "/metrics" || target == "/healthz" || target == "/readyz";
     if (!known) return Answer(http::status::not_found, "not found\n", head);
     if (request.method() != http::verb::get && !head) {
       auto response = Answer(http::status::method_not_allowed,
@@ -153,9 +153,9 @@ class AdminHttpSession final
     }
     if (target == "/healthz") return Answer(http::status::ok, "ok\n", head);
     bool ready = ready_ && ready_();
-    return ready ? Answer(http::status::ok, "ready\n", head)
-                 : Answer(http::status::service_unavailable, "not ready\n",
-                          head);
+    return ready
+               ? Answer(http::status::ok, "ready\n", head)
+               : Answer(http::status::service_unavailable, "not ready\n", head);
   }
 
   void Respond(http::response<http::string_body> response, bool keep_alive) {
@@ -208,7 +208,7 @@ AdminHttpServer::~AdminHttpServer() { Stop(); }
 absl::Status AdminHttpServer::Start(const std::string& host_port) {
   if (state_) return absl::FailedPreconditionError("started already");
   std::string host;
-  unsigned short port = 0;
+  uint16_t port = 0;
   if (!SplitHostPort(host_port, host, port)) {
     return absl::InvalidArgumentError("admin listen address needs host:port: " +
                                       host_port);

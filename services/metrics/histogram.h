@@ -26,7 +26,9 @@ class Histogram final {
   struct Snapshot {
     std::vector<uint64_t> cumulative;
     double sum = 0;
-    uint64_t count() const { return cumulative.empty() ? 0 : cumulative.back(); }
+    uint64_t count() const {
+      return cumulative.empty() ? 0 : cumulative.back();
+    }
   };
   Snapshot Read() const;
 

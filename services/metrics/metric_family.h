@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "services/metrics/counter.h"
 #include "services/metrics/gauge.h"
 #include "services/metrics/histogram.h"
@@ -101,21 +102,19 @@ class MetricFamily final {
       return a < b;
     }
     bool operator()(const std::vector<std::string>& a, const Values& b) const {
-      return std::lexicographical_compare(
-          a.begin(), a.end(), b.data, b.data + b.size,
-          ViewLess);
+      return std::lexicographical_compare(a.begin(), a.end(), b.data,
+                                          b.data + b.size, ViewLess);
     }
     bool operator()(const Values& a, const std::vector<std::string>& b) const {
-      return std::lexicographical_compare(
-          a.data, a.data + a.size, b.begin(), b.end(),
-          ViewLess);
+      return std::lexicographical_compare(a.data, a.data + a.size, b.begin(),
+                                          b.end(), ViewLess);
     }
   };
 
   void CheckArity(size_t count) const {
     if (count != label_names_.size()) {
-      DieOnMisuse(name_ + " has " + std::to_string(label_names_.size()) +
-                  " labels, got " + std::to_string(count) + " values");
+      DieOnMisuse(absl::StrCat(name_, " has ", label_names_.size(),
+                               " labels, got ", count, " values"));
     }
   }
 

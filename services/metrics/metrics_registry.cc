@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "services/metrics/text_exposition.h"
 
 namespace users::metrics {
@@ -21,19 +22,19 @@ namespace {
 void CheckNames(const std::string& name,
                 const std::vector<std::string>& label_names, bool histogram) {
   if (!IsValidMetricName(name)) {
-    DieOnMisuse("invalid metric name \"" + name + "\"");
+    DieOnMisuse(absl::StrCat("invalid metric name \"", name, "\""));
   }
   for (size_t i = 0; i < label_names.size(); ++i) {
     const std::string& label = label_names[i];
     if (!IsValidLabelName(label)) {
-      DieOnMisuse(name + ": invalid label name \"" + label + "\"");
+      DieOnMisuse(absl::StrCat(name, ": invalid label name \"", label, "\""));
     }
     if (histogram && label == "le") {
-      DieOnMisuse(name + ": \"le\" is reserved in histograms");
+      DieOnMisuse(absl::StrCat(name, ": \"le\" is reserved in histograms"));
     }
     for (size_t j = 0; j < i; ++j) {
       if (label_names[j] == label) {
-        DieOnMisuse(name + ": label \"" + label + "\" twice");
+        DieOnMisuse(absl::StrCat(name, ": label \"", label, "\" twice"));
       }
     }
   }
@@ -42,21 +43,21 @@ void CheckNames(const std::string& name,
 void CheckBounds(const std::string& name, const std::vector<double>& bounds) {
   for (size_t i = 0; i < bounds.size(); ++i) {
     if (!std::isfinite(bounds[i])) {
-      DieOnMisuse(name + ": bucket bounds must be finite");
+      DieOnMisuse(absl::StrCat(name, ": bucket bounds must be finite"));
     }
     if (i > 0 && !(bounds[i - 1] < bounds[i])) {
-      DieOnMisuse(name + ": bucket bounds must increase strictly");
+      DieOnMisuse(absl::StrCat(name, ": bucket bounds must increase strictly"));
     }
   }
 }
 
 void Render(const CounterFamily& family, TextExpositionWriter& out) {
   out.WriteHeader(family.name(), family.help(), "counter");
-  family.ForEach([&](const std::vector<std::string>& values,
-                     const Counter& counter) {
-    out.WriteSample(family.name(), family.label_names(), values, "", "",
-                    counter.Value());
-  });
+  family.ForEach(
+      [&](const std::vector<std::string>& values, const Counter& counter) {
+        out.WriteSample(family.name(), family.label_names(), values, "", "",
+                        counter.Value());
+      });
 }
 
 void Render(const GaugeFamily& family, TextExpositionWriter& out) {
@@ -100,10 +101,10 @@ F* MetricsRegistry::Find(const std::string& name,
   if (it == families_.end()) return nullptr;
   const auto* existing = std::get_if<std::unique_ptr<F>>(&it->second);
   if (existing == nullptr) {
-    DieOnMisuse(name + " is registered already with another type");
+    DieOnMisuse(absl::StrCat(name, " is registered already with another type"));
   }
   if ((*existing)->label_names() != label_names) {
-    DieOnMisuse(name + " is registered already with other labels");
+    DieOnMisuse(absl::StrCat(name, " is registered already with other labels"));
   }
   return existing->get();
 }
@@ -144,7 +145,8 @@ HistogramFamily& MetricsRegistry::AddHistogram(
   std::unique_lock<std::shared_mutex> lock(mutex_);
   if (auto* family = Find<HistogramFamily>(name, label_names, true)) {
     if (histogram_bounds_.at(name) != bounds) {
-      DieOnMisuse(name + " is registered already with other buckets");
+      DieOnMisuse(
+          absl::StrCat(name, " is registered already with other buckets"));
     }
     return *family;
   }
@@ -170,10 +172,10 @@ void MetricsRegistry::AddCallbackGauge(
     const std::vector<std::string>& label_names,
     const std::vector<std::string>& label_values,
     std::function<double()> read) {
-  if (!read) DieOnMisuse(name + ": empty gauge callback");
+  if (!read) DieOnMisuse(absl::StrCat(name, ": empty gauge callback"));
   GaugeFamily& family = AddGauge(name, help, label_names);
   if (!family.Insert(label_values, std::make_unique<Gauge>(std::move(read)))) {
-    DieOnMisuse(name + ": this label set has a gauge already");
+    DieOnMisuse(absl::StrCat(name, ": this label set has a gauge already"));
   }
 }
 

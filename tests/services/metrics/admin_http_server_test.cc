@@ -25,7 +25,7 @@ class Client {
  public:
   explicit Client(int port) : socket_(io_) {
     socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                                  static_cast<unsigned short>(port)));
+                                  static_cast<uint16_t>(port)));
   }
 
   http::response<http::string_body> Send(
@@ -59,8 +59,7 @@ class Client {
 
 class AdminHttpServerTest : public ::testing::Test {
  protected:
-  AdminHttpServerTest()
-      : server_(registry_, [this] { return ready_.load(); }) {
+  AdminHttpServerTest() : server_(registry_, [this] { return ready_.load(); }) {
     registry_.AddCounter("test_requests_total", "Requests.", {"code"})
         .WithLabels({"OK"})
         .Increment(3);
@@ -88,8 +87,8 @@ TEST_F(AdminHttpServerTest, AnswersEachRoute) {
        "text/plain; version=0.0.4; charset=utf-8",
        "# TYPE test_requests_total counter\n"
        "test_requests_total{code=\"OK\"} 3\n"},
-      {http::verb::get, "/metrics?name[]=x", 200,
-       "text/plain; version=0.0.4", "test_requests_total{code=\"OK\"} 3"},
+      {http::verb::get, "/metrics?name[]=x", 200, "text/plain; version=0.0.4",
+       "test_requests_total{code=\"OK\"} 3"},
       {http::verb::get, "/healthz", 200, "text/plain", "ok"},
       {http::verb::get, "/readyz", 200, "text/plain", "ready"},
       {http::verb::head, "/healthz", 200, "text/plain", ""},
@@ -168,7 +167,7 @@ TEST_F(AdminHttpServerTest, StopClosesOpenConnectionsAndReturns) {
   tcp::socket socket(io);
   beast::error_code error;
   socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                               static_cast<unsigned short>(port)),
+                               static_cast<uint16_t>(port)),
                  error);
   EXPECT_EQ(error, net::error::connection_refused);
   server_.Stop();  // idempotent
@@ -208,7 +207,7 @@ TEST(AdminHttpServerStartTest, ServesIPv6AndWithoutReadinessCallback) {
   net::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(net::ip::make_address("::1"),
-                               static_cast<unsigned short>(server.port())));
+                               static_cast<uint16_t>(server.port())));
   http::request<http::empty_body> request(http::verb::get, "/readyz", 11);
   request.set(http::field::host, "localhost");
   http::write(socket, request);

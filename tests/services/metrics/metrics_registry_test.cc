@@ -80,8 +80,7 @@ TEST(MetricsRegistryTest, SameLabelsGiveTheSameCell) {
   EXPECT_EQ(&family.WithLabels(views), &first);
   EXPECT_NE(&family.WithLabels({"y", "x"}), &first);
   // Same name, type and labels: the same family.
-  EXPECT_EQ(&registry.AddCounter("c_total", "other help", {"a", "b"}),
-            &family);
+  EXPECT_EQ(&registry.AddCounter("c_total", "other help", {"a", "b"}), &family);
 }
 
 TEST(MetricsRegistryTest, GaugesSetAddAndCallback) {
@@ -116,7 +115,9 @@ TEST(MetricsRegistryDeathTest, MisuseDies) {
        [](MetricsRegistry& r) { r.AddCounter("c", "h", {"__x"}); },
        "invalid label name"},
       {"duplicate label",
-       [](MetricsRegistry& r) { r.AddCounter("c", "h", {"a", "a"}); },
+       [](MetricsRegistry& r) {
+         r.AddCounter("c", "h", {"a", "a"});
+       },
        "twice"},
       {"le in histogram",
        [](MetricsRegistry& r) { r.AddHistogram("h", "h", {"le"}); },
@@ -140,10 +141,14 @@ TEST(MetricsRegistryDeathTest, MisuseDies) {
        },
        "other buckets"},
       {"unsorted buckets",
-       [](MetricsRegistry& r) { r.AddHistogram("m", "h", {}, {2, 1}); },
+       [](MetricsRegistry& r) {
+         r.AddHistogram("m", "h", {}, {2, 1});
+       },
        "increase strictly"},
       {"infinite bucket",
-       [](MetricsRegistry& r) { r.AddHistogram("m", "h", {}, {1, 1.0 / 0.0}); },
+       [](MetricsRegistry& r) {
+         r.AddHistogram("m", "h", {}, {1, 1.0 / 0.0});
+       },
        "finite"},
       {"label count",
        [](MetricsRegistry& r) {
@@ -195,6 +200,7 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreNotLost) {
     }
   });
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::string method = "Method" + std::to_string(t);
@@ -220,8 +226,7 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreNotLost) {
   }
   Histogram::Snapshot snapshot = durations.WithLabels({"Shared"}).Read();
   const uint64_t total = uint64_t{kThreads} * kIterations;
-  EXPECT_EQ(snapshot.cumulative,
-            (std::vector<uint64_t>{0, total / 2, total}));
+  EXPECT_EQ(snapshot.cumulative, (std::vector<uint64_t>{0, total / 2, total}));
   EXPECT_DOUBLE_EQ(snapshot.sum, 1.5 * total);
   EXPECT_GT(renders.load(), 0);
 }
