@@ -144,10 +144,18 @@ class Pool:
                 return "method", service.methods_by_name[last]
         except KeyError:
             pass
+        # An enum value, named in proto scope (Message.VALUE, as protoc
+        # does) or under its enum (Message.Enum.VALUE).
         try:
             enum = self.pool.FindEnumTypeByName(parent)
             if last in enum.values_by_name:
                 return "enum value", enum.values_by_name[last]
+        except KeyError:
+            pass
+        try:
+            scope = self.pool.FindMessageTypeByName(parent)
+            if last in scope.enum_values_by_name:
+                return "enum value", scope.enum_values_by_name[last]
         except KeyError:
             pass
         return None
@@ -331,10 +339,10 @@ def render_method(proto):
         proto.name, stream_in, proto.input_type, stream_out, proto.output_type)
 
 
-def describe(kind, desc):
-    """Returns grpcurl-style text describing a resolved symbol."""
-    head = "%s is a%s %s:" % (desc.full_name, "n" if kind[0] in "aeiou" else "",
-                              kind)
+def describe(kind, desc, name):
+    """Returns grpcurl-style text describing a resolved symbol NAME."""
+    head = "%s is a%s %s:" % (getattr(desc, "full_name", name.lstrip(".")),
+                              "n" if kind[0] in "aeiou" else "", kind)
     if kind == "service":
         proto = descriptor_pb2.ServiceDescriptorProto()
         desc.CopyToProto(proto)
@@ -529,7 +537,7 @@ def main(argv):
         if args.command == "describe":
             symbols = [args.symbol] if args.symbol else refl.list_services()
             for symbol in symbols:
-                print(describe(*refl.resolve(symbol)))
+                print(describe(*refl.resolve(symbol), symbol))
             return 0
         if args.symbol:
             raise ToolError("unexpected argument %r after the method"
@@ -544,4 +552,11 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        status = main(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as grpcurl does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)
