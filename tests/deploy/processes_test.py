@@ -296,22 +296,22 @@ def run_probe(name, probe, container, mapping):
         raise ds.Failure("%s: unsupported probe %r" % (name, probe))
 
 
-def scrape(template, container, mapping):
+def scrape(what, template, container, mapping):
     """GETs what the Prometheus annotations point at; the samples."""
     annotations = template["metadata"].get("annotations") or {}
     check(annotations.get("prometheus.io/scrape") == "true",
-          "not annotated for scraping")
+          "%s: not annotated for scraping" % what)
     port = mapping[int(annotations["prometheus.io/port"])]
     status, content_type, body = http_get(
         port, annotations.get("prometheus.io/path", "/metrics"))
-    check(status == 200, "scrape: %d %s" % (status, body[:500]))
+    check(status == 200, "%s scrape: %d %s" % (what, status, body[:500]))
     check(content_type.startswith("text/plain") and
           "version=0.0.4" in content_type,
-          "scrape: Content-Type %r" % content_type)
+          "%s scrape: Content-Type %r" % (what, content_type))
     bad = [l for l in body.splitlines() if l and not SAMPLE_RE.match(l)]
-    check(not bad, "scrape: not the text format: %r" % bad[:5])
+    check(not bad, "%s scrape: not the text format: %r" % (what, bad[:5]))
     check(any(l and not l.startswith("#") for l in body.splitlines()),
-          "scrape: no samples")
+          "%s scrape: no samples" % what)
     return body
 
 
@@ -373,7 +373,7 @@ class OverlayProcessesTest(unittest.TestCase):
             watch.wait_for(SERVING)
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
                 run_probe("userd " + probe, c[probe], c, userd_ports)
-            scrape(template, c, userd_ports)
+            scrape("userd", template, c, userd_ports)
             userd_grace = template["spec"]["terminationGracePeriodSeconds"] \
                 - c["lifecycle"]["preStop"]["sleep"]["seconds"]
 
@@ -390,7 +390,7 @@ class OverlayProcessesTest(unittest.TestCase):
                 started.append(gateway)
                 for probe in ("livenessProbe", "readinessProbe"):
                     run_probe("gateway " + probe, gc[probe], gc, gateway_ports)
-                scrape(gw_template, gc, gateway_ports)
+                scrape("gateway", gw_template, gc, gateway_ports)
                 grace = gw_template["spec"]["terminationGracePeriodSeconds"] \
                     - gc["lifecycle"]["preStop"]["sleep"]["seconds"]
                 code, took = gateway.terminate(grace)
