@@ -12,6 +12,9 @@
 
 #include "services/common/flags.h"
 #include "services/common/log.h"
+#include "services/metrics/admin_http_server.h"
+#include "services/metrics/metrics_registry.h"
+#include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
 
 namespace {
@@ -20,6 +23,9 @@ users::Flags DefineFlags() {
   users::Flags flags("userd [migrate]");
   flags.AddString("listen", "USERD_LISTEN", "127.0.0.1:50051",
                   "gRPC listen address (host:port)");
+  flags.AddString("admin-listen", "USERD_ADMIN_LISTEN", "",
+                  "admin HTTP address for /metrics, /healthz, /readyz "
+                  "(empty: none)");
   flags.AddString("database-url", "DATABASE_URL", "",
                   "PostgreSQL connection string (URI or key=value)");
   flags.AddString("bootstrap-token", "USERD_BOOTSTRAP_TOKEN", "",
@@ -122,15 +128,33 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  users::UserdServer server(config);
+  users::metrics::MetricsRegistry registry;
+  users::UserdMetrics metrics(registry);
+  users::UserdServer server(config, &metrics, &metrics);
   if (absl::Status status = server.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
+  }
+  metrics.ExposeGauges([&server] { return double(server.DbInUse()); },
+                       [&server] { return double(server.DbWaiting()); },
+                       [&server] { return double(server.HashQueueDepth()); });
+  // Declared after `server`, so it stops before the server is destroyed.
+  users::metrics::AdminHttpServer admin(registry,
+                                        [&server] { return server.Ready(); });
+  if (std::string address = flags.GetString("admin-listen"); !address.empty()) {
+    if (absl::Status status = admin.Start(address); !status.ok()) {
+      return Fail(std::string(status.message()));
+    }
+    users::Log(users::LogLevel::kInfo, "admin_listening",
+               {{"address", address}, {"port", admin.port()}});
   }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   users::Log(users::LogLevel::kInfo, "stopping",
              {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  // Readiness fails at once; in-flight calls finish within the grace period.
+  server.StopServing();
   server.Shutdown(std::chrono::seconds(flags.GetInt("shutdown-grace-seconds")));
+  admin.Stop();
   return 0;
 }

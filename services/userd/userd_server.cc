@@ -53,10 +53,17 @@ absl::Status MigrateDatabase(const std::string& database_url) {
   return store.Migrate();
 }
 
-UserdServer::UserdServer(UserdConfig config, CallObserver* observer)
-    : config_(std::move(config)), observer_(observer) {}
+UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
+                         WebhookObserver* webhook_observer)
+    : config_(std::move(config)),
+      observer_(call_observer),
+      webhook_observer_(webhook_observer) {}
 
-UserdServer::~UserdServer() { Shutdown(std::chrono::milliseconds(0)); }
+UserdServer::~UserdServer() {
+  Shutdown(std::chrono::milliseconds(0));
+  server_.reset();
+  parts_.reset();
+}
 
 absl::Status UserdServer::Start() {
   {
@@ -86,7 +93,8 @@ absl::Status UserdServer::Start() {
   p.hashing = std::make_unique<BoundedExecutor>(std::max(1, hash_workers),
                                                 config_.hash_queue_capacity);
   p.webhooks = std::make_unique<CurlWebhookClient>(
-      kWebhookThreads, kWebhookQueue, config_.webhook_timeout);
+      kWebhookThreads, kWebhookQueue, config_.webhook_timeout,
+      webhook_observer_);
   ServiceDeps deps;
   deps.pool = p.pool.get();
   deps.hasher = p.hasher.get();
@@ -153,13 +161,16 @@ void UserdServer::Shutdown(std::chrono::milliseconds grace) {
     server_->Shutdown(std::chrono::system_clock::now() + grace);
     server_->Wait();
   }
-  if (parts_) {
-    parts_->monitor.reset();
-    if (parts_->pool) parts_->pool->Shutdown();
-  }
-  server_.reset();
-  parts_.reset();
+  // The rest (monitor, logic) lives until destruction: readiness and metrics
+  // may still be read meanwhile.
+  if (parts_ && parts_->pool) parts_->pool->Shutdown();
   Log(LogLevel::kInfo, "stopped");
+}
+
+bool UserdServer::Ready() const {
+  if (!parts_ || !server_ || !parts_->monitor) return false;
+  std::lock_guard<std::mutex> lock(parts_->health_mutex);
+  return parts_->serving_allowed && parts_->monitor->reachable();
 }
 
 int UserdServer::DbInUse() const {

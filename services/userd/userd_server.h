@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "services/userd/curl_webhook_client.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
 
@@ -37,7 +38,9 @@ struct UserdConfig {
 // Tests start it in-process on port 0.
 class UserdServer final {
  public:
-  UserdServer(UserdConfig config, CallObserver* observer = nullptr);
+  // The observers are optional and must outlive the server.
+  UserdServer(UserdConfig config, CallObserver* call_observer = nullptr,
+              WebhookObserver* webhook_observer = nullptr);
   ~UserdServer();
 
   // Migrates (if configured), installs the bootstrap key, and starts
@@ -48,8 +51,11 @@ class UserdServer final {
   int port() const { return port_; }
   // Reports NOT_SERVING at once (readiness fails) but keeps serving.
   void StopServing();
+  // Serving and the database reachable (what readiness reports).
+  bool Ready() const;
   // Stops accepting calls, lets in-flight ones finish within `grace`, then
-  // cancels what is left and releases everything.
+  // cancels what is left. Ready() and the metrics accessors stay valid until
+  // destruction.
   void Shutdown(std::chrono::milliseconds grace);
 
   int DbInUse() const;
@@ -61,6 +67,7 @@ class UserdServer final {
 
   UserdConfig config_;
   CallObserver* observer_;
+  WebhookObserver* webhook_observer_;
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
