@@ -8,6 +8,7 @@
 #include "gateway/medama_adapter.h"
 #include "gateway/neptun_adapter.h"
 #include "gateway/project_adapter.h"
+#include "services/metrics/text_exposition.h"
 #include "gateway/request_id.h"
 #include "gateway/string_util.h"
 #include "gateway/v1_adapter.h"
@@ -95,9 +96,11 @@ HttpResponse NeutralError(const GatewayError& error,
   return response;
 }
 
-Gateway::Gateway(GatewayConfig config, UserBackend& backend)
+Gateway::Gateway(GatewayConfig config, UserBackend& backend,
+                 GatewayMetrics* metrics)
     : config_(std::move(config)),
       backend_(backend),
+      metrics_(metrics),
       client_limiter_(config_.client_rps, config_.client_burst),
       principal_limiter_(config_.principal_rps, config_.principal_burst) {
   contracts_.push_back(std::make_unique<MedamaAdapter>(config_, backend_));
@@ -128,6 +131,19 @@ std::vector<Route> Gateway::HealthRoutes() {
                              : JsonResponse(503, {{"status", "not ready"}}));
               });
             }});
+  if (metrics_ != nullptr) {
+    routes.push_back(Route{
+        "GET", "/metrics", false, false,
+        [this](const RequestContext&, const Respond& done) {
+          HttpResponse response;
+          response.status = 200;
+          response.SetHeader(
+              "Content-Type",
+              std::string(metrics::kTextExpositionContentType));
+          response.body = metrics_->registry().Render();
+          done(std::move(response));
+        }});
+  }
   return routes;
 }
 
@@ -145,10 +161,10 @@ HttpResponse Gateway::RenderError(const Contract* contract,
                              : contract->RenderError(error, request_id);
 }
 
-void Gateway::Finish(const Contract* contract, std::string_view method,
-                     std::string_view path, const std::string& request_id,
-                     int64_t start_micros, HttpResponse response,
-                     const Respond& done) const {
+void Gateway::Finish(const Contract* contract, std::string_view route_label,
+                     std::string_view method, std::string_view path,
+                     const std::string& request_id, int64_t start_micros,
+                     HttpResponse response, const Respond& done) const {
   if (contract != nullptr) contract->Decorate(response);
   response.SetHeader("X-Request-Id", request_id);
   Log(response.status >= 500 ? LogLevel::kError : LogLevel::kInfo,
@@ -159,6 +175,10 @@ void Gateway::Finish(const Contract* contract, std::string_view method,
        {"status", response.status},
        {"contract", contract == nullptr ? "none" : contract->Name()},
        {"duration_us", NowMicros() - start_micros}});
+  if (metrics_ != nullptr) {
+    metrics_->OnResponse(route_label, response.status,
+                         double(NowMicros() - start_micros) / 1e6);
+  }
   done(std::move(response));
 }
 
@@ -167,9 +187,13 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   const std::string request_id = RequestIdFor(request.Header("x-request-id"));
   Router::Match match = router_.Find(request.method, request.Path());
   const Contract* contract = match.contract;
+  const std::string route_label =
+      match.route != nullptr
+          ? Cat(match.route->method, " ", match.route->pattern)
+          : std::string("unmatched");
   auto fail = [&](const GatewayError& error) {
-    Finish(contract, request.method, request.Path(), request_id, start,
-           RenderError(contract, error, request_id), done);
+    Finish(contract, route_label, request.method, request.Path(), request_id,
+           start, RenderError(contract, error, request_id), done);
   };
   if (match.outcome == Router::Outcome::kNotFound) {
     return fail(GatewayError{
@@ -233,10 +257,11 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   context.request.body.clear();
   route.handler(
       std::move(context),
-      [this, contract, method = std::move(method), path = std::move(path),
-       request_id, start, done = std::move(done)](HttpResponse response) {
-        Finish(contract, method, path, request_id, start, std::move(response),
-               done);
+      [this, contract, route_label, method = std::move(method),
+       path = std::move(path), request_id, start,
+       done = std::move(done)](HttpResponse response) {
+        Finish(contract, route_label, method, path, request_id, start,
+               std::move(response), done);
       });
 }
 

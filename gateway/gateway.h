@@ -7,6 +7,7 @@
 
 #include "gateway/contract.h"
 #include "gateway/gateway_config.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/http_request.h"
 #include "gateway/http_response.h"
 #include "gateway/router.h"
@@ -26,8 +27,10 @@ namespace users::gateway {
 // carries X-Request-Id and the contract's own headers, and is logged.
 class Gateway final {
  public:
-  // `backend` must outlive the gateway.
-  Gateway(GatewayConfig config, UserBackend& backend);
+  // `backend` (and `metrics`, optional: without it there is no /metrics)
+  // must outlive the gateway.
+  Gateway(GatewayConfig config, UserBackend& backend,
+          GatewayMetrics* metrics = nullptr);
   ~Gateway();
 
   const GatewayConfig& config() const { return config_; }
@@ -45,8 +48,9 @@ class Gateway final {
                                     const GatewayError& error) const;
 
  private:
-  void Finish(const Contract* contract, std::string_view method,
-              std::string_view path, const std::string& request_id,
+  void Finish(const Contract* contract, std::string_view route_label,
+              std::string_view method, std::string_view path,
+              const std::string& request_id,
               int64_t start_micros, HttpResponse response,
               const Respond& done) const;
   HttpResponse RenderError(const Contract* contract, const GatewayError& error,
@@ -56,6 +60,7 @@ class Gateway final {
 
   GatewayConfig config_;
   UserBackend& backend_;
+  GatewayMetrics* metrics_;
   std::vector<std::unique_ptr<Contract>> contracts_;
   Router router_;
   TokenBucketLimiter client_limiter_;

@@ -6,6 +6,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "gateway/gateway.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/gateway_config.h"
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
@@ -13,6 +14,7 @@
 #include "grpcpp/security/credentials.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
+#include "services/metrics/metrics_registry.h"
 
 #ifndef USERS_GIT_COMMIT
 #define USERS_GIT_COMMIT "unknown"
@@ -47,7 +49,9 @@ int main(int argc, char** argv) {
   users::gateway::GrpcUserBackend backend(
       channel, io_context.get_executor(),
       std::chrono::milliseconds(config->rpc_timeout_ms));
-  users::gateway::Gateway gateway(*config, backend);
+  users::metrics::MetricsRegistry registry;
+  users::gateway::GatewayMetrics metrics(registry);
+  users::gateway::Gateway gateway(*config, backend, &metrics);
   users::gateway::HttpServer server(io_context, gateway);
   if (absl::Status status = server.Listen(config->listen); !status.ok()) {
     users::Log(LogLevel::kError, "listen_failed",

@@ -144,8 +144,6 @@ int main(int argc, char** argv) {
     if (absl::Status status = admin.Start(address); !status.ok()) {
       return Fail(std::string(status.message()));
     }
-    users::Log(users::LogLevel::kInfo, "admin_listening",
-               {{"address", address}, {"port", admin.port()}});
   }
 
   int signal_number = 0;
