@@ -21,7 +21,14 @@ USERS_DEB_PACKAGES=(
   libgtest-dev libgmock-dev libboost-dev nlohmann-json3-dev
   # end-to-end tests and tools (Python clients, curl, load generator)
   python3-grpcio python3-protobuf python3-requests python3-httpx curl wrk
+  # deployment tests (YAML of the rendered manifests)
+  python3-yaml
 )
+
+# kubectl renders the Kubernetes manifests in tests. A kubectl already on the
+# machine is used as it is; without one, Debian's kubernetes-client is the
+# fallback.
+USERS_KUBECTL_FALLBACK=kubernetes-client
 
 # Prints the packages of USERS_DEB_PACKAGES that are not installed.
 users_missing_packages() {
@@ -32,6 +39,9 @@ users_missing_packages() {
       printf '%s\n' "$pkg"
     fi
   done
+  if ! command -v kubectl >/dev/null 2>&1; then
+    printf '%s\n' "$USERS_KUBECTL_FALLBACK"
+  fi
 }
 
 # Installs the missing packages. As root: apt-get update (only when something
