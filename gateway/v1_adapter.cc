@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "gateway/cookie_header.h"
 #include "gateway/grpc_http_status.h"
 #include "gateway/string_util.h"
 #include "gateway/text_rules.h"
@@ -317,6 +318,14 @@ RpcCallback<users::v1::User> V1Adapter::UserResponder(std::string request_id,
     }
     HttpResponse response = JsonResponse(status, RenderUser(result.response));
     response.SetHeader("ETag", Cat("\"", result.response.etag(), "\""));
+    // A bearer session that changed its own email was rotated by userd: the
+    // old token no longer works, so the new one travels back in headers.
+    std::string token = result.Metadata("x-session-token");
+    if (!token.empty() && IsValidTokenText(token)) {
+      response.SetHeader("X-Session-Token", token);
+      response.SetHeader("X-Session-Expire-Time",
+                         result.Metadata("x-session-expire-time"));
+    }
     done(std::move(response));
   };
 }

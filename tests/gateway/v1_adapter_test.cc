@@ -63,6 +63,25 @@ TEST_F(V1AdapterTest, DocumentExampleUpdatesAndRenders) {
   EXPECT_EQ(harness_.backend().last_options.bearer_token, "key123");
 }
 
+TEST_F(V1AdapterTest, RotatedBearerSessionComesBackInHeaders) {
+  harness_.backend().user = Jane();
+  harness_.backend().initial_metadata = {
+      {"x-session-token", "rotated-token"},
+      {"x-session-expire-time", "2030-01-01T00:00:00Z"}};
+  HttpResponse response = Patch(R"({"email":"new@example.com"})");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("X-Session-Token"), "rotated-token");
+  EXPECT_EQ(response.Header("X-Session-Expire-Time"), "2030-01-01T00:00:00Z");
+  EXPECT_FALSE(response.HasHeader("Set-Cookie"));
+}
+
+TEST_F(V1AdapterTest, NoSessionHeadersWithoutRotation) {
+  harness_.backend().user = Jane();
+  HttpResponse response = Patch(R"({"first_name":"Jane"})");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_FALSE(response.HasHeader("X-Session-Token"));
+}
+
 TEST_F(V1AdapterTest, IfMatchBecomesTheEtag) {
   harness_.backend().user = Jane();
   Patch(R"({"first_name":"Jo"})", {{"If-Match", "\"v6\""}});
