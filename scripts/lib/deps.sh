@@ -29,6 +29,8 @@ USERS_DEB_PACKAGES=(
 # machine is used as it is; without one, Debian's kubernetes-client is the
 # fallback.
 USERS_KUBECTL_FALLBACK=kubernetes-client
+# node runs the documents' fetch examples; Debian's nodejs when none is there.
+USERS_NODE_FALLBACK=nodejs
 
 # Prints the packages of USERS_DEB_PACKAGES that are not installed.
 users_missing_packages() {
@@ -41,6 +43,9 @@ users_missing_packages() {
   done
   if ! command -v kubectl >/dev/null 2>&1; then
     printf '%s\n' "$USERS_KUBECTL_FALLBACK"
+  fi
+  if ! command -v node >/dev/null 2>&1; then
+    printf '%s\n' "$USERS_NODE_FALLBACK"
   fi
 }
 
