@@ -7,7 +7,10 @@ int HttpStatusFromGrpc(grpc::StatusCode code) {
     case grpc::StatusCode::OK:
       return 200;
     case grpc::StatusCode::CANCELLED:
-      return 499;
+      // The gateway never cancels a call itself (a client that goes away
+      // is not answered at all), so CANCELLED comes from userd giving up,
+      // e.g. while it shuts down: retryable, hence 503, not nginx's 499.
+      return 503;
     case grpc::StatusCode::UNKNOWN:
       return 500;
     case grpc::StatusCode::INVALID_ARGUMENT:

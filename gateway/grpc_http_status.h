@@ -7,7 +7,7 @@ namespace users::gateway {
 
 // The one table from canonical gRPC codes to HTTP statuses, shared by every
 // contract (after google/rpc/code.proto and Envoy's grpc/status.cc):
-//   OK 200, CANCELLED 499, UNKNOWN 500, INVALID_ARGUMENT 400,
+//   OK 200, CANCELLED 503 (upstream gave up; see the .cc), UNKNOWN 500, INVALID_ARGUMENT 400,
 //   DEADLINE_EXCEEDED 504, NOT_FOUND 404, ALREADY_EXISTS 409,
 //   PERMISSION_DENIED 403, RESOURCE_EXHAUSTED 429, FAILED_PRECONDITION 400,
 //   ABORTED 409, OUT_OF_RANGE 400, UNIMPLEMENTED 501, INTERNAL 500,

@@ -66,6 +66,7 @@ void HttpSession::Read() {
 
 void HttpSession::OnHeader(beast::error_code error, std::size_t) {
   if (error) return OnRead(error, 0);
+  if (closing_) return Close();
   auto read_body = [self = shared_from_this()] {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, self));
@@ -122,6 +123,10 @@ void HttpSession::OnRead(beast::error_code error, std::size_t) {
     }
     return Close();
   }
+  // A request read after Shutdown began is refused, not handled: the
+  // connection may already be closed, and an update made now could never be
+  // answered.
+  if (closing_) return Close();
   busy_ = true;
   stream_.expires_never();
   http::request<http::string_body> message = parser_->release();

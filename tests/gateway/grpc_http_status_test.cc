@@ -16,7 +16,7 @@ struct Case {
 TEST(GrpcHttpStatusTest, EveryCanonicalCodeMapsToItsHttpStatus) {
   const Case cases[] = {
       {grpc::StatusCode::OK, 200, "OK"},
-      {grpc::StatusCode::CANCELLED, 499, "CANCELLED"},
+      {grpc::StatusCode::CANCELLED, 503, "CANCELLED"},
       {grpc::StatusCode::UNKNOWN, 500, "UNKNOWN"},
       {grpc::StatusCode::INVALID_ARGUMENT, 400, "INVALID_ARGUMENT"},
       {grpc::StatusCode::DEADLINE_EXCEEDED, 504, "DEADLINE_EXCEEDED"},
