@@ -1,21 +1,8 @@
 #include "services/userd/userd_metrics.h"
 
-namespace users {
+#include "services/common/grpc_code_name.h"
 
-const char* GrpcCodeName(grpc::StatusCode code) {
-  static constexpr const char* kNames[] = {
-      "OK",                 "CANCELLED",        "UNKNOWN",
-      "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",     "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",          "OUT_OF_RANGE",
-      "UNIMPLEMENTED",      "INTERNAL",         "UNAVAILABLE",
-      "DATA_LOSS",          "UNAUTHENTICATED"};
-  int index = static_cast<int>(code);
-  if (index < 0 || index >= static_cast<int>(std::size(kNames))) {
-    return "UNKNOWN";
-  }
-  return kNames[index];
-}
+namespace users {
 
 UserdMetrics::UserdMetrics(metrics::MetricsRegistry& registry)
     : registry_(registry),

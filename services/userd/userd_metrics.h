@@ -11,9 +11,9 @@ namespace users {
 
 // userd's Prometheus metrics, fed by the gRPC edge and the webhook client:
 //
-//   userd_rpc_requests_total{method,code}      calls finished, by gRPC code name
-//   userd_rpc_duration_seconds{method}         histogram of call latency
-//   userd_webhook_calls_total{outcome}         allowed / rejected / unavailable
+//   userd_rpc_requests_total{method,code}   calls finished, by gRPC code name
+//   userd_rpc_duration_seconds{method}      histogram of call latency
+//   userd_webhook_calls_total{outcome}      allowed / rejected / unavailable
 //   userd_db_pool_in_use, userd_db_pool_waiting, userd_hash_queue_depth
 class UserdMetrics final : public CallObserver, public WebhookObserver {
  public:
@@ -35,9 +35,6 @@ class UserdMetrics final : public CallObserver, public WebhookObserver {
   metrics::HistogramFamily& durations_;
   metrics::CounterFamily& webhooks_;
 };
-
-// "OK", "INVALID_ARGUMENT", ... for a gRPC code.
-const char* GrpcCodeName(grpc::StatusCode code);
 
 }  // namespace users
 

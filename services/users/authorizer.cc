@@ -50,9 +50,8 @@ Principal PrincipalFromToken(const TokenRecord& token) {
 }
 
 absl::Status AuthorizeUserAccess(const Principal& principal,
-                                 const std::string& project_id,
-                                 int64_t user_id, Access access,
-                                 bool self_only) {
+                                 const std::string& project_id, int64_t user_id,
+                                 Access access, bool self_only) {
   if (absl::Status status = CheckProject(principal, project_id); !status.ok()) {
     return status;
   }
@@ -85,6 +84,19 @@ absl::Status AuthorizeProjectAdmin(const Principal& principal,
   if (!principal.is_admin) {
     return Denied("SCOPE_MISSING", "the credentials lack the admin scope",
                   {{"scope", "admin"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuthorizeUserAdministration(const Principal& principal,
+                                         const std::string& project_id) {
+  if (absl::Status status = AuthorizeProjectAdmin(principal, project_id);
+      !status.ok()) {
+    return status;
+  }
+  if (!principal.can_write) {
+    return Denied("SCOPE_MISSING", "the credentials lack the write scope",
+                  {{"scope", "write"}});
   }
   return absl::OkStatus();
 }

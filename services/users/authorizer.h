@@ -21,14 +21,19 @@ enum class Access { kRead, kWrite };
 // PERMISSION_DENIED with reason OTHER_PROJECT, SCOPE_MISSING or NOT_SELF.
 // With `self_only`, admins too are limited to themselves.
 absl::Status AuthorizeUserAccess(const Principal& principal,
-                                 const std::string& project_id,
-                                 int64_t user_id, Access access,
-                                 bool self_only);
+                                 const std::string& project_id, int64_t user_id,
+                                 Access access, bool self_only);
 
 // Whether `principal` may administer `project_id` (create, list and delete
 // users; manage the project and its keys).
 absl::Status AuthorizeProjectAdmin(const Principal& principal,
                                    const std::string& project_id);
+
+// Whether `principal` may create or delete users of `project_id`: an admin
+// of the project whose credentials also carry the write scope (an
+// admin-only key may read and list, not write).
+absl::Status AuthorizeUserAdministration(const Principal& principal,
+                                         const std::string& project_id);
 
 // Whether `principal` may manage project `project_id` itself (settings, API
 // keys): its admins, and the operator's key (see Principal::is_operator).

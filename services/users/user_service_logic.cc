@@ -77,7 +77,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
-        if (absl::Status s = AuthorizeProjectAdmin(principal, *project_id);
+        if (absl::Status s =
+                AuthorizeUserAdministration(principal, *project_id);
             !s.ok()) {
           return done(s);
         }
@@ -160,8 +161,8 @@ absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
     return s;
   }
   absl::StatusOr<ResolvedMask> mask = ResolveUpdateMask(
-      request.user(), request.has_update_mask() ? &request.update_mask()
-                                                : nullptr);
+      request.user(),
+      request.has_update_mask() ? &request.update_mask() : nullptr);
   if (!mask.ok()) return mask.status();
   if (Has(mask->columns, UserColumn::kRole)) {
     if (absl::Status s = AuthorizeRoleChange(principal); !s.ok()) return s;
@@ -216,7 +217,8 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
           return done(UpdateUserResult{std::move(record->user), std::nullopt});
         }
         auto shared_plan = std::make_shared<UpdatePlan>(*std::move(plan));
-        if (deps_.webhooks != nullptr && !shared_plan->project.webhook_uri.empty()) {
+        if (deps_.webhooks != nullptr &&
+            !shared_plan->project.webhook_uri.empty()) {
           return CallWebhookThenWrite(shared_plan, done);
         }
         if (Has(shared_plan->mask.columns, UserColumn::kPasswordHash)) {
@@ -309,12 +311,14 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
-        if (absl::Status s = AuthorizeProjectAdmin(principal, name->project_id);
+        if (absl::Status s =
+                AuthorizeUserAdministration(principal, name->project_id);
             !s.ok()) {
           return done(s);
         }
-        absl::Status status = store.DeleteUser(
-            name->project_id, name->user_id, principal.Actor(), call.request_id);
+        absl::Status status =
+            store.DeleteUser(name->project_id, name->user_id, principal.Actor(),
+                             call.request_id);
         if (!status.ok()) return done(status);
         done(true);
       },

@@ -219,6 +219,19 @@ TEST(AuthorizeProjectAdminTest, NeedsAdminInTheSameProject) {
   }
 }
 
+TEST(AuthorizeUserAdministrationTest, NeedsAdminAndWrite) {
+  EXPECT_TRUE(AuthorizeUserAdministration(
+                  PrincipalFromToken(ApiKey({"admin", "write"})), kProject)
+                  .ok());
+  absl::Status admin_only = AuthorizeUserAdministration(
+      PrincipalFromToken(ApiKey({"admin", "read"})), kProject);
+  EXPECT_EQ(test::Reason(admin_only), "SCOPE_MISSING");
+  EXPECT_THAT(test::Metadata(admin_only), ElementsAre(Pair("scope", "write")));
+  absl::Status write_only = AuthorizeUserAdministration(
+      PrincipalFromToken(ApiKey({"write"})), kProject);
+  EXPECT_THAT(test::Metadata(write_only), ElementsAre(Pair("scope", "admin")));
+}
+
 // --- PrincipalFromToken ------------------------------------------------------
 
 TEST(PrincipalFromTokenTest, SessionOfAUser) {
