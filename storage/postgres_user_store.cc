@@ -417,7 +417,7 @@ std::string UpdateStatementName(const UserColumnSet& columns) {
   return absl::StrCat(kUpdateUserNamePrefix, columns.to_ulong());
 }
 
-std::string UpdateStatementSql(const UserColumnSet& columns) {
+std::string BuildUpdateStatementSql(const UserColumnSet& columns) {
   std::string assignments;
   int next = kUpdateUserFirstColumnParam;
   for (const ColumnAssignment& assignment : kAssignments) {
@@ -604,7 +604,7 @@ struct PostgresUserStore::Session {
   std::string UpdateStatement(const UserColumnSet& columns) {
     std::string name = UpdateStatementName(columns);
     if (prepared_updates.insert(columns.to_ulong()).second) {
-      connection.prepare(name, UpdateStatementSql(columns));
+      connection.prepare(name, BuildUpdateStatementSql(columns));
     }
     return name;
   }
@@ -631,6 +631,11 @@ PostgresUserStore::PostgresUserStore(
           absl::StrCat("-c statement_timeout=", statement_timeout.count()))) {}
 
 PostgresUserStore::~PostgresUserStore() = default;
+
+std::string PostgresUserStore::UpdateStatementSql(
+    const UserColumnSet& columns) {
+  return BuildUpdateStatementSql(columns);
+}
 
 bool PostgresUserStore::Healthy() const {
   return session_ != nullptr && session_->connection.is_open();

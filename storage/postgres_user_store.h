@@ -39,6 +39,13 @@ class PostgresUserStore final : public UserStore {
       std::chrono::seconds connect_timeout = kDefaultConnectTimeout);
   ~PostgresUserStore() override;
 
+  // The statement UpdateUser prepares and runs for `columns` (without
+  // session effects), with its parameters as $1..$n: $1 project, $2 user id,
+  // $3 expected version ('' for any), $4 actor, $5 paths (a JSON array), $6
+  // request id, then each column's values in UserColumn order. The
+  // benchmark hands exactly this text to pgbench.
+  static std::string UpdateStatementSql(const UserColumnSet& columns);
+
   PostgresUserStore(const PostgresUserStore&) = delete;
   PostgresUserStore& operator=(const PostgresUserStore&) = delete;
 

@@ -1,0 +1,273 @@
+// A closed-loop load generator for users.v1.UserService/UpdateUser.
+//
+//   grpc_update_load --target 127.0.0.1:50051 --token TOKEN
+//       --first-id 1 --last-id 100000 [--field display_name|password]
+//       [--concurrency 16] [--duration-seconds 10] [--warmup-seconds 1]
+//   grpc_update_load --target 127.0.0.1:50051 --field email
+//       --sessions FILE [--concurrency 16] ...
+//
+// `concurrency` callers share one channel. Each caller starts its next call
+// from the completion of the previous one: the asynchronous callback API
+// (stub->async()), so no thread of this process waits on a call. Calls that
+// complete within the measurement window (after the warm-up) count.
+//
+// display_name and password: each call updates that field of a random user
+// in [first-id, last-id] of --project, authorized by --token.
+// email: caller i is the user of line i of FILE ("<user id> <session
+// token>" lines, at least `concurrency` of them) and changes its own email
+// with its session, which rotates the session: the next call uses the token
+// userd returned in x-session-token (what the neptun contract does).
+// Prints one JSON object on stdout:
+//   {"calls", "throughput", "p50_ms", "p99_ms", "max_ms", "errors": {code: n}}
+// Exits 2 on bad flags.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "services/common/flags.h"
+#include "services/common/grpc_code_name.h"
+#include "tests/bench/latency_summary.h"
+#include "users/v1/user_service.grpc.pb.h"
+
+namespace users::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A user's session, for email changes.
+struct UserSession {
+  int64_t user_id = 0;
+  std::string token;
+};
+
+struct LoadConfig {
+  std::string project;
+  std::string token;
+  std::string field;  // "display_name", "password" or "email"
+  int64_t first_id = 1;
+  int64_t last_id = 1;
+  Clock::time_point measure_from;
+  Clock::time_point stop_at;
+};
+
+// One caller: a chain of calls, each started by the previous one's
+// completion. Only that chain touches its members, so they need no lock.
+class Caller {
+ public:
+  // `session`: the caller's own session (email changes only).
+  Caller(v1::UserService::Stub* stub, const LoadConfig& config, uint64_t seed,
+         UserSession session, std::function<void()> on_finished)
+      : stub_(stub),
+        config_(config),
+        random_(seed),
+        session_(std::move(session)),
+        on_finished_(std::move(on_finished)) {}
+
+  void Start() {
+    if (Clock::now() >= config_.stop_at) return on_finished_();
+    const bool email = config_.field == "email";
+    context_ = std::make_unique<grpc::ClientContext>();
+    context_->AddMetadata("authorization",
+                          "Bearer " + (email ? session_.token : config_.token));
+    context_->set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(30));
+    std::uniform_int_distribution<int64_t> ids(config_.first_id,
+                                               config_.last_id);
+    const int64_t user_id = email ? session_.user_id : ids(random_);
+    request_.Clear();
+    v1::User* user = request_.mutable_user();
+    user->set_name(
+        absl::StrCat("projects/", config_.project, "/users/", user_id));
+    const uint64_t nonce = random_() % 1000000000000;
+    if (config_.field == "password") {
+      user->set_password(absl::StrCat("bench-password-", nonce));
+    } else if (email) {
+      user->set_email(absl::StrCat("g", user_id, "-", nonce, "@bench.example"));
+    } else {
+      user->set_display_name(absl::StrCat("Bench ", nonce));
+    }
+    request_.mutable_update_mask()->add_paths(config_.field);
+    started_ = Clock::now();
+    stub_->async()->UpdateUser(context_.get(), &request_, &response_,
+                               [this](grpc::Status status) { Done(status); });
+  }
+
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }
+  const std::map<std::string, int64_t>& errors() const { return errors_; }
+
+ private:
+  void Done(const grpc::Status& status) {
+    Clock::time_point finished = Clock::now();
+    if (status.ok() && config_.field == "email") {
+      const auto& metadata = context_->GetServerInitialMetadata();
+      auto rotated = metadata.find("x-session-token");
+      if (rotated != metadata.end()) {
+        session_.token.assign(rotated->second.data(), rotated->second.size());
+      }
+    }
+    if (finished >= config_.measure_from && finished <= config_.stop_at) {
+      if (status.ok()) {
+        latencies_us_.push_back(static_cast<uint32_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(finished -
+                                                                  started_)
+                .count()));
+      } else {
+        ++errors_[GrpcCodeName(status.error_code())];
+      }
+    }
+    Start();
+  }
+
+  v1::UserService::Stub* stub_;
+  const LoadConfig& config_;
+  std::mt19937_64 random_;
+  UserSession session_;
+  std::function<void()> on_finished_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  v1::UpdateUserRequest request_;
+  v1::User response_;
+  Clock::time_point started_;
+  std::vector<uint32_t> latencies_us_;
+  std::map<std::string, int64_t> errors_;
+};
+
+// Reads "<user id> <token>" lines; empty on a missing or malformed file.
+std::vector<UserSession> ReadSessions(const std::string& path) {
+  std::vector<UserSession> sessions;
+  std::ifstream in(path);
+  UserSession session;
+  while (in >> session.user_id >> session.token) sessions.push_back(session);
+  if (!in.eof()) sessions.clear();
+  return sessions;
+}
+
+Flags DefineFlags() {
+  Flags flags("grpc_update_load");
+  flags.AddString("target", "", "127.0.0.1:50051", "userd's address");
+  flags.AddString("token", "", "", "bearer token (an API key with write)");
+  flags.AddString("project", "", "default", "the users' project");
+  flags.AddString("field", "", "display_name",
+                  "the field to update: display_name, password or email");
+  flags.AddString("sessions", "", "",
+                  "email: file of \"<user id> <session token>\" lines");
+  flags.AddInt("first-id", "", 1, "smallest user id");
+  flags.AddInt("last-id", "", 1, "largest user id");
+  flags.AddInt("concurrency", "", 16, "concurrent callers");
+  flags.AddInt("duration-seconds", "", 10, "measurement window");
+  flags.AddInt("warmup-seconds", "", 1, "calls before the window, uncounted");
+  flags.AddInt("seed", "", 1, "random seed");
+  return flags;
+}
+
+int Run(int argc, char** argv) {
+  Flags flags = DefineFlags();
+  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
+    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
+                 flags.Usage().c_str());
+    return 2;
+  }
+  if (flags.HelpRequested()) {
+    std::printf("%s", flags.Usage().c_str());
+    return 0;
+  }
+  LoadConfig config;
+  config.project = flags.GetString("project");
+  config.token = flags.GetString("token");
+  config.field = flags.GetString("field");
+  config.first_id = flags.GetInt("first-id");
+  config.last_id = flags.GetInt("last-id");
+  const int64_t concurrency = flags.GetInt("concurrency");
+  const int64_t duration = flags.GetInt("duration-seconds");
+  const int64_t warmup = flags.GetInt("warmup-seconds");
+  if ((config.field != "display_name" && config.field != "password" &&
+       config.field != "email") ||
+      config.first_id < 1 || config.last_id < config.first_id ||
+      concurrency < 1 || duration < 1 || warmup < 0) {
+    std::fprintf(stderr,
+                 "grpc_update_load: need --field display_name|password|email, "
+                 "1 <= --first-id <= --last-id, --concurrency >= 1, "
+                 "--duration-seconds >= 1, --warmup-seconds >= 0\n");
+    return 2;
+  }
+  std::vector<UserSession> sessions;
+  if (config.field == "email") {
+    sessions = ReadSessions(flags.GetString("sessions"));
+    if (sessions.size() < static_cast<size_t>(concurrency)) {
+      std::fprintf(stderr,
+                   "grpc_update_load: --field email needs --sessions with at "
+                   "least --concurrency \"<user id> <token>\" lines\n");
+      return 2;
+    }
+  }
+
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
+      flags.GetString("target"), grpc::InsecureChannelCredentials());
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(10))) {
+    std::fprintf(stderr, "grpc_update_load: cannot connect to %s\n",
+                 flags.GetString("target").c_str());
+    return 1;
+  }
+  std::unique_ptr<v1::UserService::Stub> stub =
+      v1::UserService::NewStub(channel);
+
+  std::mutex mutex;
+  std::condition_variable all_finished;
+  int64_t running = concurrency;
+  auto on_finished = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--running == 0) all_finished.notify_one();
+  };
+  const Clock::time_point start = Clock::now();
+  config.measure_from = start + std::chrono::seconds(warmup);
+  config.stop_at = config.measure_from + std::chrono::seconds(duration);
+  std::vector<std::unique_ptr<Caller>> callers;
+  const uint64_t seed = static_cast<uint64_t>(flags.GetInt("seed"));
+  for (int64_t i = 0; i < concurrency; ++i) {
+    callers.push_back(std::make_unique<Caller>(
+        stub.get(), config, seed * 1000 + i,
+        sessions.empty() ? UserSession{} : sessions[i], on_finished));
+  }
+  for (auto& caller : callers) caller->Start();
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    all_finished.wait(lock, [&] { return running == 0; });
+  }
+
+  std::vector<uint32_t> latencies;
+  std::map<std::string, int64_t> errors;
+  for (auto& caller : callers) {
+    latencies.insert(latencies.end(), caller->latencies_us().begin(),
+                     caller->latencies_us().end());
+    for (const auto& [code, count] : caller->errors()) errors[code] += count;
+  }
+  LatencySummary summary =
+      Summarize(latencies, static_cast<double>(duration));
+  nlohmann::json out = {
+      {"calls", summary.calls},
+      {"throughput", summary.throughput_per_second},
+      {"p50_ms", summary.p50_ms},
+      {"p99_ms", summary.p99_ms},
+      {"max_ms", summary.max_ms},
+      {"errors", errors},
+  };
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace users::bench
+
+int main(int argc, char** argv) { return users::bench::Run(argc, argv); }

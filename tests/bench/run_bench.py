@@ -1,0 +1,596 @@
+#!/usr/bin/python3
+"""The UpdateUser benchmark: one run, every number a ratio to a baseline
+measured in the same run (tests/bench/RESULTS.md explains each).
+
+  run_bench.py --build-dir build --database-url postgresql://postgres@HOST:PORT/postgres
+               [--users 100000] [--duration 10] [--warmup 2] [--concurrency 16]
+               [--probe-concurrency 4] [--out-dir .data/bench] [--smoke]
+
+--database-url is a superuser URL; the benchmark creates its own database
+there (dropped at the end), loads --users users into project `default`,
+starts `userd` and `user-gateway` with their default settings and measures:
+
+  1. pgbench -M prepared on the exact statement of a single-field UpdateUser
+     (tests/bench/update_statement_sql prints it), random users;
+  2. UpdateUser of display_name through userd (tests/bench/grpc_update_load);
+  3. the same through user-gateway: v1 (bearer API key) and neptun (cookie;
+     an email change, which rotates the session, compared with the same
+     change over gRPC) with wrk;
+  4. password changes through userd against in-process Argon2 throughput
+     (tests/bench/argon2_throughput), and the p99 of display_name updates
+     by --probe-concurrency callers with and without them;
+  5. RSS of both processes: idle, and peak (VmHWM, reset before each phase)
+     under 2, 3 and 4.
+
+Prints one table and writes it as JSON to OUT_DIR/<UTC time>-<commit>.json
+and OUT_DIR/latest.json. --smoke: 2,000 users, 2-second phases, no warm-up,
+and a check that every phase made successful calls with no errors (exit 1
+otherwise); ratios are never asserted.
+"""
+
+import argparse
+import datetime
+import glob
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PG_BIN = "/usr/lib/postgresql/15/bin"
+MIB = 1024 * 1024
+# userd's defaults (services/userd/main.cc), which the benchmark keeps.
+ARGON2_MEMORY_KIB = 19456
+ARGON2_ITERATIONS = 2
+
+
+class BenchError(Exception):
+    pass
+
+
+def pg_tool(name):
+    path = os.path.join(PG_BIN, name)
+    return path if os.access(path, os.X_OK) else name
+
+
+def with_database(url, name):
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def psql(url, sql, capture=False):
+    result = subprocess.run(
+        [pg_tool("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+         url, "-c", sql],
+        check=True, timeout=600, text=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
+    return result.stdout.strip() if capture else None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_json(command, env=None, timeout=None):
+    """Runs a tool that prints one JSON object as its last stdout line."""
+    result = subprocess.run(command, env=env, timeout=timeout, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if result.returncode != 0:
+        raise BenchError("%s failed (%d): %s" % (
+            os.path.basename(command[0]), result.returncode,
+            result.stderr[-2000:]))
+    lines = [l for l in result.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        raise BenchError("%s printed no result: %s" % (command[0],
+                                                       result.stdout[-2000:]))
+    return json.loads(lines[-1])
+
+
+class Process:
+    """A benchmarked server process, its log in a file."""
+
+    def __init__(self, name, command, log_dir):
+        self.name = name
+        self.log_path = os.path.join(log_dir, name + ".log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(command, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def status_kib(self, field):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+        raise BenchError("no %s for %s" % (field, self.name))
+
+    def rss_mib(self):
+        return self.status_kib("VmRSS") / 1024
+
+    def reset_peak(self):
+        # Linux: writing 5 resets VmHWM to the current RSS.
+        with open("/proc/%d/clear_refs" % self.proc.pid, "w") as f:
+            f.write("5")
+
+    def peak_mib(self):
+        return self.status_kib("VmHWM") / 1024
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def tail(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()[-3000:]
+
+
+def wait_until(what, ready, processes, timeout=60):
+    """Polls `ready` until it is true; fails early when a process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for p in processes:
+            if not p.alive():
+                raise BenchError("%s exited while waiting for %s:\n%s" % (
+                    p.name, what, p.tail()))
+        if ready():
+            return
+        time.sleep(0.05)
+    raise BenchError("timed out waiting for " + what)
+
+
+def http_ready(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_dir)
+        self.tmp = tempfile.mkdtemp(prefix="users-bench.")
+        self.processes = []
+        self.database = "bench_%d" % os.getpid()
+        self.url = with_database(args.database_url, self.database)
+        self.token = secrets.token_urlsafe(32)
+        self.results = {}
+        self.memory = {}
+
+    def tool(self, *parts):
+        path = os.path.join(self.build, *parts)
+        if not os.access(path, os.X_OK):
+            raise BenchError(path + " is not built")
+        return path
+
+    # -- setup ------------------------------------------------------------
+
+    def create_database(self):
+        psql(self.args.database_url, "CREATE DATABASE %s" % self.database)
+        subprocess.run([self.tool("services", "userd", "userd"), "migrate",
+                        "--database-url", self.url], check=True, timeout=120,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def load_users(self):
+        """--users users in project `default`, with sessions for the cookie
+        and email phases written to files."""
+        psql(self.url, """
+INSERT INTO projects (id) VALUES ('default') ON CONFLICT DO NOTHING;
+INSERT INTO users (project_id, username, email, password_hash, given_name,
+                   display_name)
+SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
+       'not a password hash: benchmark users never log in',
+       'Given ' || g, 'User ' || g
+  FROM generate_series(1, %d) AS g;
+""" % self.args.users)
+        psql(self.url, "VACUUM ANALYZE")
+        bounds = psql(self.url, "SELECT min(id), max(id) FROM users",
+                      capture=True)
+        self.first_id, self.last_id = (int(x) for x in bounds.split("|"))
+        # Distinct users for the two session phases: neptun through the
+        # gateway, and its gRPC equivalent.
+        per_phase = max(4 * self.args.concurrency, 64)
+        self.neptun_sessions = self.write_sessions(
+            "neptun", range(self.first_id, self.first_id + per_phase))
+        self.grpc_sessions = self.write_sessions(
+            "grpc", range(self.first_id + per_phase,
+                          self.first_id + 2 * per_phase))
+
+    def write_sessions(self, name, user_ids):
+        path = os.path.join(self.tmp, name + "-sessions.txt")
+        rows = []
+        with open(path, "w") as f:
+            for user_id in user_ids:
+                token = secrets.token_urlsafe(32)
+                f.write("%d %s\n" % (user_id, token))
+                rows.append("('default', %d, decode('%s', 'hex'), "
+                            "now() + interval '1 day')" % (
+                                user_id,
+                                hashlib.sha256(token.encode()).hexdigest()))
+        psql(self.url, "INSERT INTO sessions (project_id, user_id, token_hash,"
+             " expire_time) VALUES " + ",".join(rows))
+        return path
+
+    def start_servers(self):
+        self.userd_address = "127.0.0.1:%d" % free_port()
+        gateway_port = free_port()
+        self.gateway_url = "http://127.0.0.1:%d" % gateway_port
+        self.userd = Process("userd", [
+            self.tool("services", "userd", "userd"),
+            "--listen", self.userd_address, "--database-url", self.url,
+            "--bootstrap-token", self.token], self.tmp)
+        self.processes.append(self.userd)
+        self.gateway = Process("user-gateway", [
+            self.tool("gateway", "user-gateway"),
+            "--listen", "127.0.0.1:%d" % gateway_port,
+            "--userd-address", self.userd_address], self.tmp)
+        self.processes.append(self.gateway)
+        wait_until("user-gateway /readyz",
+                   lambda: http_ready(self.gateway_url + "/readyz"),
+                   self.processes)
+        self.memory["userd_idle_mib"] = self.userd.rss_mib()
+        self.memory["gateway_idle_mib"] = self.gateway.rss_mib()
+
+    # -- phases -------------------------------------------------------------
+
+    def phase_seconds(self):
+        return self.args.duration
+
+    def pgbench(self):
+        """pgbench -M prepared on the statement UpdateUser runs for a
+        display_name update; parameters passed as text, as userd does. The
+        one exception is $3 (expected version, '' for none): pgbench has no
+        empty variables, so it is written as the literal ''."""
+        sql = subprocess.run(
+            [self.tool("tests", "bench", "update_statement_sql"),
+             "display_name"], check=True, text=True, timeout=30,
+            stdout=subprocess.PIPE).stdout
+        script = os.path.join(self.tmp, "update.sql")
+        with open(script, "w") as f:
+            f.write("\\set p2 random(%d, %d)\n" % (self.first_id,
+                                                    self.last_id))
+            f.write("\\set p7 random(1, 1000000000)\n")
+            sql = re.sub(r"\$3\b", "''", sql.strip())
+            f.write(re.sub(r"\$(\d+)", r":p\1", sql) + ";\n")
+        log_prefix = os.path.join(self.tmp, "pgbench")
+        seconds = self.args.warmup + self.args.duration
+        command = [
+            pg_tool("pgbench"), "-n", "-M", "prepared",
+            "-c", str(self.args.concurrency), "-j", "2",
+            "-T", str(seconds), "-f", script,
+            "-D", "p1=default", "-D", "p4=pgbench",
+            "-D", 'p5=["display_name"]', "-D", "p6=pgbench",
+            "-l", "--log-prefix", log_prefix, self.url]
+        result = subprocess.run(command, text=True, timeout=seconds + 120,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if result.returncode != 0:
+            raise BenchError("pgbench failed: " + result.stderr[-2000:])
+        # Per-transaction logs: "client tx latency_us script epoch_s us".
+        done = []
+        for path in glob.glob(log_prefix + ".*"):
+            with open(path) as f:
+                for line in f:
+                    fields = line.split()
+                    done.append((int(fields[4]) * 1000000 + int(fields[5]),
+                                 int(fields[2])))
+        if not done:
+            raise BenchError("pgbench logged no transactions")
+        start = min(t for t, _ in done) - min(l for _, l in done)
+        window_from = start + self.args.warmup * 1000000
+        window_to = window_from + self.args.duration * 1000000
+        latencies = sorted(l for t, l in done if window_from <= t <= window_to)
+        failed = re.search(r"number of failed transactions: (\d+)",
+                           result.stdout)
+        return summarize(latencies, self.args.duration,
+                         {"failed": int(failed.group(1)) if failed else 0})
+
+    def grpc_load(self, field, concurrency, extra=()):
+        command = [self.tool("tests", "bench", "grpc_update_load"),
+                   "--target", self.userd_address, "--token", self.token,
+                   "--field", field, "--first-id", str(self.first_id),
+                   "--last-id", str(self.last_id),
+                   "--concurrency", str(concurrency),
+                   "--duration-seconds", str(self.args.duration),
+                   "--warmup-seconds", str(self.args.warmup)]
+        return command + list(extra)
+
+    def grpc(self, field, concurrency=None, extra=()):
+        return run_json(self.grpc_load(field, concurrency or
+                                       self.args.concurrency, extra),
+                        timeout=self.args.duration + self.args.warmup + 120)
+
+    def wrk(self, script, env):
+        threads = 2
+        full_env = dict(os.environ, BENCH_LUA_DIR=HERE,
+                        BENCH_WRK_THREADS=str(threads), **env)
+        command = ["wrk", "-t", str(threads), "-c",
+                   str(self.args.concurrency), "--latency",
+                   "-s", os.path.join(HERE, script), self.gateway_url]
+        if self.args.warmup > 0:
+            run_json(command[:1] + ["-d", "%ds" % self.args.warmup] +
+                     command[1:], env=full_env,
+                     timeout=self.args.warmup + 60)
+        return run_json(command[:1] + ["-d", "%ds" % self.args.duration] +
+                        command[1:], env=full_env,
+                        timeout=self.args.duration + 60)
+
+    def with_peak(self, key, measure, processes):
+        for p in processes:
+            p.reset_peak()
+        result = measure()
+        for p in processes:
+            self.memory["%s_%s_peak_mib" % (p.name.replace("user-", ""),
+                                            key)] = p.peak_mib()
+        return result
+
+    def run(self):
+        self.create_database()
+        self.load_users()
+        self.start_servers()
+        r = self.results
+        print("bench: %d users, %ds phases, %d-way" % (
+            self.args.users, self.args.duration, self.args.concurrency),
+            file=sys.stderr, flush=True)
+        r["pgbench_update"] = self.pgbench()
+        r["grpc_update"] = self.with_peak(
+            "grpc", lambda: self.grpc("display_name"), [self.userd])
+        r["http_v1_update"] = self.with_peak(
+            "http", lambda: self.wrk("wrk_v1_update.lua", {
+                "BENCH_TOKEN": self.token,
+                "BENCH_FIRST_ID": str(self.first_id),
+                "BENCH_LAST_ID": str(self.last_id)}),
+            [self.userd, self.gateway])
+        r["grpc_email_rotate"] = self.grpc(
+            "email", extra=["--sessions", self.grpc_sessions])
+        r["http_neptun_email_rotate"] = self.wrk(
+            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions})
+        r["argon2_in_process"] = run_json(
+            [self.tool("tests", "bench", "argon2_throughput"),
+             "--memory-kib", str(ARGON2_MEMORY_KIB),
+             "--iterations", str(ARGON2_ITERATIONS),
+             "--duration-seconds", str(self.args.duration),
+             "--warmup-seconds", str(self.args.warmup)],
+            timeout=self.args.duration + self.args.warmup + 120)
+        r["probe_alone"] = self.grpc("display_name",
+                                     self.args.probe_concurrency,
+                                     ["--seed", "2"])
+        r["grpc_password"], r["probe_during_passwords"] = self.with_peak(
+            "passwords", self.passwords_with_probe, [self.userd])
+
+    def passwords_with_probe(self):
+        env_timeout = self.args.duration + self.args.warmup + 120
+        passwords = subprocess.Popen(
+            self.grpc_load("password", self.args.concurrency),
+            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        probe = run_json(self.grpc_load("display_name",
+                                        self.args.probe_concurrency,
+                                        ["--seed", "3"]),
+                         timeout=env_timeout)
+        out, err = passwords.communicate(timeout=env_timeout)
+        if passwords.returncode != 0:
+            raise BenchError("password load failed: " + err[-2000:])
+        return json.loads(out.strip().splitlines()[-1]), probe
+
+    def close(self):
+        for p in reversed(self.processes):
+            p.stop()
+        try:
+            psql(self.args.database_url,
+                 "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.database)
+        except subprocess.CalledProcessError:
+            print("bench: could not drop database " + self.database,
+                  file=sys.stderr)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def summarize(latencies_us, window_seconds, errors):
+    """Nearest-rank percentiles, as tests/bench/latency_summary.cc."""
+    def rank(percent):
+        index = max(1, -(-len(latencies_us) * percent // 100))
+        return latencies_us[min(index, len(latencies_us)) - 1] / 1000.0
+    if not latencies_us:
+        return {"calls": 0, "throughput": 0, "p50_ms": 0, "p99_ms": 0,
+                "max_ms": 0, "errors": errors}
+    return {"calls": len(latencies_us),
+            "throughput": len(latencies_us) / window_seconds,
+            "p50_ms": rank(50), "p99_ms": rank(99),
+            "max_ms": latencies_us[-1] / 1000.0, "errors": errors}
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def targets(results, memory, hash_workers):
+    """(name, value, comparison, bound) for every target of the benchmark."""
+    r = results
+    argon2_mib = ARGON2_MEMORY_KIB / 1024
+    under_load = 64 + argon2_mib * hash_workers
+    userd_peak = max(v for k, v in memory.items()
+                     if k.startswith("userd_") and k.endswith("_peak_mib"))
+    return [
+        ("gRPC / pgbench throughput",
+         ratio(r["grpc_update"]["throughput"],
+               r["pgbench_update"]["throughput"]), ">=", 0.80),
+        ("v1 gateway / gRPC throughput",
+         ratio(r["http_v1_update"]["throughput"],
+               r["grpc_update"]["throughput"]), ">=", 0.85),
+        ("v1 gateway / gRPC p99",
+         ratio(r["http_v1_update"]["p99_ms"], r["grpc_update"]["p99_ms"]),
+         "<=", 1.5),
+        ("neptun gateway / gRPC email-rotate throughput",
+         ratio(r["http_neptun_email_rotate"]["throughput"],
+               r["grpc_email_rotate"]["throughput"]), ">=", 0.85),
+        ("neptun gateway / gRPC email-rotate p99",
+         ratio(r["http_neptun_email_rotate"]["p99_ms"],
+               r["grpc_email_rotate"]["p99_ms"]), "<=", 1.5),
+        ("password changes / in-process Argon2",
+         ratio(r["grpc_password"]["throughput"],
+               r["argon2_in_process"]["throughput"]), ">=", 0.85),
+        ("probe p99 during / without passwords",
+         ratio(r["probe_during_passwords"]["p99_ms"],
+               r["probe_alone"]["p99_ms"]), "<=", 2.0),
+        ("userd idle RSS (MiB)", memory["userd_idle_mib"], "<=", 64.0),
+        ("userd peak RSS under load (MiB)", userd_peak, "<=", under_load),
+    ]
+
+
+def met(value, comparison, bound):
+    return value >= bound if comparison == ">=" else value <= bound
+
+
+LABELS = [
+    ("pgbench_update", "pgbench: the UPDATE statement"),
+    ("grpc_update", "gRPC UpdateUser display_name"),
+    ("http_v1_update", "HTTP v1 PATCH first_name"),
+    ("grpc_email_rotate", "gRPC email change + session rotation"),
+    ("http_neptun_email_rotate", "HTTP neptun PATCH email (cookie)"),
+    ("argon2_in_process", "Argon2id in-process"),
+    ("grpc_password", "gRPC password changes"),
+    ("probe_alone", "probe display_name, alone"),
+    ("probe_during_passwords", "probe display_name, during passwords"),
+]
+
+
+def render(report):
+    lines = ["%-40s %12s %9s %9s %7s" % ("scenario", "per second", "p50 ms",
+                                         "p99 ms", "errors")]
+    for key, label in LABELS:
+        row = report["results"][key]
+        errors = sum(row.get("errors", {}).values()) if isinstance(
+            row.get("errors"), dict) else 0
+        lines.append("%-40s %12.1f %9.2f %9.2f %7d" % (
+            label, row["throughput"], row["p50_ms"], row["p99_ms"], errors))
+    lines.append("")
+    lines.append("%-40s %9s" % ("memory", "MiB"))
+    for key, value in sorted(report["memory"].items()):
+        lines.append("%-40s %9.1f" % (key, value))
+    lines.append("")
+    lines.append("%-48s %9s %12s" % ("target", "value", "bound"))
+    for t in report["targets"]:
+        lines.append("%-48s %9.2f %3s %8.2f  %s" % (
+            t["name"], t["value"], t["comparison"], t["bound"],
+            "met" if t["met"] else "MISSED"))
+    return "\n".join(lines)
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=7",
+                               "HEAD"], text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def smoke_failures(results):
+    """Phases that made no successful call or saw errors."""
+    failures = []
+    for key, _ in LABELS:
+        row = results[key]
+        errors = row.get("errors", {})
+        if row.get("calls", row.get("hashes", 0)) <= 0:
+            failures.append("%s: no successful calls" % key)
+        if isinstance(errors, dict) and sum(errors.values()) > 0:
+            failures.append("%s: errors %s" % (key, errors))
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--users", type=int, default=100000)
+    parser.add_argument("--duration", type=int, default=10,
+                        help="seconds measured per phase")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of uncounted load before each phase")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--probe-concurrency", type=int, default=4)
+    parser.add_argument("--out-dir", default=os.path.join(ROOT, ".data",
+                                                          "bench"))
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    if args.smoke:
+        args.users, args.duration, args.warmup = 2000, 2, 0
+    if args.users < 2 * max(4 * args.concurrency, 64) or args.duration < 1 \
+            or args.warmup < 0 or args.concurrency < 1 \
+            or args.probe_concurrency < 1:
+        parser.error("need --users >= 8 x --concurrency (and >= 128), "
+                     "--duration >= 1, --warmup >= 0, concurrencies >= 1")
+    for tool in ("wrk", pg_tool("pgbench")):
+        if shutil.which(tool) is None:
+            parser.error(tool + " not found (scripts/lib/deps.sh installs it)")
+
+    bench = Bench(args)
+    try:
+        bench.run()
+    except (BenchError, subprocess.CalledProcessError,
+            subprocess.TimeoutExpired) as e:
+        print("bench: " + str(e), file=sys.stderr)
+        for p in bench.processes:
+            print("--- %s log:\n%s" % (p.name, p.tail()), file=sys.stderr)
+        return 1
+    finally:
+        bench.close()
+
+    hash_workers = os.cpu_count() or 1
+    report = {
+        "commit": git_commit(),
+        "time": datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {"cpus": os.cpu_count(), "hash_workers": hash_workers},
+        "settings": {"users": args.users, "duration_seconds": args.duration,
+                     "warmup_seconds": args.warmup,
+                     "concurrency": args.concurrency,
+                     "probe_concurrency": args.probe_concurrency,
+                     "smoke": args.smoke},
+        "results": bench.results,
+        "memory": bench.memory,
+        "targets": [
+            {"name": name, "value": value, "comparison": comparison,
+             "bound": bound, "met": met(value, comparison, bound)}
+            for name, value, comparison, bound in
+            targets(bench.results, bench.memory, hash_workers)],
+    }
+    print(render(report))
+    os.makedirs(args.out_dir, exist_ok=True)
+    name = "%s-%s.json" % (report["time"].replace(":", ""), report["commit"])
+    for path in (os.path.join(args.out_dir, name),
+                 os.path.join(args.out_dir, "latest.json")):
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2, sort_keys=True)
+            f.write("\n")
+    print("bench: wrote " + os.path.join(args.out_dir, name), file=sys.stderr)
+    if args.smoke:
+        failures = smoke_failures(bench.results)
+        for failure in failures:
+            print("bench smoke: " + failure, file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
