@@ -40,6 +40,9 @@ users::Flags DefineFlags() {
                "concurrent password hashes (0: one per core)");
   flags.AddInt("hash-queue", "USERD_HASH_QUEUE", 64,
                "password hashes that may wait; more: RESOURCE_EXHAUSTED");
+  flags.AddInt("hash-nice", "USERD_HASH_NICE", 10,
+               "nice increment of the hashing threads (0-19), so that under "
+               "CPU contention other requests go first");
   flags.AddInt("argon2-memory-kib", "USERD_ARGON2_MEMORY_KIB", 19456,
                "Argon2id memory cost (KiB)");
   flags.AddInt("argon2-iterations", "USERD_ARGON2_ITERATIONS", 2,
@@ -114,6 +117,7 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(flags.GetInt("statement-timeout-ms"));
   config.hash_workers = static_cast<int>(flags.GetInt("hash-workers"));
   config.hash_queue_capacity = static_cast<int>(flags.GetInt("hash-queue"));
+  config.hash_nice = static_cast<int>(flags.GetInt("hash-nice"));
   config.argon2.memory_kib =
       static_cast<uint32_t>(flags.GetInt("argon2-memory-kib"));
   config.argon2.iterations =
@@ -125,6 +129,10 @@ int main(int argc, char** argv) {
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
       config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
     std::fprintf(stderr, "userd: pool, queue and Argon2 sizes must be positive\n");
+    return 2;
+  }
+  if (config.hash_nice < 0 || config.hash_nice > 19) {
+    std::fprintf(stderr, "userd: --hash-nice must be within 0..19\n");
     return 2;
   }
 

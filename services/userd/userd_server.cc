@@ -17,6 +17,7 @@
 #include "services/users/bounded_executor.h"
 #include "services/users/project_service_logic.h"
 #include "services/users/session_service_logic.h"
+#include "services/users/thread_priority.h"
 #include "services/users/user_service_logic.h"
 #include "storage/postgres_store_pool.h"
 #include "storage/postgres_user_store.h"
@@ -90,8 +91,14 @@ absl::Status UserdServer::Start() {
   int hash_workers = config_.hash_workers > 0
                          ? config_.hash_workers
                          : static_cast<int>(std::thread::hardware_concurrency());
-  p.hashing = std::make_unique<BoundedExecutor>(std::max(1, hash_workers),
-                                                config_.hash_queue_capacity);
+  const int hash_nice = config_.hash_nice;
+  p.hashing = std::make_unique<BoundedExecutor>(
+      std::max(1, hash_workers), config_.hash_queue_capacity, [hash_nice] {
+        if (absl::Status s = LowerCurrentThreadPriority(hash_nice); !s.ok()) {
+          Log(LogLevel::kWarning, "hash_priority_unchanged",
+              {{"error", std::string(s.message())}});
+        }
+      });
   p.webhooks = std::make_unique<CurlWebhookClient>(
       kWebhookThreads, kWebhookQueue, config_.webhook_timeout,
       webhook_observer_);

@@ -24,6 +24,8 @@ struct UserdConfig {
   // 0: one per core.
   int hash_workers = 0;
   int hash_queue_capacity = 64;
+  // Added to the hashing threads' nice value (0: same priority as the rest).
+  int hash_nice = 10;
   Argon2Params argon2;
   int64_t session_ttl_seconds = 7 * 24 * 3600;
   // When set: an admin API key of project "default" (created if missing).

@@ -2,11 +2,15 @@
 
 namespace users {
 
-BoundedExecutor::BoundedExecutor(int threads, int capacity)
+BoundedExecutor::BoundedExecutor(int threads, int capacity,
+                                 std::function<void()> on_thread_start)
     : capacity_(capacity > 0 ? capacity : 1) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { WorkerLoop(); });
+    threads_.emplace_back([this, on_thread_start] {
+      if (on_thread_start) on_thread_start();
+      WorkerLoop();
+    });
   }
 }
 

@@ -15,7 +15,10 @@ namespace users {
 // the backlog cannot grow without bound.
 class BoundedExecutor final {
  public:
-  BoundedExecutor(int threads, int capacity);
+  // `on_thread_start`, when set, runs first on each worker thread (e.g. to
+  // lower its scheduling priority).
+  BoundedExecutor(int threads, int capacity,
+                  std::function<void()> on_thread_start = nullptr);
   ~BoundedExecutor();  // runs what is queued, then joins
 
   BoundedExecutor(const BoundedExecutor&) = delete;

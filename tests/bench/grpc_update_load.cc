@@ -3,6 +3,7 @@
 //   grpc_update_load --target 127.0.0.1:50051 --token TOKEN
 //       --first-id 1 --last-id 100000 [--field display_name|password]
 //       [--concurrency 16] [--duration-seconds 10] [--warmup-seconds 1]
+//       [--rate 0]
 //   grpc_update_load --target 127.0.0.1:50051 --field email
 //       --sessions FILE [--concurrency 16] ...
 //
@@ -10,6 +11,11 @@
 // from the completion of the previous one: the asynchronous callback API
 // (stub->async()), so no thread of this process waits on a call. Calls that
 // complete within the measurement window (after the warm-up) count.
+//
+// --rate R > 0 paces the callers to R calls per second in all (each caller
+// waits on a grpc::Alarm until its next slot) and measures each call's
+// latency from its slot, so a slow call also counts the delay it caused
+// the next: a latency probe rather than a throughput test.
 //
 // display_name and password: each call updates that field of a random user
 // in [first-id, last-id] of --project, authorized by --token.
@@ -20,6 +26,7 @@
 // Prints one JSON object on stdout:
 //   {"calls", "throughput", "p50_ms", "p99_ms", "max_ms", "errors": {code: n}}
 // Exits 2 on bad flags.
+#include <grpcpp/alarm.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -60,6 +67,8 @@ struct LoadConfig {
   int64_t last_id = 1;
   Clock::time_point measure_from;
   Clock::time_point stop_at;
+  // Between two calls of one caller when paced; zero: as fast as possible.
+  Clock::duration pacing_interval{0};
 };
 
 // One caller: a chain of calls, each started by the previous one's
@@ -74,6 +83,30 @@ class Caller {
         random_(seed),
         session_(std::move(session)),
         on_finished_(std::move(on_finished)) {}
+
+  // Starts the caller's first call, at `first_slot` when paced.
+  void Begin(Clock::time_point first_slot) {
+    slot_ = first_slot;
+    StartAtSlot();
+  }
+
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }
+  const std::map<std::string, int64_t>& errors() const { return errors_; }
+
+ private:
+  // Paced: waits for the caller's slot, then starts; otherwise starts now.
+  void StartAtSlot() {
+    Clock::time_point now = Clock::now();
+    if (now >= config_.stop_at) return on_finished_();
+    if (config_.pacing_interval == Clock::duration::zero() || now >= slot_) {
+      return Start();
+    }
+    // Alternating alarms: the one set last time may still be returning from
+    // its callback (which started the call that just completed).
+    grpc::Alarm& alarm = alarms_[alarms_set_++ % 2];
+    alarm.Set(std::chrono::system_clock::now() + (slot_ - now),
+              [this](bool) { Start(); });
+  }
 
   void Start() {
     if (Clock::now() >= config_.stop_at) return on_finished_();
@@ -99,15 +132,13 @@ class Caller {
       user->set_display_name(absl::StrCat("Bench ", nonce));
     }
     request_.mutable_update_mask()->add_paths(config_.field);
-    started_ = Clock::now();
+    started_ = config_.pacing_interval == Clock::duration::zero()
+                   ? Clock::now()
+                   : slot_;
     stub_->async()->UpdateUser(context_.get(), &request_, &response_,
                                [this](grpc::Status status) { Done(status); });
   }
 
-  std::vector<uint32_t>& latencies_us() { return latencies_us_; }
-  const std::map<std::string, int64_t>& errors() const { return errors_; }
-
- private:
   void Done(const grpc::Status& status) {
     Clock::time_point finished = Clock::now();
     if (status.ok() && config_.field == "email") {
@@ -127,7 +158,8 @@ class Caller {
         ++errors_[GrpcCodeName(status.error_code())];
       }
     }
-    Start();
+    slot_ += config_.pacing_interval;
+    StartAtSlot();
   }
 
   v1::UserService::Stub* stub_;
@@ -139,6 +171,9 @@ class Caller {
   v1::UpdateUserRequest request_;
   v1::User response_;
   Clock::time_point started_;
+  Clock::time_point slot_;
+  grpc::Alarm alarms_[2];
+  uint64_t alarms_set_ = 0;
   std::vector<uint32_t> latencies_us_;
   std::map<std::string, int64_t> errors_;
 };
@@ -168,6 +203,8 @@ Flags DefineFlags() {
   flags.AddInt("duration-seconds", "", 10, "measurement window");
   flags.AddInt("warmup-seconds", "", 1, "calls before the window, uncounted");
   flags.AddInt("seed", "", 1, "random seed");
+  flags.AddInt("rate", "", 0,
+               "calls per second in all, paced (0: as fast as possible)");
   return flags;
 }
 
@@ -191,15 +228,22 @@ int Run(int argc, char** argv) {
   const int64_t concurrency = flags.GetInt("concurrency");
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
-  if ((config.field != "display_name" && config.field != "password" &&
+  const int64_t rate = flags.GetInt("rate");
+  if (rate < 0 || (config.field != "display_name" && config.field != "password" &&
        config.field != "email") ||
       config.first_id < 1 || config.last_id < config.first_id ||
       concurrency < 1 || duration < 1 || warmup < 0) {
     std::fprintf(stderr,
                  "grpc_update_load: need --field display_name|password|email, "
                  "1 <= --first-id <= --last-id, --concurrency >= 1, "
-                 "--duration-seconds >= 1, --warmup-seconds >= 0\n");
+                 "--duration-seconds >= 1, --warmup-seconds >= 0, "
+                 "--rate >= 0\n");
     return 2;
+  }
+  if (rate > 0) {
+    config.pacing_interval = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(static_cast<double>(concurrency) /
+                                      static_cast<double>(rate)));
   }
   std::vector<UserSession> sessions;
   if (config.field == "email") {
@@ -240,7 +284,10 @@ int Run(int argc, char** argv) {
         stub.get(), config, seed * 1000 + i,
         sessions.empty() ? UserSession{} : sessions[i], on_finished));
   }
-  for (auto& caller : callers) caller->Start();
+  // Paced callers start staggered across one interval.
+  for (int64_t i = 0; i < concurrency; ++i) {
+    callers[i]->Begin(start + config.pacing_interval * i / concurrency);
+  }
   {
     std::unique_lock<std::mutex> lock(mutex);
     all_finished.wait(lock, [&] { return running == 0; });

@@ -4,7 +4,8 @@ measured in the same run (tests/bench/RESULTS.md explains each).
 
   run_bench.py --build-dir build --database-url postgresql://postgres@HOST:PORT/postgres
                [--users 100000] [--duration 10] [--warmup 2] [--concurrency 16]
-               [--probe-concurrency 4] [--out-dir .data/bench] [--smoke]
+               [--probe-concurrency 4] [--probe-rate 100]
+               [--out-dir .data/bench] [--smoke]
 
 --database-url is a superuser URL; the benchmark creates its own database
 there (dropped at the end), loads --users users into project `default`,
@@ -18,9 +19,14 @@ starts `userd` and `user-gateway` with their default settings and measures:
      change over gRPC) with wrk;
   4. password changes through userd against in-process Argon2 throughput
      (tests/bench/argon2_throughput), and the p99 of display_name updates
-     by --probe-concurrency callers with and without them;
+     paced at --probe-rate calls/s by --probe-concurrency callers, with and
+     without them;
   5. RSS of both processes: idle, and peak (VmHWM, reset before each phase)
      under 2, 3 and 4.
+
+For every phase it also records where the CPU went: cores used by userd,
+user-gateway, PostgreSQL (the postmaster and its children) and the load
+clients (pgbench, grpc_update_load, wrk), from /proc and getrusage.
 
 Prints one table and writes it as JSON to OUT_DIR/<UTC time>-<commit>.json
 and OUT_DIR/latest.json. --smoke: 2,000 users, 2-second phases, no warm-up,
@@ -35,6 +41,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -144,6 +151,63 @@ class Process:
             return f.read()[-3000:]
 
 
+def proc_cpu_seconds(pid, children=False):
+    """utime + stime of a live process (and of its reaped children)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def parent_pid(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("PPid:"):
+                return int(line.split()[1])
+    return 0
+
+
+class CpuMeter:
+    """CPU seconds used so far by userd, the gateway, the PostgreSQL
+    cluster and this script's finished child processes (the load clients)."""
+
+    def __init__(self, url, userd, gateway):
+        data_dir = psql(url, "SHOW data_directory", capture=True)
+        with open(os.path.join(data_dir, "postmaster.pid")) as f:
+            self.postmaster = int(f.readline())
+        self.userd = userd
+        self.gateway = gateway
+
+    def postgres_seconds(self):
+        total = proc_cpu_seconds(self.postmaster, children=True)
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                if parent_pid(int(entry)) == self.postmaster:
+                    total += proc_cpu_seconds(int(entry))
+            except (OSError, IndexError):
+                pass  # exited meanwhile: counted in the postmaster's children
+        return total
+
+    def snapshot(self):
+        clients = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {
+            "userd": proc_cpu_seconds(self.userd.proc.pid),
+            "gateway": proc_cpu_seconds(self.gateway.proc.pid),
+            "postgres": self.postgres_seconds(),
+            "clients": clients.ru_utime + clients.ru_stime,
+            "wall": time.monotonic(),
+        }
+
+    @staticmethod
+    def cores(before, after):
+        wall = after["wall"] - before["wall"]
+        return {k: (after[k] - before[k]) / wall for k in after if k != "wall"}
+
+
 def wait_until(what, ready, processes, timeout=60):
     """Polls `ready` until it is true; fails early when a process died."""
     deadline = time.monotonic() + timeout
@@ -177,6 +241,7 @@ class Bench:
         self.token = secrets.token_urlsafe(32)
         self.results = {}
         self.memory = {}
+        self.cpu = {}
 
     def tool(self, *parts):
         path = os.path.join(self.build, *parts)
@@ -251,6 +316,7 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
                    self.processes)
         self.memory["userd_idle_mib"] = self.userd.rss_mib()
         self.memory["gateway_idle_mib"] = self.gateway.rss_mib()
+        self.cpu_meter = CpuMeter(self.url, self.userd, self.gateway)
 
     # -- phases -------------------------------------------------------------
 
@@ -335,62 +401,71 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
                         command[1:], env=full_env,
                         timeout=self.args.duration + 60)
 
-    def with_peak(self, key, measure, processes):
-        for p in processes:
+    def phase(self, key, measure, peak_of=(), peak_key=None):
+        """Runs `measure` and records its result under `key`, the cores each
+        component used meanwhile, and the peak RSS of `peak_of`."""
+        for p in peak_of:
             p.reset_peak()
+        before = self.cpu_meter.snapshot()
         result = measure()
-        for p in processes:
+        self.cpu[key] = CpuMeter.cores(before, self.cpu_meter.snapshot())
+        for p in peak_of:
             self.memory["%s_%s_peak_mib" % (p.name.replace("user-", ""),
-                                            key)] = p.peak_mib()
-        return result
+                                            peak_key)] = p.peak_mib()
+        self.results[key] = result
 
     def run(self):
         self.create_database()
         self.load_users()
         self.start_servers()
-        r = self.results
         print("bench: %d users, %ds phases, %d-way" % (
             self.args.users, self.args.duration, self.args.concurrency),
             file=sys.stderr, flush=True)
-        r["pgbench_update"] = self.pgbench()
-        r["grpc_update"] = self.with_peak(
-            "grpc", lambda: self.grpc("display_name"), [self.userd])
-        r["http_v1_update"] = self.with_peak(
-            "http", lambda: self.wrk("wrk_v1_update.lua", {
-                "BENCH_TOKEN": self.token,
-                "BENCH_FIRST_ID": str(self.first_id),
-                "BENCH_LAST_ID": str(self.last_id)}),
-            [self.userd, self.gateway])
-        r["grpc_email_rotate"] = self.grpc(
-            "email", extra=["--sessions", self.grpc_sessions])
-        r["http_neptun_email_rotate"] = self.wrk(
-            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions})
-        r["argon2_in_process"] = run_json(
+        self.phase("pgbench_update", self.pgbench)
+        self.phase("grpc_update", lambda: self.grpc("display_name"),
+                   [self.userd], "grpc")
+        self.phase("http_v1_update", lambda: self.wrk("wrk_v1_update.lua", {
+            "BENCH_TOKEN": self.token,
+            "BENCH_FIRST_ID": str(self.first_id),
+            "BENCH_LAST_ID": str(self.last_id)}),
+            [self.userd, self.gateway], "http")
+        self.phase("grpc_email_rotate", lambda: self.grpc(
+            "email", extra=["--sessions", self.grpc_sessions]))
+        self.phase("http_neptun_email_rotate", lambda: self.wrk(
+            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions}))
+        self.phase("argon2_in_process", lambda: run_json(
             [self.tool("tests", "bench", "argon2_throughput"),
              "--memory-kib", str(ARGON2_MEMORY_KIB),
              "--iterations", str(ARGON2_ITERATIONS),
              "--duration-seconds", str(self.args.duration),
              "--warmup-seconds", str(self.args.warmup)],
-            timeout=self.args.duration + self.args.warmup + 120)
-        r["probe_alone"] = self.grpc("display_name",
-                                     self.args.probe_concurrency,
-                                     ["--seed", "2"])
-        r["grpc_password"], r["probe_during_passwords"] = self.with_peak(
-            "passwords", self.passwords_with_probe, [self.userd])
+            timeout=self.args.duration + self.args.warmup + 120))
+        self.phase("probe_alone", lambda: self.grpc("display_name",
+                                                    self.args.probe_concurrency,
+                                                    self.probe_extra(2)))
+        self.phase("grpc_password", self.passwords_with_probe, [self.userd],
+                   "passwords")
+        self.results["probe_during_passwords"] = self.probe_during_passwords
+        self.cpu["probe_during_passwords"] = self.cpu["grpc_password"]
+
+    def probe_extra(self, seed):
+        return ["--seed", str(seed), "--rate", str(self.args.probe_rate)]
 
     def passwords_with_probe(self):
+        """Password changes, and the paced probe at the same time; returns
+        the password changes' result (the probe's is kept aside)."""
         env_timeout = self.args.duration + self.args.warmup + 120
         passwords = subprocess.Popen(
             self.grpc_load("password", self.args.concurrency),
             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        probe = run_json(self.grpc_load("display_name",
-                                        self.args.probe_concurrency,
-                                        ["--seed", "3"]),
-                         timeout=env_timeout)
+        self.probe_during_passwords = run_json(
+            self.grpc_load("display_name", self.args.probe_concurrency,
+                           self.probe_extra(3)),
+            timeout=env_timeout)
         out, err = passwords.communicate(timeout=env_timeout)
         if passwords.returncode != 0:
             raise BenchError("password load failed: " + err[-2000:])
-        return json.loads(out.strip().splitlines()[-1]), probe
+        return json.loads(out.strip().splitlines()[-1])
 
     def close(self):
         for p in reversed(self.processes):
@@ -483,6 +558,25 @@ def render(report):
         lines.append("%-40s %12.1f %9.2f %9.2f %7d" % (
             label, row["throughput"], row["p50_ms"], row["p99_ms"], errors))
     lines.append("")
+    lines.append("%-40s %8s %8s %8s %8s %8s" % (
+        "CPU: cores used (ms per call)", "userd", "gateway", "postgres",
+        "clients", "total"))
+    for key, label in LABELS:
+        cores = report["cpu_cores"].get(key)
+        throughput = report["results"][key]["throughput"]
+        if not cores:
+            continue
+        total = sum(cores.values())
+        cells = ["%4.2f" % cores[k] for k in ("userd", "gateway", "postgres",
+                                              "clients")]
+        lines.append("%-40s %8s %8s %8s %8s %8s" % (
+            label, *cells, "%4.2f" % total))
+        if throughput > 0:
+            per_call = ["%5.3f" % (cores[k] * 1000 / throughput) for k in
+                        ("userd", "gateway", "postgres", "clients")]
+            lines.append("%-40s %8s %8s %8s %8s %8s" % (
+                "", *per_call, "%5.3f" % (total * 1000 / throughput)))
+    lines.append("")
     lines.append("%-40s %9s" % ("memory", "MiB"))
     for key, value in sorted(report["memory"].items()):
         lines.append("%-40s %9.1f" % (key, value))
@@ -521,7 +615,10 @@ def smoke_failures(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--database-url",
+                        default=os.environ.get("USERS_TEST_DATABASE_URL"),
+                        help="a superuser URL (default: "
+                        "$USERS_TEST_DATABASE_URL)")
     parser.add_argument("--users", type=int, default=100000)
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds measured per phase")
@@ -529,15 +626,19 @@ def main():
                         help="seconds of uncounted load before each phase")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--probe-concurrency", type=int, default=4)
+    parser.add_argument("--probe-rate", type=int, default=100,
+                        help="calls per second of the latency probe")
     parser.add_argument("--out-dir", default=os.path.join(ROOT, ".data",
                                                           "bench"))
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
+    if not args.database_url:
+        parser.error("--database-url or USERS_TEST_DATABASE_URL is needed")
     if args.smoke:
         args.users, args.duration, args.warmup = 2000, 2, 0
     if args.users < 2 * max(4 * args.concurrency, 64) or args.duration < 1 \
             or args.warmup < 0 or args.concurrency < 1 \
-            or args.probe_concurrency < 1:
+            or args.probe_concurrency < 1 or args.probe_rate < 1:
         parser.error("need --users >= 8 x --concurrency (and >= 128), "
                      "--duration >= 1, --warmup >= 0, concurrencies >= 1")
     for tool in ("wrk", pg_tool("pgbench")):
@@ -566,9 +667,11 @@ def main():
                      "warmup_seconds": args.warmup,
                      "concurrency": args.concurrency,
                      "probe_concurrency": args.probe_concurrency,
+                     "probe_rate": args.probe_rate,
                      "smoke": args.smoke},
         "results": bench.results,
         "memory": bench.memory,
+        "cpu_cores": bench.cpu,
         "targets": [
             {"name": name, "value": value, "comparison": comparison,
              "bound": bound, "met": met(value, comparison, bound)}

@@ -1,5 +1,6 @@
 #include "services/users/bounded_executor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -148,6 +149,35 @@ TEST(BoundedExecutorTest, DestructorRunsWhatIsQueued) {
   gate.Open();
   destroyer.join();
   EXPECT_EQ(ran.load(), kQueued);
+}
+
+TEST(BoundedExecutorTest, RunsTheThreadStartHookOnEveryWorkerBeforeJobs) {
+  // The hook records the worker's thread id; every job must then run on a
+  // thread the hook ran on first.
+  std::mutex mutex;
+  std::vector<std::thread::id> started;
+  std::vector<std::thread::id> ran;
+  Counter done;
+  {
+    BoundedExecutor executor(3, 16, [&] {
+      std::lock_guard<std::mutex> lock(mutex);
+      started.push_back(std::this_thread::get_id());
+    });
+    for (int i = 0; i < 12; ++i) {
+      ASSERT_TRUE(executor.TrySubmit([&] {
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          ran.push_back(std::this_thread::get_id());
+        }
+        done.Increment();
+      }));
+    }
+    done.WaitFor(12);
+  }  // joins the workers: every hook has run
+  EXPECT_EQ(started.size(), 3u);
+  for (const std::thread::id& id : ran) {
+    EXPECT_NE(std::find(started.begin(), started.end(), id), started.end());
+  }
 }
 
 TEST(BoundedExecutorTest, ClampsNonPositiveSizes) {
