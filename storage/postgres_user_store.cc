@@ -68,22 +68,27 @@ RETURNING id, webhook_uri, webhook_secret, password_min_length,
           password_max_length
 )sql";
 
-// Live sessions and API keys by the SHA-256 of their token (hex).
+// Live sessions and API keys by the SHA-256 of their token (hex), with the
+// settings of their project (from column kFindTokenProjectColumn on).
 constexpr char kFindTokenName[] = "find_token";
 constexpr char kFindToken[] = R"sql(
-SELECT 'session' AS kind, s.project_id, s.id, s.user_id, u.role::integer,
-       '[]' AS scopes
-  FROM sessions s
-  JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
- WHERE s.token_hash = decode($1, 'hex') AND s.expire_time > now()
-UNION ALL
-SELECT 'api_key', k.project_id, k.id, k.user_id,
-       coalesce(u.role, 0)::integer, k.scopes::text
-  FROM api_keys k
-  LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
- WHERE k.token_hash = decode($1, 'hex')
-LIMIT 1
+SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
+       p.password_max_length
+  FROM (SELECT 'session' AS kind, s.project_id, s.id, s.user_id,
+               u.role::integer, '[]' AS scopes
+          FROM sessions s
+          JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
+         WHERE s.token_hash = decode($1, 'hex') AND s.expire_time > now()
+        UNION ALL
+        SELECT 'api_key', k.project_id, k.id, k.user_id,
+               coalesce(u.role, 0)::integer, k.scopes::text
+          FROM api_keys k
+          LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
+         WHERE k.token_hash = decode($1, 'hex')
+         LIMIT 1) AS t
+  JOIN projects p ON p.id = t.project_id
 )sql";
+constexpr int kFindTokenProjectColumn = 6;
 
 // The new key's id, or the id of the key that already has this hash.
 constexpr char kCreateApiKeyName[] = "create_api_key";
@@ -516,13 +521,21 @@ UserRecord ToUserRecord(const pqxx::row& row) {
   return record;
 }
 
+// Reads a project's settings (webhook_uri, webhook_secret,
+// password_min_length, password_max_length) from the columns at `first`.
+void ReadProjectSettings(const pqxx::row& row, int first,
+                         ProjectRecord& project) {
+  project.webhook_uri = row[first].as<std::string>();
+  project.webhook_secret = row[first + 1].as<std::string>();
+  project.password_min_length = row[first + 2].as<int>();
+  project.password_max_length = row[first + 3].as<int>();
+}
+
+// Maps a row of kGetProject.
 ProjectRecord ToProjectRecord(const pqxx::row& row) {
   ProjectRecord project;
   project.id = row[0].as<std::string>();
-  project.webhook_uri = row[1].as<std::string>();
-  project.webhook_secret = row[2].as<std::string>();
-  project.password_min_length = row[3].as<int>();
-  project.password_max_length = row[4].as<int>();
+  ReadProjectSettings(row, 1, project);
   return project;
 }
 
@@ -765,6 +778,8 @@ absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
     for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
       if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
     }
+    token.project.id = token.project_id;
+    ReadProjectSettings(row, kFindTokenProjectColumn, token.project);
     return token;
   });
 }

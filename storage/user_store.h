@@ -15,6 +15,14 @@
 namespace users {
 
 // What a bearer token resolves to.
+struct ProjectRecord {
+  std::string id;
+  std::string webhook_uri;
+  std::string webhook_secret;
+  int password_min_length = 8;
+  int password_max_length = 128;
+};
+
 struct TokenRecord {
   enum class Kind { kSession, kApiKey };
   Kind kind = Kind::kSession;
@@ -23,6 +31,9 @@ struct TokenRecord {
   std::optional<int64_t> user_id;  // always set for sessions
   int user_role = 0;               // users.v1.User.Role of user_id, if any
   std::vector<std::string> scopes;  // API keys only
+  // The settings of project_id, read with the token: an update needs them,
+  // and this saves it a round trip.
+  ProjectRecord project;
 };
 
 // A stored user: the resource (never with password or secure_metadata) and
@@ -34,13 +45,6 @@ struct UserRecord {
   v1::User user;  // name, etag and every output field filled in
 };
 
-struct ProjectRecord {
-  std::string id;
-  std::string webhook_uri;
-  std::string webhook_secret;
-  int password_min_length = 8;
-  int password_max_length = 128;
-};
 
 struct NewSession {
   std::string token_hash;  // raw SHA-256 bytes

@@ -29,6 +29,7 @@ Principal PrincipalFromToken(const TokenRecord& token) {
   Principal principal;
   principal.project_id = token.project_id;
   principal.user_id = token.user_id;
+  principal.project = token.project;
   if (token.kind == TokenRecord::Kind::kSession) {
     principal.session_id = token.id;
     principal.can_read = true;

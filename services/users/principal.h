@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "storage/user_store.h"
+
 namespace users {
 
 // Who is calling, as established from the bearer token.
@@ -23,6 +25,9 @@ struct Principal {
   // An admin key of project "default" bound to no user: the operator's key,
   // which may also manage other projects (not their users).
   bool is_operator = false;
+  // The settings of project_id as of authentication (read with the token),
+  // so that a request within the caller's project need not read them again.
+  ProjectRecord project;
 
   // For the audit trail: "users/7" or "apiKeys/3".
   std::string Actor() const {

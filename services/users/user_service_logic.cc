@@ -34,6 +34,15 @@ std::optional<int64_t> ParseEtag(const std::string& etag) {
   return version;
 }
 
+// The settings of `project_id`: the caller's own project's come with the
+// principal; another project's (an operator's key) are read.
+absl::StatusOr<ProjectRecord> ProjectSettings(UserStore& store,
+                                              const Principal& principal,
+                                              const std::string& project_id) {
+  if (principal.project.id == project_id) return principal.project;
+  return store.GetProject(project_id);
+}
+
 PasswordPolicy PolicyOf(const ProjectRecord& project) {
   return PasswordPolicy{project.password_min_length,
                         project.password_max_length};
@@ -82,7 +91,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<ProjectRecord> project = store.GetProject(*project_id);
+        absl::StatusOr<ProjectRecord> project =
+            ProjectSettings(store, principal, *project_id);
         if (!project.ok()) return done(project.status());
 
         v1::User user = request.user();
@@ -173,7 +183,8 @@ absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
   plan.principal = principal;
   plan.user = request.user();
   plan.mask = *std::move(mask);
-  absl::StatusOr<ProjectRecord> project = store.GetProject(name->project_id);
+  absl::StatusOr<ProjectRecord> project =
+      ProjectSettings(store, principal, name->project_id);
   if (!project.ok()) return project.status();
   plan.project = *std::move(project);
 

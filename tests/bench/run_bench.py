@@ -273,14 +273,17 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
         bounds = psql(self.url, "SELECT min(id), max(id) FROM users",
                       capture=True)
         self.first_id, self.last_id = (int(x) for x in bounds.split("|"))
-        # Distinct users for the two session phases: neptun through the
-        # gateway, and its gRPC equivalent.
+        # Distinct users for the session phases: neptun through the gateway
+        # (its warm-up rotates the sessions it uses, so it has its own), and
+        # the gRPC equivalent.
         per_phase = max(4 * self.args.concurrency, 64)
+        first = self.first_id
         self.neptun_sessions = self.write_sessions(
-            "neptun", range(self.first_id, self.first_id + per_phase))
+            "neptun", range(first, first + per_phase))
+        self.neptun_warmup_sessions = self.write_sessions(
+            "neptun-warmup", range(first + per_phase, first + 2 * per_phase))
         self.grpc_sessions = self.write_sessions(
-            "grpc", range(self.first_id + per_phase,
-                          self.first_id + 2 * per_phase))
+            "grpc", range(first + 2 * per_phase, first + 3 * per_phase))
 
     def write_sessions(self, name, user_ids):
         path = os.path.join(self.tmp, name + "-sessions.txt")
@@ -386,16 +389,19 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
                                        self.args.concurrency, extra),
                         timeout=self.args.duration + self.args.warmup + 120)
 
-    def wrk(self, script, env):
+    def wrk(self, script, env, warmup_env=None):
+        """wrk with `script`: a warm-up run (with `warmup_env` over `env`
+        when given), then the measured one."""
         threads = 2
-        full_env = dict(os.environ, BENCH_LUA_DIR=HERE,
-                        BENCH_WRK_THREADS=str(threads), **env)
+        base_env = dict(os.environ, BENCH_LUA_DIR=HERE,
+                        BENCH_WRK_THREADS=str(threads))
+        full_env = dict(base_env, **env)
         command = ["wrk", "-t", str(threads), "-c",
                    str(self.args.concurrency), "--latency",
                    "-s", os.path.join(HERE, script), self.gateway_url]
         if self.args.warmup > 0:
             run_json(command[:1] + ["-d", "%ds" % self.args.warmup] +
-                     command[1:], env=full_env,
+                     command[1:], env=dict(full_env, **(warmup_env or {})),
                      timeout=self.args.warmup + 60)
         return run_json(command[:1] + ["-d", "%ds" % self.args.duration] +
                         command[1:], env=full_env,
@@ -432,7 +438,8 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
         self.phase("grpc_email_rotate", lambda: self.grpc(
             "email", extra=["--sessions", self.grpc_sessions]))
         self.phase("http_neptun_email_rotate", lambda: self.wrk(
-            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions}))
+            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions},
+            {"BENCH_SESSIONS": self.neptun_warmup_sessions}))
         self.phase("argon2_in_process", lambda: run_json(
             [self.tool("tests", "bench", "argon2_throughput"),
              "--memory-kib", str(ARGON2_MEMORY_KIB),
@@ -636,10 +643,10 @@ def main():
         parser.error("--database-url or USERS_TEST_DATABASE_URL is needed")
     if args.smoke:
         args.users, args.duration, args.warmup = 2000, 2, 0
-    if args.users < 2 * max(4 * args.concurrency, 64) or args.duration < 1 \
+    if args.users < 3 * max(4 * args.concurrency, 64) or args.duration < 1 \
             or args.warmup < 0 or args.concurrency < 1 \
             or args.probe_concurrency < 1 or args.probe_rate < 1:
-        parser.error("need --users >= 8 x --concurrency (and >= 128), "
+        parser.error("need --users >= 12 x --concurrency (and >= 192), "
                      "--duration >= 1, --warmup >= 0, concurrencies >= 1")
     for tool in ("wrk", pg_tool("pgbench")):
         if shutil.which(tool) is None:

@@ -600,6 +600,31 @@ TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
       "USER_NOT_FOUND");
 }
 
+TEST_F(PostgresUserStoreTest, FindTokenCarriesItsProjectsCurrentSettings) {
+  UserRecord user = Create(Basics("settings"));
+  Session(user.id, 's');
+  ASSERT_TRUE(
+      store_.CreateApiKey(project_, TokenHash('t'), {"admin"}, std::nullopt)
+          .ok());
+  ProjectRecord change;
+  change.id = project_;
+  change.webhook_uri = "https://hooks.example/check";
+  change.webhook_secret = "whsec-settings";
+  change.password_min_length = 12;
+  change.password_max_length = 40;
+  ASSERT_TRUE(store_.UpdateProject(change, true, true).ok());
+
+  for (char tag : {'s', 't'}) {
+    absl::StatusOr<TokenRecord> token = store_.FindToken(TokenHash(tag));
+    ASSERT_TRUE(token.ok()) << token.status();
+    EXPECT_EQ(token->project.id, project_) << tag;
+    EXPECT_EQ(token->project.webhook_uri, "https://hooks.example/check");
+    EXPECT_EQ(token->project.webhook_secret, "whsec-settings");
+    EXPECT_EQ(token->project.password_min_length, 12);
+    EXPECT_EQ(token->project.password_max_length, 40);
+  }
+}
+
 TEST_F(PostgresUserStoreTest, NeverReturnsPasswordHashOrSecureMetadata) {
   UserRecord created = Create(Everything("secretive"));
   UserUpdate update = Update(created.id);

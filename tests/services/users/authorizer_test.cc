@@ -246,6 +246,17 @@ TEST(PrincipalFromTokenTest, SessionOfAUser) {
   EXPECT_EQ(p.Actor(), "users/7");
 }
 
+TEST(PrincipalFromTokenTest, CarriesTheTokensProjectSettings) {
+  TokenRecord token = ApiKey({"write"});
+  token.project.id = kProject;
+  token.project.webhook_uri = "https://hooks.example/v";
+  token.project.password_min_length = 14;
+  Principal p = PrincipalFromToken(token);
+  EXPECT_EQ(p.project.id, kProject);
+  EXPECT_EQ(p.project.webhook_uri, "https://hooks.example/v");
+  EXPECT_EQ(p.project.password_min_length, 14);
+}
+
 TEST(PrincipalFromTokenTest, SessionOfAnAdmin) {
   Principal p = PrincipalFromToken(Session(kAdmin, v1::User::ROLE_ADMIN));
   EXPECT_TRUE(p.can_read);
