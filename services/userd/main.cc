@@ -16,6 +16,7 @@
 #include "services/metrics/metrics_registry.h"
 #include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
+#include "services/users/thread_priority.h"
 
 namespace {
 
@@ -40,9 +41,9 @@ users::Flags DefineFlags() {
                "concurrent password hashes (0: one per core)");
   flags.AddInt("hash-queue", "USERD_HASH_QUEUE", 64,
                "password hashes that may wait; more: RESOURCE_EXHAUSTED");
-  flags.AddInt("hash-nice", "USERD_HASH_NICE", 10,
-               "nice increment of the hashing threads (0-19), so that under "
-               "CPU contention other requests go first");
+  flags.AddString("hash-priority", "USERD_HASH_PRIORITY", "idle",
+                  "CPU priority of the hashing threads: idle (only CPU no "
+                  "request wants), low (nice 19) or normal");
   flags.AddInt("argon2-memory-kib", "USERD_ARGON2_MEMORY_KIB", 19456,
                "Argon2id memory cost (KiB)");
   flags.AddInt("argon2-iterations", "USERD_ARGON2_ITERATIONS", 2,
@@ -117,7 +118,6 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(flags.GetInt("statement-timeout-ms"));
   config.hash_workers = static_cast<int>(flags.GetInt("hash-workers"));
   config.hash_queue_capacity = static_cast<int>(flags.GetInt("hash-queue"));
-  config.hash_nice = static_cast<int>(flags.GetInt("hash-nice"));
   config.argon2.memory_kib =
       static_cast<uint32_t>(flags.GetInt("argon2-memory-kib"));
   config.argon2.iterations =
@@ -131,10 +131,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "userd: pool, queue and Argon2 sizes must be positive\n");
     return 2;
   }
-  if (config.hash_nice < 0 || config.hash_nice > 19) {
-    std::fprintf(stderr, "userd: --hash-nice must be within 0..19\n");
+  absl::StatusOr<users::ThreadPriority> hash_priority =
+      users::ParseThreadPriority(flags.GetString("hash-priority"));
+  if (!hash_priority.ok()) {
+    std::fprintf(stderr, "userd: --hash-priority: %s\n",
+                 std::string(hash_priority.status().message()).c_str());
     return 2;
   }
+  config.hash_priority = *hash_priority;
 
   users::metrics::MetricsRegistry registry;
   users::UserdMetrics metrics(registry);

@@ -91,10 +91,11 @@ absl::Status UserdServer::Start() {
   int hash_workers = config_.hash_workers > 0
                          ? config_.hash_workers
                          : static_cast<int>(std::thread::hardware_concurrency());
-  const int hash_nice = config_.hash_nice;
+  const ThreadPriority hash_priority = config_.hash_priority;
   p.hashing = std::make_unique<BoundedExecutor>(
-      std::max(1, hash_workers), config_.hash_queue_capacity, [hash_nice] {
-        if (absl::Status s = LowerCurrentThreadPriority(hash_nice); !s.ok()) {
+      std::max(1, hash_workers), config_.hash_queue_capacity, [hash_priority] {
+        if (absl::Status s = SetCurrentThreadPriority(hash_priority);
+            !s.ok()) {
           Log(LogLevel::kWarning, "hash_priority_unchanged",
               {{"error", std::string(s.message())}});
         }

@@ -12,6 +12,7 @@
 #include "services/userd/curl_webhook_client.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
+#include "services/users/thread_priority.h"
 
 namespace users {
 
@@ -24,8 +25,8 @@ struct UserdConfig {
   // 0: one per core.
   int hash_workers = 0;
   int hash_queue_capacity = 64;
-  // Added to the hashing threads' nice value (0: same priority as the rest).
-  int hash_nice = 10;
+  // How the hashing threads compete for the CPU with request work.
+  ThreadPriority hash_priority = ThreadPriority::kIdle;
   Argon2Params argon2;
   int64_t session_ttl_seconds = 7 * 24 * 3600;
   // When set: an admin API key of project "default" (created if missing).

@@ -3,7 +3,8 @@
 measured in the same run (tests/bench/RESULTS.md explains each).
 
   run_bench.py --build-dir build --database-url postgresql://postgres@HOST:PORT/postgres
-               [--users 100000] [--duration 10] [--warmup 2] [--concurrency 16]
+               [--users 100000] [--rounds 3] [--duration 5] [--warmup 1]
+               [--concurrency 16]
                [--probe-concurrency 4] [--probe-rate 100]
                [--out-dir .data/bench] [--smoke]
 
@@ -28,10 +29,15 @@ For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
 clients (pgbench, grpc_update_load, wrk), from /proc and getrusage.
 
+The phases run --rounds times, interleaved (all phases, then all again), so
+that the machine's drifting speed touches the baselines and the service
+alike; every number reported is the median over the rounds (each round's
+figures are kept in the JSON).
+
 Prints one table and writes it as JSON to OUT_DIR/<UTC time>-<commit>.json
-and OUT_DIR/latest.json. --smoke: 2,000 users, 2-second phases, no warm-up,
-and a check that every phase made successful calls with no errors (exit 1
-otherwise); ratios are never asserted.
+and OUT_DIR/latest.json. --smoke: 2,000 users, one round of 2-second phases,
+no warm-up, and a check that every phase made successful calls with no
+errors (exit 1 otherwise); ratios are never asserted.
 """
 
 import argparse
@@ -43,6 +49,7 @@ import os
 import re
 import resource
 import secrets
+import statistics
 import shutil
 import socket
 import subprocess
@@ -276,14 +283,17 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
         # Distinct users for the session phases: neptun through the gateway
         # (its warm-up rotates the sessions it uses, so it has its own), and
         # the gRPC equivalent.
-        per_phase = max(4 * self.args.concurrency, 64)
+        # Each round uses fresh sessions: the rounds before rotated theirs.
+        per_phase = sessions_per_phase(self.args)
         first = self.first_id
-        self.neptun_sessions = self.write_sessions(
-            "neptun", range(first, first + per_phase))
-        self.neptun_warmup_sessions = self.write_sessions(
-            "neptun-warmup", range(first + per_phase, first + 2 * per_phase))
-        self.grpc_sessions = self.write_sessions(
-            "grpc", range(first + 2 * per_phase, first + 3 * per_phase))
+        self.sessions = []
+        for round_ in range(self.args.rounds):
+            sets = {}
+            for name in ("neptun", "neptun-warmup", "grpc"):
+                sets[name] = self.write_sessions(
+                    "%s-%d" % (name, round_), range(first, first + per_phase))
+                first += per_phase
+            self.sessions.append(sets)
 
     def write_sessions(self, name, user_ids):
         path = os.path.join(self.tmp, name + "-sessions.txt")
@@ -322,9 +332,6 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
         self.cpu_meter = CpuMeter(self.url, self.userd, self.gateway)
 
     # -- phases -------------------------------------------------------------
-
-    def phase_seconds(self):
-        return self.args.duration
 
     def pgbench(self):
         """pgbench -M prepared on the statement UpdateUser runs for a
@@ -407,72 +414,90 @@ SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
                         command[1:], env=full_env,
                         timeout=self.args.duration + 60)
 
-    def phase(self, key, measure, peak_of=(), peak_key=None):
-        """Runs `measure` and records its result under `key`, the cores each
-        component used meanwhile, and the peak RSS of `peak_of`."""
+    def phase(self, keys, measure, peak_of=(), peak_key=None):
+        """Runs `measure`, which returns one result per key of `keys`, and
+        appends them to this run's rounds, with the cores each component
+        used meanwhile; keeps the highest peak RSS of `peak_of`."""
         for p in peak_of:
             p.reset_peak()
         before = self.cpu_meter.snapshot()
-        result = measure()
-        self.cpu[key] = CpuMeter.cores(before, self.cpu_meter.snapshot())
+        results = measure()
+        cores = CpuMeter.cores(before, self.cpu_meter.snapshot())
+        for key, result in zip(keys, results):
+            self.rounds.setdefault(key, []).append(result)
+            self.round_cores.setdefault(key, []).append(cores)
         for p in peak_of:
-            self.memory["%s_%s_peak_mib" % (p.name.replace("user-", ""),
-                                            peak_key)] = p.peak_mib()
-        self.results[key] = result
+            key = "%s_%s_peak_mib" % (p.name.replace("user-", ""), peak_key)
+            self.memory[key] = max(self.memory.get(key, 0), p.peak_mib())
 
     def run(self):
         self.create_database()
         self.load_users()
         self.start_servers()
-        print("bench: %d users, %ds phases, %d-way" % (
-            self.args.users, self.args.duration, self.args.concurrency),
-            file=sys.stderr, flush=True)
-        self.phase("pgbench_update", self.pgbench)
-        self.phase("grpc_update", lambda: self.grpc("display_name"),
+        print("bench: %d users, %d rounds of %ds phases, %d-way" % (
+            self.args.users, self.args.rounds, self.args.duration,
+            self.args.concurrency), file=sys.stderr, flush=True)
+        self.rounds = {}
+        self.round_cores = {}
+        for round_ in range(self.args.rounds):
+            self.run_round(round_)
+        for key, results in self.rounds.items():
+            self.results[key] = median_result(results)
+            self.cpu[key] = {
+                component: statistics.mean(c[component]
+                                           for c in self.round_cores[key])
+                for component in self.round_cores[key][0]}
+
+    def run_round(self, round_):
+        """Every phase once. Rounds interleave the phases, so that a drift
+        of the machine's speed touches baseline and service alike."""
+        sessions = self.sessions[round_]
+        self.phase(["pgbench_update"], lambda: [self.pgbench()])
+        self.phase(["grpc_update"], lambda: [self.grpc("display_name")],
                    [self.userd], "grpc")
-        self.phase("http_v1_update", lambda: self.wrk("wrk_v1_update.lua", {
-            "BENCH_TOKEN": self.token,
-            "BENCH_FIRST_ID": str(self.first_id),
-            "BENCH_LAST_ID": str(self.last_id)}),
+        self.phase(["http_v1_update"], lambda: [self.wrk(
+            "wrk_v1_update.lua", {
+                "BENCH_TOKEN": self.token,
+                "BENCH_FIRST_ID": str(self.first_id),
+                "BENCH_LAST_ID": str(self.last_id)})],
             [self.userd, self.gateway], "http")
-        self.phase("grpc_email_rotate", lambda: self.grpc(
-            "email", extra=["--sessions", self.grpc_sessions]))
-        self.phase("http_neptun_email_rotate", lambda: self.wrk(
-            "wrk_neptun_update.lua", {"BENCH_SESSIONS": self.neptun_sessions},
-            {"BENCH_SESSIONS": self.neptun_warmup_sessions}))
-        self.phase("argon2_in_process", lambda: run_json(
+        self.phase(["grpc_email_rotate"], lambda: [self.grpc(
+            "email", extra=["--sessions", sessions["grpc"]])])
+        self.phase(["http_neptun_email_rotate"], lambda: [self.wrk(
+            "wrk_neptun_update.lua", {"BENCH_SESSIONS": sessions["neptun"]},
+            {"BENCH_SESSIONS": sessions["neptun-warmup"]})])
+        self.phase(["argon2_in_process"], lambda: [run_json(
             [self.tool("tests", "bench", "argon2_throughput"),
              "--memory-kib", str(ARGON2_MEMORY_KIB),
              "--iterations", str(ARGON2_ITERATIONS),
              "--duration-seconds", str(self.args.duration),
              "--warmup-seconds", str(self.args.warmup)],
-            timeout=self.args.duration + self.args.warmup + 120))
-        self.phase("probe_alone", lambda: self.grpc("display_name",
-                                                    self.args.probe_concurrency,
-                                                    self.probe_extra(2)))
-        self.phase("grpc_password", self.passwords_with_probe, [self.userd],
+            timeout=self.args.duration + self.args.warmup + 120)])
+        self.phase(["probe_alone"], lambda: [self.grpc(
+            "display_name", self.args.probe_concurrency,
+            self.probe_extra(2 + round_))])
+        self.phase(["grpc_password", "probe_during_passwords"],
+                   lambda: self.passwords_with_probe(round_), [self.userd],
                    "passwords")
-        self.results["probe_during_passwords"] = self.probe_during_passwords
-        self.cpu["probe_during_passwords"] = self.cpu["grpc_password"]
 
     def probe_extra(self, seed):
         return ["--seed", str(seed), "--rate", str(self.args.probe_rate)]
 
-    def passwords_with_probe(self):
+    def passwords_with_probe(self, round_):
         """Password changes, and the paced probe at the same time; returns
-        the password changes' result (the probe's is kept aside)."""
+        both results."""
         env_timeout = self.args.duration + self.args.warmup + 120
         passwords = subprocess.Popen(
             self.grpc_load("password", self.args.concurrency),
             text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.probe_during_passwords = run_json(
+        probe = run_json(
             self.grpc_load("display_name", self.args.probe_concurrency,
-                           self.probe_extra(3)),
+                           self.probe_extra(100 + round_)),
             timeout=env_timeout)
         out, err = passwords.communicate(timeout=env_timeout)
         if passwords.returncode != 0:
             raise BenchError("password load failed: " + err[-2000:])
-        return json.loads(out.strip().splitlines()[-1])
+        return [json.loads(out.strip().splitlines()[-1]), probe]
 
     def close(self):
         for p in reversed(self.processes):
@@ -498,6 +523,24 @@ def summarize(latencies_us, window_seconds, errors):
             "throughput": len(latencies_us) / window_seconds,
             "p50_ms": rank(50), "p99_ms": rank(99),
             "max_ms": latencies_us[-1] / 1000.0, "errors": errors}
+
+
+def sessions_per_phase(args):
+    return max(4 * args.concurrency, 64)
+
+
+def median_result(results):
+    """The median of each number over the rounds; error counts summed."""
+    merged = {}
+    for key, value in results[0].items():
+        if isinstance(value, (int, float)):
+            merged[key] = statistics.median(r[key] for r in results)
+        elif isinstance(value, dict):
+            merged[key] = {k: sum(r[key].get(k, 0) for r in results)
+                           for r in results for k in r[key]}
+    merged["rounds"] = [{k: r[k] for k in ("throughput", "p50_ms", "p99_ms")}
+                        for r in results]
+    return merged
 
 
 def ratio(a, b):
@@ -627,9 +670,12 @@ def main():
                         help="a superuser URL (default: "
                         "$USERS_TEST_DATABASE_URL)")
     parser.add_argument("--users", type=int, default=100000)
-    parser.add_argument("--duration", type=int, default=10,
-                        help="seconds measured per phase")
-    parser.add_argument("--warmup", type=int, default=2,
+    parser.add_argument("--duration", type=int, default=5,
+                        help="seconds measured per phase and round")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times every phase runs, interleaved; results "
+                        "are the medians")
+    parser.add_argument("--warmup", type=int, default=1,
                         help="seconds of uncounted load before each phase")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--probe-concurrency", type=int, default=4)
@@ -642,11 +688,13 @@ def main():
     if not args.database_url:
         parser.error("--database-url or USERS_TEST_DATABASE_URL is needed")
     if args.smoke:
-        args.users, args.duration, args.warmup = 2000, 2, 0
-    if args.users < 3 * max(4 * args.concurrency, 64) or args.duration < 1 \
+        args.users, args.duration, args.warmup, args.rounds = 2000, 2, 0, 1
+    if args.users < 3 * args.rounds * sessions_per_phase(args) \
+            or args.duration < 1 or args.rounds < 1 \
             or args.warmup < 0 or args.concurrency < 1 \
             or args.probe_concurrency < 1 or args.probe_rate < 1:
-        parser.error("need --users >= 12 x --concurrency (and >= 192), "
+        parser.error("need --users >= 3 x --rounds x max(4 x --concurrency, "
+                     "64), --rounds >= 1, "
                      "--duration >= 1, --warmup >= 0, concurrencies >= 1")
     for tool in ("wrk", pg_tool("pgbench")):
         if shutil.which(tool) is None:
@@ -671,6 +719,7 @@ def main():
             "%Y-%m-%dT%H:%M:%SZ"),
         "machine": {"cpus": os.cpu_count(), "hash_workers": hash_workers},
         "settings": {"users": args.users, "duration_seconds": args.duration,
+                     "rounds": args.rounds,
                      "warmup_seconds": args.warmup,
                      "concurrency": args.concurrency,
                      "probe_concurrency": args.probe_concurrency,
