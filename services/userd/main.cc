@@ -44,6 +44,10 @@ users::Flags DefineFlags() {
   flags.AddString("hash-priority", "USERD_HASH_PRIORITY", "idle",
                   "CPU priority of the hashing threads: idle (only CPU no "
                   "request wants), low (nice 19) or normal");
+  flags.AddInt("hash-memory-idle-seconds", "USERD_HASH_MEMORY_IDLE_SECONDS",
+               30,
+               "a hashing thread without work this long frees its Argon2 "
+               "memory (kept between hashes until then)");
   flags.AddInt("argon2-memory-kib", "USERD_ARGON2_MEMORY_KIB", 19456,
                "Argon2id memory cost (KiB)");
   flags.AddInt("argon2-iterations", "USERD_ARGON2_ITERATIONS", 2,
@@ -139,6 +143,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.hash_priority = *hash_priority;
+  config.hash_memory_idle =
+      std::chrono::seconds(flags.GetInt("hash-memory-idle-seconds"));
+  if (config.hash_memory_idle.count() < 1) {
+    std::fprintf(stderr, "userd: --hash-memory-idle-seconds must be >= 1\n");
+    return 2;
+  }
 
   users::metrics::MetricsRegistry registry;
   users::UserdMetrics metrics(registry);

@@ -91,15 +91,20 @@ absl::Status UserdServer::Start() {
   int hash_workers = config_.hash_workers > 0
                          ? config_.hash_workers
                          : static_cast<int>(std::thread::hardware_concurrency());
-  const ThreadPriority hash_priority = config_.hash_priority;
+  WorkerHooks hash_hooks;
+  hash_hooks.on_thread_start = [priority = config_.hash_priority] {
+    if (absl::Status s = SetCurrentThreadPriority(priority); !s.ok()) {
+      Log(LogLevel::kWarning, "hash_priority_unchanged",
+          {{"error", std::string(s.message())}});
+    }
+  };
+  // Each hashing thread keeps its Argon2 memory between hashes, and gives it
+  // back when password changes stop.
+  hash_hooks.on_idle = &Argon2idHasher::ReleaseThreadMemory;
+  hash_hooks.idle_after = config_.hash_memory_idle;
   p.hashing = std::make_unique<BoundedExecutor>(
-      std::max(1, hash_workers), config_.hash_queue_capacity, [hash_priority] {
-        if (absl::Status s = SetCurrentThreadPriority(hash_priority);
-            !s.ok()) {
-          Log(LogLevel::kWarning, "hash_priority_unchanged",
-              {{"error", std::string(s.message())}});
-        }
-      });
+      std::max(1, hash_workers), config_.hash_queue_capacity,
+      std::move(hash_hooks));
   p.webhooks = std::make_unique<CurlWebhookClient>(
       kWebhookThreads, kWebhookQueue, config_.webhook_timeout,
       webhook_observer_);

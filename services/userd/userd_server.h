@@ -27,6 +27,8 @@ struct UserdConfig {
   int hash_queue_capacity = 64;
   // How the hashing threads compete for the CPU with request work.
   ThreadPriority hash_priority = ThreadPriority::kIdle;
+  // A hashing thread idle this long frees its Argon2 memory.
+  std::chrono::milliseconds hash_memory_idle{30000};
   Argon2Params argon2;
   int64_t session_ttl_seconds = 7 * 24 * 3600;
   // When set: an admin API key of project "default" (created if missing).

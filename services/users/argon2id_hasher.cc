@@ -92,6 +92,13 @@ bool ParseParam(absl::string_view field, absl::string_view key,
 
 }  // namespace
 
+void Argon2idHasher::ReleaseThreadMemory() {
+  thread_buffer.memory.reset();
+  thread_buffer.size = 0;
+}
+
+size_t Argon2idHasher::ThreadMemoryBytes() { return thread_buffer.size; }
+
 absl::StatusOr<std::string> Argon2idHasher::Hash(absl::string_view password) {
   std::string salt = RandomBytes(kSaltBytes);
   absl::StatusOr<std::string> hash =

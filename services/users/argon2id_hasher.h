@@ -1,6 +1,7 @@
 #ifndef USERS_SERVICES_USERS_ARGON2ID_HASHER_H_
 #define USERS_SERVICES_USERS_ARGON2ID_HASHER_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "services/users/password_hasher.h"
@@ -28,6 +29,13 @@ class Argon2idHasher final : public PasswordHasher {
                               absl::string_view encoded) override;
 
   const Argon2Params& params() const { return params_; }
+
+  // Frees the calling thread's Argon2 memory (the next hash on this thread
+  // allocates it again). For hashing threads gone idle, so that a burst of
+  // password changes does not keep its memory resident for good.
+  static void ReleaseThreadMemory();
+  // Bytes of Argon2 memory the calling thread holds.
+  static size_t ThreadMemoryBytes();
 
  private:
   Argon2Params params_;

@@ -1,14 +1,15 @@
 #include "services/users/bounded_executor.h"
 
+#include <utility>
+
 namespace users {
 
-BoundedExecutor::BoundedExecutor(int threads, int capacity,
-                                 std::function<void()> on_thread_start)
-    : capacity_(capacity > 0 ? capacity : 1) {
+BoundedExecutor::BoundedExecutor(int threads, int capacity, WorkerHooks hooks)
+    : capacity_(capacity > 0 ? capacity : 1), hooks_(std::move(hooks)) {
   if (threads < 1) threads = 1;
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, on_thread_start] {
-      if (on_thread_start) on_thread_start();
+    threads_.emplace_back([this] {
+      if (hooks_.on_thread_start) hooks_.on_thread_start();
       WorkerLoop();
     });
   }
@@ -44,9 +45,21 @@ int BoundedExecutor::Running() const {
 }
 
 void BoundedExecutor::WorkerLoop() {
+  const auto has_work = [this] { return stopping_ || !queue_.empty(); };
+  bool idle_hook_due = false;  // a job ran since on_idle last did
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (idle_hook_due && hooks_.on_idle) {
+      if (!ready_.wait_for(lock, hooks_.idle_after, has_work)) {
+        lock.unlock();
+        hooks_.on_idle();
+        lock.lock();
+        idle_hook_due = false;
+        continue;
+      }
+    } else {
+      ready_.wait(lock, has_work);
+    }
     if (queue_.empty()) return;  // stopping and drained
     std::function<void()> job = std::move(queue_.front());
     queue_.pop_front();
@@ -55,6 +68,7 @@ void BoundedExecutor::WorkerLoop() {
     job();
     lock.lock();
     --running_;
+    idle_hook_due = true;
   }
 }
 

@@ -1,6 +1,7 @@
 #ifndef USERS_SERVICES_USERS_BOUNDED_EXECUTOR_H_
 #define USERS_SERVICES_USERS_BOUNDED_EXECUTOR_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -10,15 +11,22 @@
 
 namespace users {
 
+// What a BoundedExecutor's worker threads run besides jobs.
+struct WorkerHooks {
+  // Runs first on each worker thread (e.g. to lower its priority).
+  std::function<void()> on_thread_start;
+  // Runs on a worker that ran a job and then had none for `idle_after`
+  // (once per idle spell; e.g. to free per-thread memory).
+  std::function<void()> on_idle;
+  std::chrono::milliseconds idle_after{30000};
+};
+
 // A fixed number of threads draining a bounded FIFO queue. Used for CPU-heavy
 // work (password hashing) so that at most `threads` such jobs run at once and
 // the backlog cannot grow without bound.
 class BoundedExecutor final {
  public:
-  // `on_thread_start`, when set, runs first on each worker thread (e.g. to
-  // lower its scheduling priority).
-  BoundedExecutor(int threads, int capacity,
-                  std::function<void()> on_thread_start = nullptr);
+  BoundedExecutor(int threads, int capacity, WorkerHooks hooks = {});
   ~BoundedExecutor();  // runs what is queued, then joins
 
   BoundedExecutor(const BoundedExecutor&) = delete;
@@ -36,6 +44,7 @@ class BoundedExecutor final {
   void WorkerLoop();
 
   const size_t capacity_;
+  const WorkerHooks hooks_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;

@@ -1,7 +1,7 @@
 // A closed-loop load generator for users.v1.UserService/UpdateUser.
 //
 //   grpc_update_load --target 127.0.0.1:50051 --token TOKEN
-//       --first-id 1 --last-id 100000 [--field display_name|password]
+//       --first-id 1 --last-id 100000 [--field display_name|password|health]
 //       [--concurrency 16] [--duration-seconds 10] [--warmup-seconds 1]
 //       [--rate 0]
 //   grpc_update_load --target 127.0.0.1:50051 --field email
@@ -19,6 +19,9 @@
 //
 // display_name and password: each call updates that field of a random user
 // in [first-id, last-id] of --project, authorized by --token.
+// health: each call is grpc.health.v1.Health/Check instead, which touches
+// no database: the cost of a gRPC call itself on this machine, the floor
+// under every UpdateUser.
 // email: caller i is the user of line i of FILE ("<user id> <session
 // token>" lines, at least `concurrency` of them) and changes its own email
 // with its session, which rotates the session: the next call uses the token
@@ -46,6 +49,7 @@
 #include "services/common/flags.h"
 #include "services/common/grpc_code_name.h"
 #include "tests/bench/latency_summary.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "users/v1/user_service.grpc.pb.h"
 
 namespace users::bench {
@@ -62,7 +66,7 @@ struct UserSession {
 struct LoadConfig {
   std::string project;
   std::string token;
-  std::string field;  // "display_name", "password" or "email"
+  std::string field;  // "display_name", "password", "email" or "health"
   int64_t first_id = 1;
   int64_t last_id = 1;
   Clock::time_point measure_from;
@@ -76,9 +80,11 @@ struct LoadConfig {
 class Caller {
  public:
   // `session`: the caller's own session (email changes only).
-  Caller(v1::UserService::Stub* stub, const LoadConfig& config, uint64_t seed,
-         UserSession session, std::function<void()> on_finished)
+  Caller(v1::UserService::Stub* stub, grpc::health::v1::Health::Stub* health,
+         const LoadConfig& config, uint64_t seed, UserSession session,
+         std::function<void()> on_finished)
       : stub_(stub),
+        health_(health),
         config_(config),
         random_(seed),
         session_(std::move(session)),
@@ -116,6 +122,13 @@ class Caller {
                           "Bearer " + (email ? session_.token : config_.token));
     context_->set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(30));
+    if (config_.field == "health") {
+      started_ = SlotOrNow();
+      health_->async()->Check(context_.get(), &health_request_,
+                              &health_response_,
+                              [this](grpc::Status status) { Done(status); });
+      return;
+    }
     std::uniform_int_distribution<int64_t> ids(config_.first_id,
                                                config_.last_id);
     const int64_t user_id = email ? session_.user_id : ids(random_);
@@ -132,11 +145,15 @@ class Caller {
       user->set_display_name(absl::StrCat("Bench ", nonce));
     }
     request_.mutable_update_mask()->add_paths(config_.field);
-    started_ = config_.pacing_interval == Clock::duration::zero()
-                   ? Clock::now()
-                   : slot_;
+    started_ = SlotOrNow();
     stub_->async()->UpdateUser(context_.get(), &request_, &response_,
                                [this](grpc::Status status) { Done(status); });
+  }
+
+  // When the call counts from: its slot when paced, else now.
+  Clock::time_point SlotOrNow() const {
+    return config_.pacing_interval == Clock::duration::zero() ? Clock::now()
+                                                             : slot_;
   }
 
   void Done(const grpc::Status& status) {
@@ -163,6 +180,7 @@ class Caller {
   }
 
   v1::UserService::Stub* stub_;
+  grpc::health::v1::Health::Stub* health_;
   const LoadConfig& config_;
   std::mt19937_64 random_;
   UserSession session_;
@@ -170,6 +188,8 @@ class Caller {
   std::unique_ptr<grpc::ClientContext> context_;
   v1::UpdateUserRequest request_;
   v1::User response_;
+  grpc::health::v1::HealthCheckRequest health_request_;
+  grpc::health::v1::HealthCheckResponse health_response_;
   Clock::time_point started_;
   Clock::time_point slot_;
   grpc::Alarm alarms_[2];
@@ -194,7 +214,8 @@ Flags DefineFlags() {
   flags.AddString("token", "", "", "bearer token (an API key with write)");
   flags.AddString("project", "", "default", "the users' project");
   flags.AddString("field", "", "display_name",
-                  "the field to update: display_name, password or email");
+                  "the field to update: display_name, password or email; "
+                  "or health: Health/Check calls instead of updates");
   flags.AddString("sessions", "", "",
                   "email: file of \"<user id> <session token>\" lines");
   flags.AddInt("first-id", "", 1, "smallest user id");
@@ -230,11 +251,12 @@ int Run(int argc, char** argv) {
   const int64_t warmup = flags.GetInt("warmup-seconds");
   const int64_t rate = flags.GetInt("rate");
   if (rate < 0 || (config.field != "display_name" && config.field != "password" &&
-       config.field != "email") ||
+       config.field != "email" && config.field != "health") ||
       config.first_id < 1 || config.last_id < config.first_id ||
       concurrency < 1 || duration < 1 || warmup < 0) {
     std::fprintf(stderr,
-                 "grpc_update_load: need --field display_name|password|email, "
+                 "grpc_update_load: need --field "
+                 "display_name|password|email|health, "
                  "1 <= --first-id <= --last-id, --concurrency >= 1, "
                  "--duration-seconds >= 1, --warmup-seconds >= 0, "
                  "--rate >= 0\n");
@@ -266,6 +288,8 @@ int Run(int argc, char** argv) {
   }
   std::unique_ptr<v1::UserService::Stub> stub =
       v1::UserService::NewStub(channel);
+  std::unique_ptr<grpc::health::v1::Health::Stub> health =
+      grpc::health::v1::Health::NewStub(channel);
 
   std::mutex mutex;
   std::condition_variable all_finished;
@@ -281,7 +305,7 @@ int Run(int argc, char** argv) {
   const uint64_t seed = static_cast<uint64_t>(flags.GetInt("seed"));
   for (int64_t i = 0; i < concurrency; ++i) {
     callers.push_back(std::make_unique<Caller>(
-        stub.get(), config, seed * 1000 + i,
+        stub.get(), health.get(), config, seed * 1000 + i,
         sessions.empty() ? UserSession{} : sessions[i], on_finished));
   }
   // Paced callers start staggered across one interval.

@@ -95,6 +95,24 @@ TEST(Argon2idHasherTest, HashesNonAsciiAndLongPasswords) {
   }
 }
 
+TEST(Argon2idHasherTest, KeepsItsMemoryPerThreadUntilReleased) {
+  // On a thread of its own, so that other tests' buffers do not count.
+  std::thread([] {
+    Argon2idHasher hasher(kFastParams);
+    EXPECT_EQ(Argon2idHasher::ThreadMemoryBytes(), 0u);
+    absl::StatusOr<std::string> first = hasher.Hash("first password");
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_EQ(Argon2idHasher::ThreadMemoryBytes(),
+              size_t{kFastParams.memory_kib} * 1024);
+    Argon2idHasher::ReleaseThreadMemory();
+    EXPECT_EQ(Argon2idHasher::ThreadMemoryBytes(), 0u);
+    // Hashing again allocates afresh, and the hash still verifies.
+    absl::StatusOr<std::string> second = hasher.Hash("second password");
+    ASSERT_TRUE(second.ok()) << second.status();
+    EXPECT_EQ(*hasher.Verify("second password", *second), true);
+  }).join();
+}
+
 TEST(Argon2idHasherTest, SaltsEveryHash) {
   Argon2idHasher hasher(kFastParams);
   auto first = hasher.Hash("same password");

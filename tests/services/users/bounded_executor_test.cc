@@ -159,10 +159,12 @@ TEST(BoundedExecutorTest, RunsTheThreadStartHookOnEveryWorkerBeforeJobs) {
   std::vector<std::thread::id> ran;
   Counter done;
   {
-    BoundedExecutor executor(3, 16, [&] {
+    WorkerHooks hooks;
+    hooks.on_thread_start = [&] {
       std::lock_guard<std::mutex> lock(mutex);
       started.push_back(std::this_thread::get_id());
-    });
+    };
+    BoundedExecutor executor(3, 16, std::move(hooks));
     for (int i = 0; i < 12; ++i) {
       ASSERT_TRUE(executor.TrySubmit([&] {
         {
@@ -178,6 +180,40 @@ TEST(BoundedExecutorTest, RunsTheThreadStartHookOnEveryWorkerBeforeJobs) {
   for (const std::thread::id& id : ran) {
     EXPECT_NE(std::find(started.begin(), started.end(), id), started.end());
   }
+}
+
+TEST(BoundedExecutorTest, RunsTheIdleHookOnTheWorkerOnceAfterWork) {
+  // One worker: a job, then the idle hook on the same thread; a second job
+  // makes the hook due again, so it runs exactly twice in all.
+  std::mutex mutex;
+  std::thread::id job_thread;
+  std::vector<std::thread::id> idle_threads;
+  Counter jobs;
+  Counter idles;
+  WorkerHooks hooks;
+  hooks.idle_after = std::chrono::milliseconds(20);
+  hooks.on_idle = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      idle_threads.push_back(std::this_thread::get_id());
+    }
+    idles.Increment();
+  };
+  BoundedExecutor executor(1, 4, std::move(hooks));
+  ASSERT_TRUE(executor.TrySubmit([&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      job_thread = std::this_thread::get_id();
+    }
+    jobs.Increment();
+  }));
+  idles.WaitFor(1);
+  ASSERT_TRUE(executor.TrySubmit([&] { jobs.Increment(); }));
+  jobs.WaitFor(2);
+  idles.WaitFor(2);
+  std::lock_guard<std::mutex> lock(mutex);
+  ASSERT_EQ(idle_threads.size(), 2u);
+  EXPECT_EQ(idle_threads[0], job_thread);
 }
 
 TEST(BoundedExecutorTest, ClampsNonPositiveSizes) {
