@@ -2,10 +2,9 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <sys/mman.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -24,25 +23,44 @@ constexpr uint32_t kMaxMemoryKib = 1u << 20;
 constexpr uint32_t kMaxIterations = 16;
 constexpr uint32_t kMaxParallelism = 16;
 
-// The calling thread's reusable Argon2 memory.
-struct ThreadBuffer {
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, Free> memory;
-  size_t size = 0;
+// The calling thread's reusable Argon2 memory. Mapped directly rather than
+// taken from malloc: glibc serves a block this size from an arena after the
+// first one is freed (its mmap threshold adapts), and arena memory is not
+// given back to the system, so a released buffer would stay resident.
+class ThreadBuffer {
+ public:
+  ~ThreadBuffer() { Release(); }
+
+  // At least `bytes` of page-aligned memory; nullptr when mapping fails.
+  uint8_t* Get(size_t bytes) {
+    if (size_ < bytes) {
+      Release();
+      void* fresh = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (fresh == MAP_FAILED) return nullptr;
+      memory_ = static_cast<uint8_t*>(fresh);
+      size_ = bytes;
+    }
+    return memory_;
+  }
+
+  void Release() {
+    if (memory_ != nullptr) munmap(memory_, size_);
+    memory_ = nullptr;
+    size_ = 0;
+  }
+
+  size_t size() const { return size_; }
+
+ private:
+  uint8_t* memory_ = nullptr;
+  size_t size_ = 0;
 };
 thread_local ThreadBuffer thread_buffer;
 
 int AllocateFromThreadBuffer(uint8_t** memory, size_t bytes) {
-  if (thread_buffer.size < bytes) {
-    void* fresh = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (fresh == nullptr) return ARGON2_MEMORY_ALLOCATION_ERROR;
-    thread_buffer.memory.reset(static_cast<uint8_t*>(fresh));
-    thread_buffer.size = bytes;
-  }
-  *memory = thread_buffer.memory.get();
-  return ARGON2_OK;
+  *memory = thread_buffer.Get(bytes);
+  return *memory != nullptr ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
 void KeepThreadBuffer(uint8_t*, size_t) {}
@@ -92,12 +110,9 @@ bool ParseParam(absl::string_view field, absl::string_view key,
 
 }  // namespace
 
-void Argon2idHasher::ReleaseThreadMemory() {
-  thread_buffer.memory.reset();
-  thread_buffer.size = 0;
-}
+void Argon2idHasher::ReleaseThreadMemory() { thread_buffer.Release(); }
 
-size_t Argon2idHasher::ThreadMemoryBytes() { return thread_buffer.size; }
+size_t Argon2idHasher::ThreadMemoryBytes() { return thread_buffer.size(); }
 
 absl::StatusOr<std::string> Argon2idHasher::Hash(absl::string_view password) {
   std::string salt = RandomBytes(kSaltBytes);
