@@ -10,10 +10,12 @@ fail() {
 }
 
 # Every script parses.
-for f in scripts/run scripts/test .ci/run scripts/lib/*.sh tests/scripts/*.sh; do
+for f in scripts/run scripts/test scripts/bench .ci/run scripts/lib/*.sh \
+  tests/scripts/*.sh; do
   bash -n "$f" || fail "$f does not parse"
 done
-for f in scripts/run scripts/test .ci/run tests/tools/grpc_reflect.py; do
+for f in scripts/run scripts/test scripts/bench .ci/run \
+  tests/tools/grpc_reflect.py tests/bench/run_bench.py; do
   [[ -x "$f" ]] || fail "$f is not executable"
 done
 echo "ok: scripts parse and the entry points are executable"
@@ -49,3 +51,11 @@ echo "ok: throwaway cluster answered and was removed"
 /usr/bin/python3 tests/tools/grpc_reflect.py --help >/dev/null ||
   fail "grpc_reflect.py --help"
 echo "ok: grpc_reflect.py starts"
+
+# scripts/bench --help answers without building or starting anything, and
+# lists the options its header promises.
+help=$(bash scripts/bench --help) || fail "scripts/bench --help"
+for option in --duration --concurrency --rounds --smoke --users; do
+  [[ "$help" == *"$option"* ]] || fail "scripts/bench --help lacks $option"
+done
+echo "ok: scripts/bench --help lists its options"
