@@ -45,11 +45,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "services/common/flags.h"
 #include "services/common/grpc_code_name.h"
 #include "tests/bench/latency_summary.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "users/v1/user_service.grpc.pb.h"
 
 namespace users::bench {
