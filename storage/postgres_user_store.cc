@@ -422,24 +422,6 @@ std::string UpdateStatementName(const UserColumnSet& columns) {
   return absl::StrCat(kUpdateUserNamePrefix, columns.to_ulong());
 }
 
-std::string BuildUpdateStatementSql(const UserColumnSet& columns) {
-  std::string assignments;
-  int next = kUpdateUserFirstColumnParam;
-  for (const ColumnAssignment& assignment : kAssignments) {
-    if (!Has(columns, assignment.column)) continue;
-    if (assignment.parameters == 2) {
-      absl::StrAppend(&assignments,
-                      absl::Substitute(assignment.pattern, next, next + 1));
-    } else {
-      absl::StrAppend(&assignments, absl::Substitute(assignment.pattern, next));
-    }
-    absl::StrAppend(&assignments, ",\n         ");
-    next += assignment.parameters;
-  }
-  return absl::StrCat(kUpdateUserHead, assignments, kUpdateUserMiddle,
-                      kUserOutput, kUpdateUserTail);
-}
-
 void SetMicros(int64_t micros, google::protobuf::Timestamp* timestamp) {
   int64_t seconds = micros / 1000000;
   int64_t rest = micros % 1000000;
@@ -617,7 +599,7 @@ struct PostgresUserStore::Session {
   std::string UpdateStatement(const UserColumnSet& columns) {
     std::string name = UpdateStatementName(columns);
     if (prepared_updates.insert(columns.to_ulong()).second) {
-      connection.prepare(name, BuildUpdateStatementSql(columns));
+      connection.prepare(name, UpdateStatementSql(columns));
     }
     return name;
   }
@@ -647,7 +629,21 @@ PostgresUserStore::~PostgresUserStore() = default;
 
 std::string PostgresUserStore::UpdateStatementSql(
     const UserColumnSet& columns) {
-  return BuildUpdateStatementSql(columns);
+  std::string assignments;
+  int next = kUpdateUserFirstColumnParam;
+  for (const ColumnAssignment& assignment : kAssignments) {
+    if (!Has(columns, assignment.column)) continue;
+    if (assignment.parameters == 2) {
+      absl::StrAppend(&assignments,
+                      absl::Substitute(assignment.pattern, next, next + 1));
+    } else {
+      absl::StrAppend(&assignments, absl::Substitute(assignment.pattern, next));
+    }
+    absl::StrAppend(&assignments, ",\n         ");
+    next += assignment.parameters;
+  }
+  return absl::StrCat(kUpdateUserHead, assignments, kUpdateUserMiddle,
+                      kUserOutput, kUpdateUserTail);
 }
 
 bool PostgresUserStore::Healthy() const {

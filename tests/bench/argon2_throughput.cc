@@ -2,7 +2,7 @@
 // threads achieve with the hasher userd uses (services/users), at the given
 // parameters. The baseline for password changes through userd.
 //
-//   argon2_throughput [--memory-kib 19456] [--iterations 2] [--threads 2]
+//   argon2_throughput [--memory-kib 19456] [--iterations 2] [--threads 0]
 //                     [--duration-seconds 10] [--warmup-seconds 1]
 //
 // Prints one JSON object: {"hashes", "throughput", "p50_ms", "p99_ms",
