@@ -303,6 +303,95 @@ VALUES ($1, $2::bigint, decode($3, 'hex'),
 RETURNING id, floor(extract(epoch FROM expire_time))::bigint
 )sql";
 
+// Locks the user's row against a concurrent password change until the new
+// session is committed (which that change then ends), and checks that the
+// password the login was verified against is still the user's.
+constexpr char kLockLoginUserName[] = "lock_login_user";
+constexpr char kLockLoginUser[] = R"sql(
+SELECT password_hash = $3
+  FROM users
+ WHERE project_id = $1 AND id = $2::bigint
+   FOR NO KEY UPDATE
+)sql";
+
+// Ends the user's sessions beyond the newest $3.
+constexpr char kTrimSessionsName[] = "trim_sessions";
+constexpr char kTrimSessions[] = R"sql(
+DELETE FROM sessions
+ WHERE project_id = $1
+   AND id IN (SELECT id FROM sessions
+               WHERE project_id = $1 AND user_id = $2::bigint
+               ORDER BY id DESC
+              OFFSET $3::bigint)
+)sql";
+
+constexpr char kEndFailureStreakName[] = "end_failure_streak";
+constexpr char kEndFailureStreak[] = R"sql(
+DELETE FROM login_failure_streaks
+ WHERE project_id = $1 AND identifier_key = $2 AND client_address = $3
+)sql";
+
+constexpr char kGetLoginFailuresName[] = "get_login_failures";
+constexpr char kGetLoginFailures[] = R"sql(
+SELECT extract(epoch FROM now())::float8,
+       coalesce(s.consecutive_failures, 0),
+       coalesce(extract(epoch FROM s.last_failure_time)::float8, 0),
+       (SELECT extract(epoch FROM f.failure_time)::float8
+          FROM login_failures f
+         WHERE f.project_id = $1 AND f.identifier_key = $2
+           AND f.failure_time > now() - $5::bigint * interval '1 second'
+         ORDER BY f.failure_time DESC
+        OFFSET $4::bigint - 1 LIMIT 1)
+  FROM (SELECT) AS one
+  LEFT JOIN login_failure_streaks s
+    ON s.project_id = $1 AND s.identifier_key = $2 AND s.client_address = $3
+)sql";
+
+constexpr char kRecordLoginFailureName[] = "record_login_failure";
+constexpr char kRecordLoginFailure[] = R"sql(
+WITH streak AS (
+  INSERT INTO login_failure_streaks AS s
+         (project_id, identifier_key, client_address, consecutive_failures,
+          last_failure_time)
+  VALUES ($1, $2, $3, 1, now())
+  ON CONFLICT (project_id, identifier_key, client_address) DO UPDATE
+     SET consecutive_failures = s.consecutive_failures + 1,
+         last_failure_time = now()
+)
+INSERT INTO login_failures (project_id, identifier_key) VALUES ($1, $2)
+)sql";
+
+constexpr char kDeleteExpiredSessionsName[] = "delete_expired_sessions";
+constexpr char kDeleteExpiredSessions[] = R"sql(
+DELETE FROM sessions
+ WHERE (project_id, id) IN (SELECT project_id, id FROM sessions
+                             WHERE expire_time < now()
+                             ORDER BY expire_time
+                             LIMIT $1::bigint)
+)sql";
+
+constexpr char kDeleteOldLoginFailuresName[] = "delete_old_login_failures";
+constexpr char kDeleteOldLoginFailures[] = R"sql(
+DELETE FROM login_failures
+ WHERE (project_id, identifier_key, failure_time, id) IN (
+       SELECT project_id, identifier_key, failure_time, id
+         FROM login_failures
+        WHERE failure_time < now() - $2::bigint * interval '1 second'
+        ORDER BY failure_time
+        LIMIT $1::bigint)
+)sql";
+
+constexpr char kDeleteOldStreaksName[] = "delete_old_failure_streaks";
+constexpr char kDeleteOldStreaks[] = R"sql(
+DELETE FROM login_failure_streaks
+ WHERE (project_id, identifier_key, client_address) IN (
+       SELECT project_id, identifier_key, client_address
+         FROM login_failure_streaks
+        WHERE last_failure_time < now() - $2::bigint * interval '1 second'
+        ORDER BY last_failure_time
+        LIMIT $1::bigint)
+)sql";
+
 constexpr char kDeleteSessionName[] = "delete_session";
 constexpr char kDeleteSession[] = R"sql(
 DELETE FROM sessions WHERE project_id = $1 AND id = $2::bigint
@@ -582,6 +671,14 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kFindLoginName, kFindLogin},
       {kCreateSessionName, kCreateSession},
       {kDeleteSessionName, kDeleteSession},
+      {kLockLoginUserName, kLockLoginUser},
+      {kTrimSessionsName, kTrimSessions},
+      {kEndFailureStreakName, kEndFailureStreak},
+      {kGetLoginFailuresName, kGetLoginFailures},
+      {kRecordLoginFailureName, kRecordLoginFailure},
+      {kDeleteExpiredSessionsName, kDeleteExpiredSessions},
+      {kDeleteOldLoginFailuresName, kDeleteOldLoginFailures},
+      {kDeleteOldStreaksName, kDeleteOldStreaks},
       {kDeleteUserSessionName, kDeleteUserSession},
       {kEndUserSessionsName, kEndUserSessions},
   };
@@ -923,11 +1020,83 @@ absl::StatusOr<UserLogin> PostgresUserStore::FindLogin(
 }
 
 absl::StatusOr<SessionRecord> PostgresUserStore::CreateSession(
-    const std::string& project_id, int64_t user_id, const NewSession& session) {
-  return Run("CreateSession",
-             [&](Session& open) -> absl::StatusOr<SessionRecord> {
-               pqxx::nontransaction transaction(open.connection);
-               return InsertSession(transaction, project_id, user_id, session);
+    const SessionLogin& login) {
+  return Run("CreateSession", [&](Session& open)
+                                  -> absl::StatusOr<SessionRecord> {
+    const std::string& project_id = login.attempt.project_id;
+    const std::string user_id = std::to_string(login.user_id);
+    pqxx::work transaction(open.connection);
+    pqxx::result user = transaction.exec_prepared(
+        kLockLoginUserName, project_id, user_id, login.password_hash);
+    if (user.empty()) return UserNotFound();
+    if (!user[0][0].as<bool>()) {
+      return ApiError(absl::StatusCode::kFailedPrecondition, "PASSWORD_CHANGED",
+                      "the password changed during the login");
+    }
+    transaction.exec_prepared0(kTrimSessionsName, project_id, user_id,
+                               std::to_string(login.max_sessions - 1));
+    SessionRecord record =
+        InsertSession(transaction, project_id, login.user_id, login.session);
+    transaction.exec_prepared0(kEndFailureStreakName, project_id,
+                               login.attempt.identifier_key,
+                               login.attempt.client_address);
+    transaction.commit();
+    return record;
+  });
+}
+
+absl::StatusOr<LoginFailures> PostgresUserStore::GetLoginFailures(
+    const LoginAttempt& attempt, int limit, int64_t window_seconds) {
+  return Run("GetLoginFailures",
+             [&](Session& session) -> absl::StatusOr<LoginFailures> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::row row = transaction.exec_prepared1(
+                   kGetLoginFailuresName, attempt.project_id,
+                   attempt.identifier_key, attempt.client_address,
+                   std::to_string(limit), std::to_string(window_seconds));
+               LoginFailures failures;
+               failures.now = row[0].as<double>();
+               failures.consecutive_failures = row[1].as<int>();
+               failures.last_failure_time = row[2].as<double>();
+               if (!row[3].is_null()) {
+                 failures.limit_reached_time = row[3].as<double>();
+               }
+               return failures;
+             });
+}
+
+absl::Status PostgresUserStore::RecordLoginFailure(
+    const LoginAttempt& attempt) {
+  return Run("RecordLoginFailure", [&](Session& session) -> absl::Status {
+    pqxx::nontransaction transaction(session.connection);
+    transaction.exec_prepared0(kRecordLoginFailureName, attempt.project_id,
+                               attempt.identifier_key, attempt.client_address);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Housekeeping> PostgresUserStore::DeleteStaleRows(
+    int batch, int64_t failure_window_seconds,
+    int64_t streak_retention_seconds) {
+  return Run("DeleteStaleRows",
+             [&](Session& session) -> absl::StatusOr<Housekeeping> {
+               pqxx::nontransaction transaction(session.connection);
+               const std::string limit = std::to_string(batch);
+               Housekeeping deleted;
+               deleted.expired_sessions =
+                   transaction.exec_prepared(kDeleteExpiredSessionsName, limit)
+                       .affected_rows();
+               deleted.login_failures =
+                   transaction
+                       .exec_prepared(kDeleteOldLoginFailuresName, limit,
+                                      std::to_string(failure_window_seconds))
+                       .affected_rows();
+               deleted.failure_streaks =
+                   transaction
+                       .exec_prepared(kDeleteOldStreaksName, limit,
+                                      std::to_string(streak_retention_seconds))
+                       .affected_rows();
+               return deleted;
              });
 }
 

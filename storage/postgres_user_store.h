@@ -93,11 +93,17 @@ class PostgresUserStore final : public UserStore {
   absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
                                       const std::string& login) override;
   absl::StatusOr<SessionRecord> CreateSession(
-      const std::string& project_id, int64_t user_id,
-      const NewSession& session) override;
+      const SessionLogin& login) override;
   // NotFound (SESSION_NOT_FOUND) when there is no such session.
   absl::Status DeleteSession(const std::string& project_id,
                              int64_t session_id) override;
+
+  absl::StatusOr<LoginFailures> GetLoginFailures(
+      const LoginAttempt& attempt, int limit, int64_t window_seconds) override;
+  absl::Status RecordLoginFailure(const LoginAttempt& attempt) override;
+  absl::StatusOr<Housekeeping> DeleteStaleRows(
+      int batch, int64_t failure_window_seconds,
+      int64_t streak_retention_seconds) override;
 
  private:
   struct Session;  // an open connection and what is prepared on it

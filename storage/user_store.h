@@ -89,6 +89,43 @@ struct UserLogin {
   std::string password_hash;
 };
 
+// Who tries to log in, as login throttling counts it.
+struct LoginAttempt {
+  std::string project_id;
+  std::string identifier_key;  // IdentifierKey of the login
+  std::string client_address;
+};
+
+// The recent failures behind a LoginAttempt. Times are Unix seconds on the
+// database's clock, so every replica judges alike.
+struct LoginFailures {
+  double now = 0;
+  // Failed checks from this address since its last success, and the last one.
+  int consecutive_failures = 0;
+  double last_failure_time = 0;
+  // The time of the `limit`-th most recent failure inside the window, from
+  // any address, when there are at least `limit` of them.
+  std::optional<double> limit_reached_time;
+};
+
+// A successful login's session: created only while `password_hash` is still
+// the user's password; the attempt's failure streak ends with it; the user's
+// oldest sessions end so that it holds at most `max_sessions`.
+struct SessionLogin {
+  LoginAttempt attempt;
+  int64_t user_id = 0;
+  std::string password_hash;
+  NewSession session;
+  int max_sessions = 100;
+};
+
+// What one housekeeping pass deleted.
+struct Housekeeping {
+  int64_t expired_sessions = 0;
+  int64_t login_failures = 0;
+  int64_t failure_streaks = 0;
+};
+
 // Persistent state of projects, users, sessions and API keys. One instance
 // per database connection; not thread-safe (a StorePool hands each worker
 // its own). Every method is one transaction.
@@ -144,11 +181,27 @@ class UserStore {
   // Finds a user by username or email, ignoring case.
   virtual absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
                                               const std::string& login) = 0;
+  // FailedPrecondition (PASSWORD_CHANGED) when the user's password is no
+  // longer `login.password_hash`, NotFound when the user is gone.
   virtual absl::StatusOr<SessionRecord> CreateSession(
-      const std::string& project_id, int64_t user_id,
-      const NewSession& session) = 0;
+      const SessionLogin& login) = 0;
   virtual absl::Status DeleteSession(const std::string& project_id,
                                      int64_t session_id) = 0;
+
+  // The failures that decide whether `attempt` may be checked now: its
+  // streak, and the `limit`-th most recent failure of its identifier within
+  // the last `window_seconds`.
+  virtual absl::StatusOr<LoginFailures> GetLoginFailures(
+      const LoginAttempt& attempt, int limit, int64_t window_seconds) = 0;
+  // Counts one failed password check: the streak and the identifier's log.
+  virtual absl::Status RecordLoginFailure(const LoginAttempt& attempt) = 0;
+
+  // Deletes at most `batch` rows of each: expired sessions, login failures
+  // older than `failure_window_seconds`, and streaks without a failure for
+  // `streak_retention_seconds`.
+  virtual absl::StatusOr<Housekeeping> DeleteStaleRows(
+      int batch, int64_t failure_window_seconds,
+      int64_t streak_retention_seconds) = 0;
 };
 
 }  // namespace users

@@ -68,6 +68,12 @@ absl::Status FieldError(absl::StatusCode code, absl::string_view reason,
   return status;
 }
 
+void SetRetryDelay(absl::Status& status, int64_t seconds) {
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(seconds);
+  status.SetPayload(kRetryInfoTypeUrl, absl::Cord(retry.SerializeAsString()));
+}
+
 bool GetErrorInfo(const absl::Status& status, google::rpc::ErrorInfo* info) {
   auto payload = status.GetPayload(kErrorInfoTypeUrl);
   return payload.has_value() && info->ParseFromString(std::string(*payload));
@@ -76,6 +82,11 @@ bool GetErrorInfo(const absl::Status& status, google::rpc::ErrorInfo* info) {
 bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* bad) {
   auto payload = status.GetPayload(kBadRequestTypeUrl);
   return payload.has_value() && bad->ParseFromString(std::string(*payload));
+}
+
+bool GetRetryInfo(const absl::Status& status, google::rpc::RetryInfo* retry) {
+  auto payload = status.GetPayload(kRetryInfoTypeUrl);
+  return payload.has_value() && retry->ParseFromString(std::string(*payload));
 }
 
 }  // namespace users

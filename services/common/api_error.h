@@ -1,6 +1,7 @@
 #ifndef USERS_SERVICES_COMMON_API_ERROR_H_
 #define USERS_SERVICES_COMMON_API_ERROR_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -21,6 +22,8 @@ inline constexpr absl::string_view kErrorInfoTypeUrl =
     "type.googleapis.com/google.rpc.ErrorInfo";
 inline constexpr absl::string_view kBadRequestTypeUrl =
     "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kRetryInfoTypeUrl =
+    "type.googleapis.com/google.rpc.RetryInfo";
 
 // A status with `code`, `message` and an ErrorInfo of `reason`.
 absl::Status ApiError(absl::StatusCode code, absl::string_view reason,
@@ -52,9 +55,13 @@ absl::Status FieldError(absl::StatusCode code, absl::string_view reason,
                         std::string field, absl::string_view field_reason,
                         std::string description);
 
-// The ErrorInfo / BadRequest carried by `status`, if any.
+// Attaches a google.rpc.RetryInfo: the caller should wait `seconds`.
+void SetRetryDelay(absl::Status& status, int64_t seconds);
+
+// The ErrorInfo / BadRequest / RetryInfo carried by `status`, if any.
 bool GetErrorInfo(const absl::Status& status, google::rpc::ErrorInfo* info);
 bool GetBadRequest(const absl::Status& status, google::rpc::BadRequest* bad);
+bool GetRetryInfo(const absl::Status& status, google::rpc::RetryInfo* retry);
 
 }  // namespace users
 

@@ -6,6 +6,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "services/users/tokens.h"
 
 namespace users {
@@ -28,6 +30,21 @@ bool IsPrintableToken(const std::string& text) {
   });
 }
 
+// "ipv4:10.1.2.3:5000", "ipv6:[::1]:5000" or "ipv6:%5B::1%5D:5000" -> the
+// address; anything else (unix:...) -> "".
+std::string PeerAddress(std::string peer) {
+  absl::StrReplaceAll({{"%5B", "["}, {"%5D", "]"}}, &peer);
+  absl::string_view rest(peer);
+  if (!absl::ConsumePrefix(&rest, "ipv4:") &&
+      !absl::ConsumePrefix(&rest, "ipv6:")) {
+    return "";
+  }
+  if (absl::ConsumePrefix(&rest, "[")) {
+    return std::string(rest.substr(0, rest.find(']')));
+  }
+  return std::string(rest.substr(0, rest.rfind(':')));
+}
+
 }  // namespace
 
 CallContext CallContextFrom(const grpc::CallbackServerContext& context) {
@@ -43,6 +60,8 @@ CallContext CallContextFrom(const grpc::CallbackServerContext& context) {
     call.request_id = absl::BytesToHexString(RandomBytes(8));
   }
   call.self_only = Metadata(context, "x-self-only") == "1";
+  call.peer_address = PeerAddress(context.peer());
+  call.forwarded_for = Metadata(context, "x-forwarded-for");
   auto now_system = std::chrono::system_clock::now();
   auto deadline = context.deadline();
   auto remaining = deadline - now_system;

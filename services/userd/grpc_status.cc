@@ -33,6 +33,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
       details.add_details()->PackFrom(bad_request);
     }
   }
+  google::rpc::RetryInfo retry;
+  if (GetRetryInfo(status, &retry)) details.add_details()->PackFrom(retry);
   return grpc::Status(static_cast<grpc::StatusCode>(code), message,
                       details.SerializeAsString());
 }

@@ -56,6 +56,14 @@ users::Flags DefineFlags() {
                "session lifetime");
   flags.AddInt("webhook-timeout-ms", "USERD_WEBHOOK_TIMEOUT_MS", 2000,
                "validateUserUpdated webhook deadline");
+  flags.AddString("trusted-proxy-cidrs", "USERD_TRUSTED_PROXY_CIDRS",
+                  "127.0.0.1/32,::1/128",
+                  "peers whose x-forwarded-for names the client of a login "
+                  "(comma-separated CIDR ranges; empty: none)");
+  flags.AddInt("housekeeping-interval-seconds",
+               "USERD_HOUSEKEEPING_INTERVAL_SECONDS", 60,
+               "how often expired sessions and old login failures are "
+               "deleted");
   flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
@@ -147,6 +155,22 @@ int main(int argc, char** argv) {
       std::chrono::seconds(flags.GetInt("hash-memory-idle-seconds"));
   if (config.hash_memory_idle.count() < 1) {
     std::fprintf(stderr, "userd: --hash-memory-idle-seconds must be >= 1\n");
+    return 2;
+  }
+
+  absl::StatusOr<users::TrustedProxies> trusted_proxies =
+      users::TrustedProxies::Parse(flags.GetString("trusted-proxy-cidrs"));
+  if (!trusted_proxies.ok()) {
+    std::fprintf(stderr, "userd: --trusted-proxy-cidrs: %s\n",
+                 std::string(trusted_proxies.status().message()).c_str());
+    return 2;
+  }
+  config.trusted_proxies = *std::move(trusted_proxies);
+  config.housekeeping_interval =
+      std::chrono::seconds(flags.GetInt("housekeeping-interval-seconds"));
+  if (config.housekeeping_interval.count() < 1) {
+    std::fprintf(stderr,
+                 "userd: --housekeeping-interval-seconds must be >= 1\n");
     return 2;
   }
 

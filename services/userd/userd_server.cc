@@ -14,6 +14,7 @@
 #include "services/userd/grpc_project_service.h"
 #include "services/userd/grpc_session_service.h"
 #include "services/userd/grpc_user_service.h"
+#include "services/userd/housekeeper.h"
 #include "services/users/bounded_executor.h"
 #include "services/users/project_service_logic.h"
 #include "services/users/session_service_logic.h"
@@ -28,6 +29,7 @@ namespace {
 constexpr char kUserServiceName[] = "users.v1.UserService";
 constexpr int kWebhookThreads = 4;
 constexpr int kWebhookQueue = 256;
+constexpr int kHousekeepingBatch = 1000;
 
 }  // namespace
 
@@ -45,6 +47,7 @@ struct UserdServer::Parts {
   std::unique_ptr<GrpcSessionService> session_service;
   std::unique_ptr<GrpcProjectService> project_service;
   std::unique_ptr<DatabaseHealthMonitor> monitor;
+  std::unique_ptr<Housekeeper> housekeeper;
   std::mutex health_mutex;
   bool serving_allowed = true;
 };
@@ -114,6 +117,7 @@ absl::Status UserdServer::Start() {
   deps.hashing = p.hashing.get();
   deps.webhooks = p.webhooks.get();
   deps.session_ttl_seconds = config_.session_ttl_seconds;
+  deps.trusted_proxies = &config_.trusted_proxies;
   p.user_logic = std::make_unique<UserServiceLogic>(deps);
   p.session_logic = std::make_unique<SessionServiceLogic>(deps);
   p.project_logic = std::make_unique<ProjectServiceLogic>(deps);
@@ -152,6 +156,11 @@ absl::Status UserdServer::Start() {
         health->SetServingStatus(kUserServiceName, reachable);
       });
   p.monitor->Start();
+  p.housekeeper = std::make_unique<Housekeeper>(
+      std::make_unique<PostgresUserStore>(config_.database_url,
+                                          config_.statement_timeout),
+      config_.housekeeping_interval, kHousekeepingBatch, deps.login_throttle);
+  p.housekeeper->Start();
   Log(LogLevel::kInfo, "listening",
       {{"address", config_.listen}, {"port", port_}});
   return absl::OkStatus();

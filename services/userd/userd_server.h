@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "services/common/trusted_proxies.h"
 #include "services/userd/curl_webhook_client.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
@@ -36,6 +37,12 @@ struct UserdConfig {
   bool migrate_on_start = true;
   std::chrono::milliseconds webhook_timeout{2000};
   std::chrono::milliseconds health_interval{1000};
+  // Whose x-forwarded-for names the client of a login (default: loopback,
+  // where scripts/run puts the gateway).
+  TrustedProxies trusted_proxies =
+      *TrustedProxies::Parse("127.0.0.1/32,::1/128");
+  // How often expired sessions and old login failures are deleted.
+  std::chrono::milliseconds housekeeping_interval{60000};
 };
 
 // The userd process minus main(): the gRPC server (UserService,

@@ -1,5 +1,6 @@
 #include "services/users/bounded_executor.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace users {
@@ -24,10 +25,16 @@ BoundedExecutor::~BoundedExecutor() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-bool BoundedExecutor::TrySubmit(std::function<void()> job) {
+bool BoundedExecutor::TrySubmit(BoundedJob job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_ || queue_.size() >= capacity_) return false;
+    if (job.secondary) {
+      if (queued_secondary_ >= std::max<size_t>(1, capacity_ / 2)) {
+        return false;
+      }
+      ++queued_secondary_;
+    }
     queue_.push_back(std::move(job));
   }
   ready_.notify_one();
@@ -61,11 +68,16 @@ void BoundedExecutor::WorkerLoop() {
       ready_.wait(lock, has_work);
     }
     if (queue_.empty()) return;  // stopping and drained
-    std::function<void()> job = std::move(queue_.front());
+    BoundedJob job = std::move(queue_.front());
     queue_.pop_front();
+    if (job.secondary) --queued_secondary_;
     ++running_;
     lock.unlock();
-    job();
+    if (std::chrono::steady_clock::now() <= job.deadline) {
+      job.run();
+    } else if (job.expired) {
+      job.expired();
+    }
     lock.lock();
     --running_;
     idle_hook_due = true;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace users {
@@ -21,6 +22,19 @@ struct WorkerHooks {
   std::chrono::milliseconds idle_after{30000};
 };
 
+// One unit of work for a BoundedExecutor.
+struct BoundedJob {
+  std::function<void()> run;
+  // A worker that takes the job after `deadline` runs `expired` instead of
+  // `run` (nobody waits for the result any more). `expired` may be empty.
+  std::chrono::steady_clock::time_point deadline =
+      std::chrono::steady_clock::time_point::max();
+  std::function<void()> expired;
+  // Secondary jobs (anonymous logins) may fill at most half of the queue, so
+  // that a flood of them cannot refuse the others (password changes).
+  bool secondary = false;
+};
+
 // A fixed number of threads draining a bounded FIFO queue. Used for CPU-heavy
 // work (password hashing) so that at most `threads` such jobs run at once and
 // the backlog cannot grow without bound.
@@ -32,8 +46,12 @@ class BoundedExecutor final {
   BoundedExecutor(const BoundedExecutor&) = delete;
   BoundedExecutor& operator=(const BoundedExecutor&) = delete;
 
-  // Queues `job`; false (and `job` dropped) when `capacity` jobs wait.
-  bool TrySubmit(std::function<void()> job);
+  // Queues `job`; false (and `job` dropped) when `capacity` jobs wait, or
+  // when it is secondary and capacity / 2 (at least 1) secondary jobs wait.
+  bool TrySubmit(BoundedJob job);
+  bool TrySubmit(std::function<void()> job) {
+    return TrySubmit(BoundedJob{std::move(job)});
+  }
 
   // Jobs waiting (not yet running).
   int QueueDepth() const;
@@ -47,7 +65,8 @@ class BoundedExecutor final {
   const WorkerHooks hooks_;
   mutable std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<BoundedJob> queue_;
+  size_t queued_secondary_ = 0;
   int running_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> threads_;

@@ -18,6 +18,11 @@ struct CallContext {
   std::string request_id;
   // The caller asked that only its own user be addressed (x-self-only).
   bool self_only = false;
+  // The transport peer's IP address ("10.1.2.3", "::1"), or "" when it has
+  // none (a Unix socket), and the `x-forwarded-for` metadata as sent. Which
+  // of them is the client is TrustedProxies' rule.
+  std::string peer_address;
+  std::string forwarded_for;
   // When the caller stops waiting.
   std::chrono::steady_clock::time_point deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -12,26 +12,36 @@ absl::Status QueueFull() {
                   "too many password operations in progress; retry later");
 }
 
+absl::Status CallerGone() {
+  return ApiError(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED",
+                  "the call's deadline passed before hashing began");
+}
+
 }  // namespace
 
 void SubmitHash(const ServiceDeps& deps, std::string password,
-                std::function<void(absl::StatusOr<std::string>)> done) {
+                std::function<void(absl::StatusOr<std::string>)> done,
+                Deadline deadline) {
   auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-  bool queued = deps.hashing->TrySubmit(
-      [hasher = deps.hasher, password = std::move(password), shared_done] {
-        (*shared_done)(hasher->Hash(password));
-      });
-  if (!queued) (*shared_done)(QueueFull());
+  BoundedJob job;
+  job.run = [hasher = deps.hasher, password = std::move(password),
+             shared_done] { (*shared_done)(hasher->Hash(password)); };
+  job.deadline = deadline;
+  job.expired = [shared_done] { (*shared_done)(CallerGone()); };
+  if (!deps.hashing->TrySubmit(std::move(job))) (*shared_done)(QueueFull());
 }
 
 void SubmitVerify(const ServiceDeps& deps, std::string password,
                   std::string encoded,
-                  std::function<void(absl::StatusOr<bool>)> done) {
+                  std::function<void(absl::StatusOr<bool>)> done,
+                  Deadline deadline) {
   auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-  bool queued = deps.hashing->TrySubmit([hasher = deps.hasher,
-                                         password = std::move(password),
-                                         encoded = std::move(encoded),
-                                         shared_done] {
+  BoundedJob job;
+  job.deadline = deadline;
+  job.expired = [shared_done] { (*shared_done)(CallerGone()); };
+  job.secondary = true;
+  job.run = [hasher = deps.hasher, password = std::move(password),
+             encoded = std::move(encoded), shared_done] {
     if (encoded.empty()) {
       // Spend the same work as a real check, then refuse.
       (void)hasher->Hash(password);
@@ -39,8 +49,8 @@ void SubmitVerify(const ServiceDeps& deps, std::string password,
       return;
     }
     (*shared_done)(hasher->Verify(password, encoded));
-  });
-  if (!queued) (*shared_done)(QueueFull());
+  };
+  if (!deps.hashing->TrySubmit(std::move(job))) (*shared_done)(QueueFull());
 }
 
 }  // namespace users

@@ -1,6 +1,7 @@
 #ifndef USERS_SERVICES_USERS_HASHING_JOBS_H_
 #define USERS_SERVICES_USERS_HASHING_JOBS_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -9,18 +10,26 @@
 
 namespace users {
 
+using Deadline = std::chrono::steady_clock::time_point;
+
 // Hashes `password` on the hashing executor and passes the PHC string to
 // `done` there. When the queue is full, `done` gets RESOURCE_EXHAUSTED
-// (HASH_QUEUE_FULL) at once, on the calling thread.
+// (HASH_QUEUE_FULL) at once, on the calling thread. A job still queued at
+// `deadline` (the caller's) is dropped unhashed: `done` gets
+// DEADLINE_EXCEEDED.
 void SubmitHash(const ServiceDeps& deps, std::string password,
-                std::function<void(absl::StatusOr<std::string>)> done);
+                std::function<void(absl::StatusOr<std::string>)> done,
+                Deadline deadline = Deadline::max());
 
 // Verifies `password` against `encoded` on the hashing executor. An empty
 // `encoded` still costs one hash (so unknown logins take as long as known
-// ones) and yields false.
+// ones) and yields false. Verification is a login's work: a secondary job,
+// which may hold at most half of the queue (see BoundedJob). Queue full and
+// deadline as for SubmitHash.
 void SubmitVerify(const ServiceDeps& deps, std::string password,
                   std::string encoded,
-                  std::function<void(absl::StatusOr<bool>)> done);
+                  std::function<void(absl::StatusOr<bool>)> done,
+                  Deadline deadline = Deadline::max());
 
 }  // namespace users
 

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 
+#include "services/common/trusted_proxies.h"
 #include "services/users/bounded_executor.h"
+#include "services/users/login_throttle.h"
 #include "services/users/password_hasher.h"
 #include "services/users/webhook_client.h"
 #include "storage/store_pool.h"
@@ -19,6 +21,12 @@ struct ServiceDeps {
   // Optional: without it, project webhooks are not called.
   WebhookClient* webhooks = nullptr;
   int64_t session_ttl_seconds = 7 * 24 * 3600;
+  // Whose x-forwarded-for names the client (login throttling). Optional:
+  // without it, the peer is the client.
+  const TrustedProxies* trusted_proxies = nullptr;
+  LoginThrottlePolicy login_throttle;
+  // A login beyond this many sessions of a user ends the oldest.
+  int max_sessions_per_user = 100;
 };
 
 }  // namespace users

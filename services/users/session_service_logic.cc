@@ -5,6 +5,8 @@
 #include "services/common/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/hashing_jobs.h"
+#include "services/users/identifier_keys.h"
+#include "services/users/login_throttle.h"
 #include "services/users/resource_names.h"
 #include "services/users/text_checks.h"
 #include "services/users/tokens.h"
@@ -40,47 +42,96 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
   }
   if (!violations.empty()) return done(violations.ToStatus());
 
+  LoginAttempt attempt;
+  attempt.project_id = *std::move(project_id);
+  attempt.identifier_key = IdentifierKey(request.login());
+  attempt.client_address =
+      deps_.trusted_proxies == nullptr
+          ? call.peer_address
+          : deps_.trusted_proxies->ClientAddress(call.peer_address,
+                                                 call.forwarded_for);
   deps_.pool->Run(
-      [this, call, request, project_id = *project_id, done](
-          UserStore* store, absl::Status status) {
+      [this, call, request, attempt, done](UserStore* store,
+                                           absl::Status status) {
         if (!status.ok()) return done(status);
+        const LoginThrottlePolicy& policy = deps_.login_throttle;
+        absl::StatusOr<LoginFailures> failures = store->GetLoginFailures(
+            attempt, policy.window_limit, policy.window_seconds);
+        if (!failures.ok()) return done(failures.status());
+        if (double delay = LoginRetryDelay(policy, *failures); delay > 0) {
+          return done(LoginThrottled(delay));
+        }
         absl::StatusOr<UserLogin> login =
-            store->FindLogin(project_id, request.login());
+            store->FindLogin(attempt.project_id, request.login());
         if (!login.ok() && !absl::IsNotFound(login.status())) {
           return done(login.status());
         }
         UserLogin found = login.ok() ? *login : UserLogin{};
         SubmitVerify(
             deps_, request.password(), found.password_hash,
-            [this, call, project_id, found, done](absl::StatusOr<bool> match) {
-              if (!match.ok() || !*match || found.user_id == 0) {
-                return done(BadCredentials());
+            [this, call, attempt, found, done](absl::StatusOr<bool> match) {
+              if (absl::IsResourceExhausted(match.status()) ||
+                  absl::IsDeadlineExceeded(match.status())) {
+                return done(match.status());  // nothing was checked
               }
-              std::string token = NewToken();
-              NewSession session{TokenHash(token), deps_.session_ttl_seconds};
-              deps_.pool->Run(
-                  [project_id, found, session, token, done](
-                      UserStore* store, absl::Status status) {
-                    if (!status.ok()) return done(status);
-                    absl::StatusOr<SessionRecord> created =
-                        store->CreateSession(project_id, found.user_id,
-                                             session);
-                    if (!created.ok()) return done(created.status());
-                    absl::StatusOr<UserRecord> user =
-                        store->GetUser(project_id, found.user_id);
-                    if (!user.ok()) return done(user.status());
-                    v1::Session result;
-                    result.set_name(absl::StrCat("projects/", project_id,
-                                                 "/sessions/", created->id));
-                    result.set_token(token);
-                    *result.mutable_user() = std::move(user->user);
-                    *result.mutable_expire_time() =
-                        google::protobuf::util::TimeUtil::SecondsToTimestamp(
-                            created->expire_time_unix);
-                    done(std::move(result));
-                  },
-                  call.deadline);
-            });
+              if (!match.ok() || !*match || found.user_id == 0) {
+                return RecordFailure(call, attempt, done);
+              }
+              OpenSession(call, attempt, found, done);
+            },
+            call.deadline);
+      },
+      call.deadline);
+}
+
+void SessionServiceLogic::RecordFailure(const CallContext& call,
+                                        const LoginAttempt& attempt,
+                                        Callback<v1::Session> done) {
+  // The failure is counted before the answer, so that the next attempt
+  // already sees it.
+  deps_.pool->Run(
+      [attempt, done](UserStore* store, absl::Status status) {
+        if (status.ok()) status = store->RecordLoginFailure(attempt);
+        if (!status.ok()) return done(status);
+        done(BadCredentials());
+      },
+      call.deadline);
+}
+
+void SessionServiceLogic::OpenSession(const CallContext& call,
+                                      const LoginAttempt& attempt,
+                                      const UserLogin& found,
+                                      Callback<v1::Session> done) {
+  std::string token = NewToken();
+  SessionLogin login;
+  login.attempt = attempt;
+  login.user_id = found.user_id;
+  login.password_hash = found.password_hash;
+  login.session = NewSession{TokenHash(token), deps_.session_ttl_seconds};
+  login.max_sessions = deps_.max_sessions_per_user;
+  deps_.pool->Run(
+      [login, token, done](UserStore* store, absl::Status status) {
+        if (!status.ok()) return done(status);
+        absl::StatusOr<SessionRecord> created = store->CreateSession(login);
+        if (absl::IsFailedPrecondition(created.status()) ||
+            absl::IsNotFound(created.status())) {
+          // The password changed (or the user went) after the check.
+          return done(BadCredentials());
+        }
+        if (!created.ok()) return done(created.status());
+        const std::string& project_id = login.attempt.project_id;
+        absl::StatusOr<UserRecord> user =
+            store->GetUser(project_id, login.user_id);
+        if (!user.ok()) return done(user.status());
+        v1::Session result;
+        result.set_name(
+            absl::StrCat("projects/", project_id, "/sessions/", created->id));
+        result.set_token(token);
+        *result.mutable_user() = std::move(user->user);
+        *result.mutable_expire_time() =
+            google::protobuf::util::TimeUtil::SecondsToTimestamp(
+                created->expire_time_unix);
+        done(std::move(result));
       },
       call.deadline);
 }

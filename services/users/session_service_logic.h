@@ -9,7 +9,9 @@ namespace users {
 
 // The users.v1.SessionService rules: logins (by username or email, either
 // case) and logouts. A wrong login and a wrong password fail alike, after the
-// same amount of hashing work.
+// same amount of hashing work. Logins are throttled per identifier and client
+// address (LoginThrottlePolicy); a throttled attempt costs no hashing and
+// looks the same whether the account exists and the password was right.
 class SessionServiceLogic final {
  public:
   explicit SessionServiceLogic(ServiceDeps deps) : deps_(deps) {}
@@ -21,6 +23,11 @@ class SessionServiceLogic final {
   void DeleteSession(const CallContext& call, Callback<bool> done);
 
  private:
+  void RecordFailure(const CallContext& call, const LoginAttempt& attempt,
+                     Callback<v1::Session> done);
+  void OpenSession(const CallContext& call, const LoginAttempt& attempt,
+                   const UserLogin& found, Callback<v1::Session> done);
+
   ServiceDeps deps_;
 };
 

@@ -130,7 +130,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
                     done(std::move(created->user));
                   },
                   call.deadline);
-            });
+            },
+            call.deadline);
       },
       done);
 }
@@ -266,7 +267,8 @@ void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
                if (!hash.ok()) return done(hash.status());
                plan->update.changes.password_hash = *std::move(hash);
                WriteOnPool(plan, done);
-             });
+             },
+             plan->call.deadline);
 }
 
 void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,

@@ -109,9 +109,19 @@ class PostgresUserStoreTest : public ::testing::Test {
     return update;
   }
 
+  // A login of `user_id` with its current password, from 192.0.2.1.
+  SessionLogin LoginOf(int64_t user_id, char tag, int64_t ttl = 3600) {
+    SessionLogin login;
+    login.attempt = LoginAttempt{project_, "login-key", "192.0.2.1"};
+    login.user_id = user_id;
+    login.password_hash = Basics("x").password_hash;
+    login.session = NewSession{TokenHash(tag), ttl};
+    return login;
+  }
+
   SessionRecord Session(int64_t user_id, char tag, int64_t ttl = 3600) {
-    absl::StatusOr<SessionRecord> session = store_.CreateSession(
-        project_, user_id, NewSession{TokenHash(tag), ttl});
+    absl::StatusOr<SessionRecord> session =
+        store_.CreateSession(LoginOf(user_id, tag, ttl));
     EXPECT_TRUE(session.ok()) << session.status();
     return session.ok() ? *session : SessionRecord();
   }
@@ -554,8 +564,7 @@ TEST_F(PostgresUserStoreTest, FindsLiveSessionsButNotExpiredOnes) {
   EXPECT_FALSE(store_.FindToken(almost).ok());
   EXPECT_EQ(
       Reason(
-          store_.CreateSession(project_, 424242, NewSession{TokenHash('n'), 60})
-              .status()),
+          store_.CreateSession(LoginOf(424242, 'n', 60)).status()),
       "USER_NOT_FOUND");
 }
 

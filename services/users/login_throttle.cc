@@ -1,0 +1,38 @@
+#include "services/users/login_throttle.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "services/common/api_error.h"
+
+namespace users {
+
+double LoginRetryDelay(const LoginThrottlePolicy& policy,
+                       const LoginFailures& failures) {
+  double wait_until = 0;
+  int beyond_free = failures.consecutive_failures - policy.free_failures;
+  if (beyond_free >= 0) {
+    // Capped before exponentiating, so a long streak cannot overflow.
+    double delay = std::min(
+        policy.max_delay_seconds,
+        policy.first_delay_seconds * std::exp2(std::min(beyond_free, 62)));
+    wait_until = failures.last_failure_time + delay;
+  }
+  if (failures.limit_reached_time.has_value()) {
+    wait_until = std::max(wait_until, *failures.limit_reached_time +
+                                          policy.window_seconds);
+  }
+  return std::max(0.0, wait_until - failures.now);
+}
+
+absl::Status LoginThrottled(double delay_seconds) {
+  int64_t seconds =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(delay_seconds)));
+  absl::Status status = ApiError(absl::StatusCode::kResourceExhausted,
+                                 "LOGIN_THROTTLED",
+                                 "too many failed logins; retry later");
+  SetRetryDelay(status, seconds);
+  return status;
+}
+
+}  // namespace users
