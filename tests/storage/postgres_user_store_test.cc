@@ -895,5 +895,120 @@ TEST(PostgresUserStoreConnectTest, MalformedConnectionStringIsInvalidArgument) {
   EXPECT_EQ(store.Ping().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(PostgresUserStoreTest, CountsLoginFailuresPerAddressAndPerIdentifier) {
+  LoginAttempt here{project_, "ann", "192.0.2.1"};
+  LoginAttempt there{project_, "ann", "198.51.100.7"};
+  absl::StatusOr<LoginFailures> none = store_.GetLoginFailures(here, 3, 3600);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->consecutive_failures, 0);
+  EXPECT_FALSE(none->limit_reached_time.has_value());
+  EXPECT_GT(none->now, 1.7e9);
+
+  ASSERT_TRUE(store_.RecordLoginFailure(here).ok());
+  ASSERT_TRUE(store_.RecordLoginFailure(here).ok());
+  ASSERT_TRUE(store_.RecordLoginFailure(there).ok());
+  absl::StatusOr<LoginFailures> mine = store_.GetLoginFailures(here, 3, 3600);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(mine->consecutive_failures, 2);
+  EXPECT_NEAR(mine->last_failure_time, mine->now, 5);
+  // Three failures of "ann" from anywhere reach a limit of 3...
+  ASSERT_TRUE(mine->limit_reached_time.has_value());
+  EXPECT_LE(*mine->limit_reached_time, mine->now);
+  // ...but not one of 4, and other identifiers are untouched.
+  EXPECT_FALSE(store_.GetLoginFailures(here, 4, 3600)->limit_reached_time);
+  absl::StatusOr<LoginFailures> other =
+      store_.GetLoginFailures(LoginAttempt{project_, "bob", "192.0.2.1"}, 1,
+                              3600);
+  EXPECT_EQ(other->consecutive_failures, 0);
+  EXPECT_FALSE(other->limit_reached_time.has_value());
+  // Failures older than the window do not count.
+  TestDatabase::Get().Query(
+      "UPDATE login_failures SET failure_time = now() - interval '2 hours'");
+  EXPECT_FALSE(store_.GetLoginFailures(here, 1, 3600)->limit_reached_time);
+}
+
+TEST_F(PostgresUserStoreTest, ALoginEndsItsAddressesFailureStreakOnly) {
+  UserRecord user = Create(Basics("streaky"));
+  SessionLogin login = LoginOf(user.id, 't');
+  LoginAttempt elsewhere = login.attempt;
+  elsewhere.client_address = "203.0.113.5";
+  ASSERT_TRUE(store_.RecordLoginFailure(login.attempt).ok());
+  ASSERT_TRUE(store_.RecordLoginFailure(elsewhere).ok());
+  ASSERT_TRUE(store_.CreateSession(login).ok());
+  EXPECT_EQ(store_.GetLoginFailures(login.attempt, 100, 3600)
+                ->consecutive_failures,
+            0);
+  EXPECT_EQ(store_.GetLoginFailures(elsewhere, 100, 3600)->consecutive_failures,
+            1);
+  // The identifier's hourly log is not wiped by a success.
+  EXPECT_TRUE(
+      store_.GetLoginFailures(login.attempt, 2, 3600)->limit_reached_time);
+}
+
+TEST_F(PostgresUserStoreTest, NoSessionFromAPasswordThatChangedMeanwhile) {
+  UserRecord user = Create(Basics("racer"));
+  SessionLogin login = LoginOf(user.id, 'u');
+  UserUpdate update = Update(user.id);
+  update.changes.columns.set(static_cast<size_t>(UserColumn::kPasswordHash));
+  update.changes.password_hash = "$argon2id$changed-meanwhile";
+  ASSERT_TRUE(store_.UpdateUser(update).ok());
+  absl::StatusOr<SessionRecord> session = store_.CreateSession(login);
+  EXPECT_EQ(session.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(session.status()), "PASSWORD_CHANGED");
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            0);
+}
+
+TEST_F(PostgresUserStoreTest, ALoginBeyondTheLimitEndsTheOldestSessions) {
+  UserRecord user = Create(Basics("hoarder"));
+  const std::string count = "SELECT count(*) FROM sessions WHERE user_id = " +
+                            std::to_string(user.id);
+  std::vector<int64_t> ids;
+  for (char tag : {'1', '2', '3', '4'}) {
+    SessionLogin login = LoginOf(user.id, tag);
+    login.max_sessions = 3;
+    absl::StatusOr<SessionRecord> session = store_.CreateSession(login);
+    ASSERT_TRUE(session.ok()) << session.status();
+    ids.push_back(session->id);
+  }
+  EXPECT_EQ(Count(count), 3);
+  EXPECT_EQ(store_.FindToken(TokenHash('1')).status().code(),
+            absl::StatusCode::kNotFound);  // the oldest ended
+  EXPECT_TRUE(store_.FindToken(TokenHash('2')).ok());
+  EXPECT_TRUE(store_.FindToken(TokenHash('4')).ok());
+}
+
+TEST_F(PostgresUserStoreTest, HousekeepingDeletesOnlyWhatIsStaleInBatches) {
+  UserRecord user = Create(Basics("sweeper"));
+  for (char tag : {'a', 'b', 'c'}) Session(user.id, tag, -60);  // expired
+  Session(user.id, 'd');                                          // live
+  LoginAttempt old_attempt{project_, "old", "192.0.2.9"};
+  LoginAttempt new_attempt{project_, "new", "192.0.2.9"};
+  ASSERT_TRUE(store_.RecordLoginFailure(old_attempt).ok());
+  ASSERT_TRUE(store_.RecordLoginFailure(new_attempt).ok());
+  TestDatabase::Get().Query(
+      "UPDATE login_failures SET failure_time = now() - interval '2 hours' "
+      "WHERE identifier_key = 'old'");
+  TestDatabase::Get().Query(
+      "UPDATE login_failure_streaks "
+      "SET last_failure_time = now() - interval '2 days' "
+      "WHERE identifier_key = 'old'");
+
+  absl::StatusOr<Housekeeping> first = store_.DeleteStaleRows(2, 3600, 86400);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->expired_sessions, 2);  // one batch
+  EXPECT_EQ(first->login_failures, 1);
+  EXPECT_EQ(first->failure_streaks, 1);
+  absl::StatusOr<Housekeeping> second = store_.DeleteStaleRows(2, 3600, 86400);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->expired_sessions, 1);
+  EXPECT_EQ(second->login_failures, 0);
+  EXPECT_EQ(second->failure_streaks, 0);
+  EXPECT_TRUE(store_.FindToken(TokenHash('d')).ok());
+  EXPECT_EQ(store_.GetLoginFailures(new_attempt, 1, 3600)->consecutive_failures,
+            1);
+}
+
 }  // namespace
 }  // namespace users

@@ -1,6 +1,7 @@
 #include "services/users/bounded_executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <future>
@@ -248,6 +249,64 @@ TEST(BoundedExecutorTest, RunsJobsInSubmissionOrderOnOneThread) {
     }
   }  // the destructor drains the queue
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(BoundedExecutorTest, SecondaryJobsHoldAtMostHalfTheQueue) {
+  Counter started;
+  Counter ran;
+  BoundedExecutor executor(1, 4);
+  Gate gate;
+  ASSERT_TRUE(executor.TrySubmit([&, waiter = gate.Waiter()] {
+    started.Increment();
+    waiter.wait();
+  }));
+  started.WaitFor(1);
+  const auto secondary = [&] {
+    BoundedJob job;
+    job.run = [&] { ran.Increment(); };
+    job.secondary = true;
+    return job;
+  };
+  EXPECT_TRUE(executor.TrySubmit(secondary()));
+  EXPECT_TRUE(executor.TrySubmit(secondary()));
+  EXPECT_FALSE(executor.TrySubmit(secondary()));  // half of 4 is taken
+  // The other half stays free for primary jobs.
+  EXPECT_TRUE(executor.TrySubmit([&] { ran.Increment(); }));
+  EXPECT_TRUE(executor.TrySubmit([&] { ran.Increment(); }));
+  EXPECT_FALSE(executor.TrySubmit([&] { ran.Increment(); }));
+  gate.Open();
+  ran.WaitFor(4);
+  // A drained secondary slot is free again.
+  EXPECT_TRUE(executor.TrySubmit(secondary()));
+  ran.WaitFor(5);
+}
+
+TEST(BoundedExecutorTest, AJobTakenAfterItsDeadlineRunsExpiredInstead) {
+  Counter started;
+  Counter expired;
+  Counter ran;
+  BoundedExecutor executor(1, 4);
+  Gate gate;
+  ASSERT_TRUE(executor.TrySubmit([&, waiter = gate.Waiter()] {
+    started.Increment();
+    waiter.wait();
+  }));
+  started.WaitFor(1);
+  BoundedJob stale;
+  stale.run = [&] { ran.Increment(); };
+  stale.expired = [&] { expired.Increment(); };
+  stale.deadline = std::chrono::steady_clock::now();  // passes at once
+  ASSERT_TRUE(executor.TrySubmit(std::move(stale)));
+  BoundedJob fresh;
+  fresh.run = [&] { ran.Increment(); };
+  fresh.expired = [&] { expired.Increment(); };
+  fresh.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  ASSERT_TRUE(executor.TrySubmit(std::move(fresh)));
+  gate.Open();
+  ran.WaitFor(1);
+  expired.WaitFor(1);
+  EXPECT_EQ(ran.Get(), 1);
+  EXPECT_EQ(expired.Get(), 1);
 }
 
 }  // namespace

@@ -177,5 +177,27 @@ TEST_F(HashingJobsTest, VerifyQueueFullIsResourceExhaustedAtOnce) {
   EXPECT_EQ(hasher_.verify_calls(), 0);
 }
 
+TEST_F(HashingJobsTest, AHashWhoseCallerGaveUpIsNeverComputed) {
+  std::future<void> running = started_.get_future();
+  ASSERT_TRUE(executor_.TrySubmit([this] {
+    started_.set_value();
+    release_.wait();
+  }));
+  running.wait();
+  auto result = std::make_shared<std::promise<absl::Status>>();
+  auto future = result->get_future();
+  SubmitVerify(
+      deps_, "pw", "hash:pw",
+      [result](absl::StatusOr<bool> verdict) {
+        result->set_value(verdict.status());
+      },
+      std::chrono::steady_clock::now());  // already passed when it is taken
+  Release();
+  absl::Status status = future.get();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(hasher_.verify_calls(), 0);
+  EXPECT_EQ(hasher_.hash_calls(), 0);
+}
+
 }  // namespace
 }  // namespace users
