@@ -211,7 +211,9 @@ void Gateway::Handle(HttpRequest request, Respond done) {
     return fail(GatewayError{403, "origin not allowed", 0, ""});
   }
   const auto now = TokenBucketLimiter::Clock::now();
-  if (int wait = client_limiter_.Acquire(request.remote_address, now);
+  request.client_address = config_.trusted_proxies.ClientAddress(
+      request.remote_address, request.JoinedHeader("x-forwarded-for"));
+  if (int wait = client_limiter_.Acquire(request.client_address, now);
       wait > 0) {
     return fail(GatewayError{429, "too many requests", wait, ""});
   }

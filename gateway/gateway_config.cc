@@ -31,6 +31,10 @@ void RegisterGatewayFlags(Flags& flags) {
   flags.AddInt("rate-limit-principal-burst",
                "GATEWAY_RATE_LIMIT_PRINCIPAL_BURST", 0,
                "burst per credential (0 = the rate)");
+  flags.AddString("trusted-proxy-cidrs", "GATEWAY_TRUSTED_PROXY_CIDRS", "",
+                  "proxies whose X-Forwarded-For names the client "
+                  "(comma-separated CIDR ranges; empty: the peer is the "
+                  "client)");
   flags.AddInt("rpc-timeout-ms", "GATEWAY_RPC_TIMEOUT_MS",
                defaults.rpc_timeout_ms, "deadline of every call to userd");
   flags.AddInt("threads", "GATEWAY_THREADS", defaults.threads,
@@ -55,6 +59,14 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   config.principal_rps = flags.GetInt("rate-limit-principal-rps");
   config.principal_burst = flags.GetInt("rate-limit-principal-burst");
   config.rpc_timeout_ms = flags.GetInt("rpc-timeout-ms");
+  absl::StatusOr<TrustedProxies> trusted_proxies =
+      TrustedProxies::Parse(flags.GetString("trusted-proxy-cidrs"));
+  if (!trusted_proxies.ok()) {
+    return absl::InvalidArgumentError(
+        Cat("--trusted-proxy-cidrs: ",
+            std::string(trusted_proxies.status().message())));
+  }
+  config.trusted_proxies = *std::move(trusted_proxies);
   config.threads = static_cast<int>(flags.GetInt("threads"));
   if (config.max_body_bytes <= 0) {
     return absl::InvalidArgumentError("--max-body-bytes must be positive");

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/common/flags.h"
+#include "services/common/trusted_proxies.h"
 
 namespace users::gateway {
 
@@ -28,6 +29,9 @@ struct GatewayConfig {
   int64_t client_burst = 0;
   int64_t principal_rps = 0;
   int64_t principal_burst = 0;
+  // Proxies (an Ingress) whose X-Forwarded-For names the client: the client
+  // address is the one rate limits count and userd's login throttling sees.
+  TrustedProxies trusted_proxies;
   int64_t rpc_timeout_ms = 5000;
   int threads = 1;
   // The short commit of the build, sent as X-Api-Commit by Medama.

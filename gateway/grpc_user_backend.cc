@@ -59,6 +59,9 @@ void GrpcUserBackend::Call(const CallOptions& options, const Request& request,
     call->context.AddMetadata("x-request-id", options.request_id);
   }
   if (options.self_only) call->context.AddMetadata("x-self-only", "1");
+  if (!options.client_address.empty()) {
+    call->context.AddMetadata("x-forwarded-for", options.client_address);
+  }
   method(&call->context, &call->request, &call->response,
          [call, executor = executor_](grpc::Status status) {
            boost::asio::post(executor, [call, status = std::move(status)] {

@@ -19,6 +19,16 @@ std::string_view HttpRequest::Header(std::string_view name) const {
   return {};
 }
 
+std::string HttpRequest::JoinedHeader(std::string_view name) const {
+  std::string joined;
+  for (const auto& [key, value] : headers) {
+    if (!EqualsIgnoreCase(key, name)) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += value;
+  }
+  return joined;
+}
+
 bool HttpRequest::HasHeader(std::string_view name) const {
   for (const auto& header : headers) {
     if (EqualsIgnoreCase(header.first, name)) return true;

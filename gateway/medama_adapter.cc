@@ -230,8 +230,10 @@ HttpResponse MedamaAdapter::RenderRpcError(const RpcError& error,
       out.message = "conflict: the user changed meanwhile, retry";
       break;
     case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      out.message = "too many requests, retry later";
-      out.retry_after_seconds = 1;
+      out.message = error.reason == "LOGIN_THROTTLED"
+                        ? "too many login attempts"
+                        : "too many requests, retry later";
+      out.retry_after_seconds = error.RetryAfterSeconds();
       break;
     case grpc::StatusCode::UNAVAILABLE:
       out.message = "service unavailable, retry later";
@@ -324,7 +326,8 @@ void MedamaAdapter::Login(RequestContext context, Respond done) {
   request.set_password(body["password"].get<std::string>());
   std::string request_id = context.request_id;
   backend_.CreateSession(
-      CallOptions{"", request_id, false}, request,
+      CallOptions{"", request_id, false, context.request.client_address},
+      request,
       [this, request_id, done](RpcResult<users::v1::Session> result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);

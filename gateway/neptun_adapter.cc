@@ -56,6 +56,15 @@ std::string ReceivedType(const json& value) {
   return "string";
 }
 
+// The error shape: {"statusCode","statusMessage","message"}.
+ordered_json Body(int status, std::string_view message) {
+  ordered_json body;
+  body["statusCode"] = status;
+  body["statusMessage"] = std::string(StatusMessage(status));
+  body["message"] = std::string(message);
+  return body;
+}
+
 ordered_json InvalidType(std::string_view field, const json& value) {
   ordered_json issue;
   issue["code"] = "invalid_type";
@@ -243,18 +252,15 @@ int NeptunAdapter::HttpStatusFor(const RpcError& error) {
 
 HttpResponse NeptunAdapter::RenderError(const GatewayError& error,
                                         std::string_view request_id) const {
-  ordered_json body;
-  body["statusCode"] = error.status;
-  body["statusMessage"] = std::string(StatusMessage(error.status));
+  std::string message;
   if (error.status >= 500) {
-    body["message"] =
-        Cat(StatusMessage(error.status), " Request id: ", request_id);
+    message = Cat(StatusMessage(error.status), " Request id: ", request_id);
   } else if (error.status == 400 && !error.message.empty()) {
-    body["message"] = error.message;
+    message = error.message;
   } else {
-    body["message"] = std::string(StatusMessage(error.status));
+    message = std::string(StatusMessage(error.status));
   }
-  HttpResponse response = JsonResponse(error.status, body);
+  HttpResponse response = JsonResponse(error.status, Body(error.status, message));
   if (!error.allow.empty()) response.SetHeader("Allow", error.allow);
   if (error.retry_after_seconds > 0) {
     response.SetHeader("Retry-After",
@@ -274,8 +280,12 @@ HttpResponse NeptunAdapter::RenderRpcError(const RpcError& error,
     return BadRequest(kBodyMessage, issues);
   }
   GatewayError out{status, "", 0, ""};
-  if (status == 429) out.retry_after_seconds = 1;
-  return RenderError(out, request_id);
+  if (status == 429) out.retry_after_seconds = error.RetryAfterSeconds();
+  HttpResponse response = RenderError(out, request_id);
+  if (error.reason == "LOGIN_THROTTLED") {
+    response.SetJson(Body(429, "Too many login attempts."));
+  }
+  return response;
 }
 
 std::string NeptunAdapter::UserName(const RequestContext& context) const {
@@ -359,7 +369,8 @@ void NeptunAdapter::Login(RequestContext context, Respond done) {
   request.set_password(password->get<std::string>());
   std::string request_id = context.request_id;
   backend_.CreateSession(
-      CallOptions{"", request_id, false}, request,
+      CallOptions{"", request_id, false, context.request.client_address},
+      request,
       [this, request_id, done](RpcResult<users::v1::Session> result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);

@@ -340,7 +340,7 @@ HttpResponse ProjectAdapter::RenderRpcError(const RpcError& error,
       break;
     case 429:
       out.message = "Too many requests";
-      out.retry_after_seconds = 1;
+      out.retry_after_seconds = error.RetryAfterSeconds();
       break;
     case 503:
       out.message = "Service unavailable";

@@ -1,5 +1,7 @@
 #include "gateway/rpc_error.h"
 
+#include <algorithm>
+
 #include "gateway/grpc_http_status.h"
 #include "gateway/string_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -38,6 +40,15 @@ RpcError RpcError::FromStatus(const grpc::Status& status) {
     }
   }
   for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::RetryInfo retry;
+    if (any.Is<google::rpc::RetryInfo>() && any.UnpackTo(&retry)) {
+      const auto& delay = retry.retry_delay();
+      int64_t seconds = delay.seconds() + (delay.nanos() > 0 ? 1 : 0);
+      error.retry_after_seconds =
+          static_cast<int>(std::clamp<int64_t>(seconds, 0, 86400));
+    }
+  }
+  for (const google::protobuf::Any& any : details.details()) {
     google::rpc::BadRequest bad_request;
     if (!any.Is<google::rpc::BadRequest>() || !any.UnpackTo(&bad_request)) {
       continue;
@@ -54,6 +65,10 @@ RpcError RpcError::FromStatus(const grpc::Status& status) {
     }
   }
   return error;
+}
+
+int RpcError::RetryAfterSeconds() const {
+  return std::max(1, retry_after_seconds);
 }
 
 bool RpcError::IsInternal() const {

@@ -31,12 +31,16 @@ struct RpcError {
   std::string reason;  // ErrorInfo.reason ("USERNAME_TAKEN"), or ""
   std::map<std::string, std::string> metadata;  // ErrorInfo.metadata
   std::vector<FieldViolation> violations;
+  // google.rpc.RetryInfo's delay in whole seconds (rounded up), or 0.
+  int retry_after_seconds = 0;
 
   static RpcError FromStatus(const grpc::Status& status);
 
   // True for codes whose message must not reach a client (UNKNOWN, INTERNAL,
   // DATA_LOSS): they are rendered as a bare 500 with the request id.
   bool IsInternal() const;
+  // What to send as Retry-After with a 429: the server's delay, at least 1.
+  int RetryAfterSeconds() const;
   // The first violation of `field` (after prefix stripping), or nullptr.
   const FieldViolation* Violation(std::string_view field) const;
 };

@@ -22,6 +22,8 @@ struct CallOptions {
   std::string request_id;
   // Sent as `x-self-only: 1`: userd refuses any user but the caller.
   bool self_only = false;
+  // Sent as `x-forwarded-for`: the client's address, for login throttling.
+  std::string client_address;
 };
 
 // The outcome of one call: the status and, when it is OK, the response and

@@ -295,8 +295,10 @@ HttpResponse V1Adapter::RenderRpcError(const RpcError& error,
       out.message = "The user changed since the given ETag";
       break;
     case 429:
-      out.message = "Too many requests";
-      out.retry_after_seconds = 1;
+      out.message = error.reason == "LOGIN_THROTTLED"
+                        ? "Too many login attempts"
+                        : "Too many requests";
+      out.retry_after_seconds = error.RetryAfterSeconds();
       break;
     default:
       out.message = "Request failed";
@@ -416,7 +418,8 @@ void V1Adapter::CreateSession(RequestContext context, Respond done) {
   request.set_password(values["password"]);
   std::string request_id = context.request_id;
   backend_.CreateSession(
-      CallOptions{"", request_id, false}, request,
+      CallOptions{"", request_id, false, context.request.client_address},
+      request,
       [this, request_id, done](RpcResult<users::v1::Session> result) {
         if (!result.status.ok()) {
           RpcError rpc_error = RpcError::FromStatus(result.status);

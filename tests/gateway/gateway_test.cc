@@ -297,5 +297,26 @@ TEST(GatewayTest, TransportErrorsUseTheOwningContract) {
   EXPECT_EQ(BodyJson(neutral)["status"], 431);
 }
 
+TEST(GatewayTest, BehindATrustedProxyTheForwardedClientIsCounted) {
+  GatewayConfig config = GatewayHarness::DefaultConfig();
+  config.client_rps = 1;
+  config.client_burst = 1;
+  config.trusted_proxies = *TrustedProxies::Parse("192.0.2.0/24");
+  GatewayHarness harness(config);
+  // Two clients behind one Ingress (192.0.2.1) each get their own bucket.
+  for (const char* client : {"198.51.100.1", "198.51.100.2"}) {
+    HttpRequest request = JsonRequest(
+        "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})",
+        {{"X-Forwarded-For", std::string("6.6.6.6, ") + client}});
+    EXPECT_EQ(harness.Send(request).status, 200) << client;
+    EXPECT_EQ(harness.backend().last_options.client_address, client);
+  }
+  // The same client again is limited, whatever it puts in front.
+  HttpRequest again = JsonRequest(
+      "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})",
+      {{"X-Forwarded-For", "7.7.7.7"}, {"X-Forwarded-For", "198.51.100.1"}});
+  EXPECT_EQ(harness.Send(again).status, 429);
+}
+
 }  // namespace
 }  // namespace users::gateway

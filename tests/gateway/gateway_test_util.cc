@@ -3,6 +3,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/rpc_error.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 
 namespace users::gateway {
@@ -59,6 +62,20 @@ users::v1::User MakeUser(const std::string& project, int64_t id) {
   users::v1::User user;
   user.set_name("projects/" + project + "/users/" + std::to_string(id));
   return user;
+}
+
+grpc::Status ThrottledLogin(int64_t seconds, int32_t nanos) {
+  grpc::Status base = MakeRpcStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                    "too many failed logins; retry later",
+                                    "LOGIN_THROTTLED");
+  google::rpc::Status details;
+  details.ParseFromString(base.error_details());
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(seconds);
+  retry.mutable_retry_delay()->set_nanos(nanos);
+  details.add_details()->PackFrom(retry);
+  return grpc::Status(base.error_code(), base.error_message(),
+                      details.SerializeAsString());
 }
 
 }  // namespace users::gateway

@@ -44,6 +44,10 @@ nlohmann::json BodyJson(const HttpResponse& response);
 // The golden file tests/gateway/golden/<name>, parsed.
 nlohmann::json Golden(const std::string& name);
 
+// What userd answers a throttled login: RESOURCE_EXHAUSTED, LOGIN_THROTTLED
+// and a RetryInfo of `seconds` (+ `nanos`).
+grpc::Status ThrottledLogin(int64_t seconds, int32_t nanos = 0);
+
 // A user as userd returns it: name projects/<project>/users/<id>.
 users::v1::User MakeUser(const std::string& project, int64_t id);
 

@@ -290,5 +290,16 @@ TEST_F(MedamaAdapterTest, LogoutEndsTheSessionAndExpiresTheCookie) {
             0u);
 }
 
+TEST_F(MedamaAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
+  harness_.backend().status = ThrottledLogin(17);
+  HttpResponse response = harness_.Send(JsonRequest(
+      "POST", "/auth/login", R"({"username":"ayuhito","password":"pw"})"));
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.Header("Retry-After"), "17");
+  EXPECT_EQ(BodyJson(response), nlohmann::json::parse(
+      R"({"error":{"code":429,"message":"too many login attempts"}})"));
+  EXPECT_FALSE(response.HasHeader("Set-Cookie"));
+}
+
 }  // namespace
 }  // namespace users::gateway

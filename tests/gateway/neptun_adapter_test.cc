@@ -249,5 +249,16 @@ TEST_F(NeptunAdapterTest, UsesTheConfiguredProject) {
             "projects/neptun/users/5");
 }
 
+TEST_F(NeptunAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
+  harness_.backend().status = ThrottledLogin(899, 1);  // rounded up
+  HttpResponse login = harness_.Send(
+      JsonRequest("POST", "/api/auth/login",
+                  R"({"email":"newemail@example.com","password":"pw"})"));
+  EXPECT_EQ(login.status, 429);
+  EXPECT_EQ(login.Header("Retry-After"), "900");
+  EXPECT_EQ(BodyJson(login), nlohmann::json::parse(
+      R"({"statusCode":429,"statusMessage":"Too Many Requests.","message":"Too many login attempts."})"));
+}
+
 }  // namespace
 }  // namespace users::gateway

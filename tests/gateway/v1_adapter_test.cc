@@ -317,5 +317,24 @@ TEST_F(V1AdapterTest, DeletingTheSessionOfAnApiKeyIs400) {
   EXPECT_EQ(BodyJson(response)["message"], "The token is not a session token");
 }
 
+TEST_F(V1AdapterTest, AThrottledLoginIs429WithTheServersDelay) {
+  harness_.backend().status = ThrottledLogin(3);
+  HttpResponse response = harness_.Send(JsonRequest(
+      "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})"));
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.Header("Retry-After"), "3");
+  EXPECT_EQ(BodyJson(response), nlohmann::json::parse(
+      R"({"error":"rate_limited","message":"Too many login attempts"})"));
+}
+
+TEST_F(V1AdapterTest, LoginsCarryTheClientAddressToUserd) {
+  HttpRequest request = JsonRequest(
+      "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})",
+      {{"X-Forwarded-For", "6.6.6.6"}});
+  harness_.Send(request);
+  // The default trusts no proxy: the peer is the client, whatever it says.
+  EXPECT_EQ(harness_.backend().last_options.client_address, "192.0.2.1");
+}
+
 }  // namespace
 }  // namespace users::gateway
