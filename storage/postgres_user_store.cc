@@ -75,40 +75,74 @@ constexpr char kFindToken[] = R"sql(
 SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
        p.password_max_length
   FROM (SELECT 'session' AS kind, s.project_id, s.id, s.user_id,
-               u.role::integer, '[]' AS scopes
+               u.role::integer, '[]' AS scopes, false AS is_operator
           FROM sessions s
           JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
          WHERE s.token_hash = decode($1, 'hex') AND s.expire_time > now()
         UNION ALL
         SELECT 'api_key', k.project_id, k.id, k.user_id,
-               coalesce(u.role, 0)::integer, k.scopes::text
+               coalesce(u.role, 0)::integer, k.scopes::text, k.is_operator
           FROM api_keys k
           LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
          WHERE k.token_hash = decode($1, 'hex')
+           AND (k.expire_time IS NULL OR k.expire_time > now())
          LIMIT 1) AS t
   JOIN projects p ON p.id = t.project_id
 )sql";
-constexpr int kFindTokenProjectColumn = 6;
+constexpr int kFindTokenProjectColumn = 7;
 
-// The new key's id, or the id of the key that already has this hash.
-constexpr char kCreateApiKeyName[] = "create_api_key";
-constexpr char kCreateApiKey[] = R"sql(
-WITH inserted AS (
-  INSERT INTO api_keys (project_id, token_hash, scopes, user_id)
-  VALUES ($1, decode($2, 'hex'), $3::jsonb, NULLIF($4, '')::bigint)
-  ON CONFLICT (token_hash) DO NOTHING
-  RETURNING id
-)
-SELECT id FROM inserted
-UNION ALL
-SELECT id FROM api_keys WHERE token_hash = decode($2, 'hex')
-LIMIT 1
+// An API key's output columns, in ReadApiKey order.
+constexpr char kApiKeyOutput[] = R"sql(
+       project_id, id, scopes::text, user_id,
+       floor(extract(epoch FROM create_time))::bigint,
+       floor(extract(epoch FROM expire_time))::bigint, is_operator
 )sql";
 
-// For a key inserted concurrently, invisible to kCreateApiKey's snapshot.
-constexpr char kFindApiKeyName[] = "find_api_key";
-constexpr char kFindApiKey[] = R"sql(
-SELECT id FROM api_keys WHERE token_hash = decode($1, 'hex')
+constexpr char kCreateApiKeyName[] = "create_api_key";
+constexpr char kCreateApiKeyHead[] = R"sql(
+INSERT INTO api_keys (project_id, token_hash, scopes, user_id, expire_time)
+VALUES ($1, decode($2, 'hex'), $3::jsonb, NULLIF($4, '')::bigint,
+        to_timestamp(NULLIF($5, '')::bigint))
+RETURNING
+)sql";
+
+constexpr char kGetApiKeyName[] = "get_api_key";
+constexpr char kSelectApiKeys[] = R"sql(
+SELECT
+)sql";
+constexpr char kGetApiKeyTail[] = R"sql(
+  FROM api_keys WHERE project_id = $1 AND id = $2::bigint
+)sql";
+
+constexpr char kListApiKeysName[] = "list_api_keys";
+constexpr char kListApiKeysTail[] = R"sql(
+  FROM api_keys WHERE project_id = $1 AND id > $2::bigint
+ ORDER BY id LIMIT $3::bigint
+)sql";
+
+constexpr char kDeleteApiKeyName[] = "delete_api_key";
+constexpr char kDeleteApiKey[] = R"sql(
+DELETE FROM api_keys WHERE project_id = $1 AND id = $2::bigint
+)sql";
+
+// Serialises operator-key installs of replicas starting at once.
+constexpr char kLockOperatorKeyName[] = "lock_operator_key";
+constexpr char kLockOperatorKey[] = R"sql(
+SELECT pg_advisory_xact_lock(7573657274)
+)sql";
+
+constexpr char kRevokeOtherOperatorKeysName[] = "revoke_other_operator_keys";
+constexpr char kRevokeOtherOperatorKeys[] = R"sql(
+DELETE FROM api_keys WHERE is_operator AND token_hash <> decode($1, 'hex')
+)sql";
+
+constexpr char kUpsertOperatorKeyName[] = "upsert_operator_key";
+constexpr char kUpsertOperatorKey[] = R"sql(
+INSERT INTO api_keys (project_id, token_hash, scopes, is_operator)
+VALUES ('default', decode($1, 'hex'), '["admin", "read", "write"]', true)
+ON CONFLICT (token_hash) DO UPDATE
+   SET project_id = 'default', scopes = EXCLUDED.scopes, user_id = NULL,
+       expire_time = NULL, is_operator = true
 )sql";
 
 // The output columns of a user row `u`, in OutputColumn order: never
@@ -410,6 +444,11 @@ DELETE FROM sessions WHERE project_id = $1 AND user_id = $2::bigint
 
 // ---------------------------------------------------------------------------
 
+absl::Status ApiKeyNotFound() {
+  return ApiError(absl::StatusCode::kNotFound, "API_KEY_NOT_FOUND",
+                  "the project has no such API key");
+}
+
 absl::Status UserNotFound() {
   return ApiError(absl::StatusCode::kNotFound, "USER_NOT_FOUND",
                   "user not found");
@@ -638,6 +677,25 @@ std::vector<std::string> UpdateParams(const UserUpdate& update) {
   return params;
 }
 
+// "" for none: the statements turn it into NULL.
+std::string OptionalNumber(std::optional<int64_t> value) {
+  return value.has_value() ? std::to_string(*value) : std::string();
+}
+
+ApiKeyRecord ReadApiKey(const pqxx::row& row) {
+  ApiKeyRecord key;
+  key.project_id = row[0].as<std::string>();
+  key.id = row[1].as<int64_t>();
+  for (const nlohmann::json& scope : ParseJson(row[2], "scopes")) {
+    if (scope.is_string()) key.scopes.push_back(scope.get<std::string>());
+  }
+  if (!row[3].is_null()) key.user_id = row[3].as<int64_t>();
+  key.create_time_unix = row[4].as<int64_t>();
+  if (!row[5].is_null()) key.expire_time_unix = row[5].as<int64_t>();
+  key.is_operator = row[6].as<bool>();
+  return key;
+}
+
 SessionRecord InsertSession(pqxx::transaction_base& transaction,
                             const std::string& project_id, int64_t user_id,
                             const NewSession& session) {
@@ -660,8 +718,15 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kEnsureProjectName, kEnsureProject},
       {kUpdateProjectName, kUpdateProject},
       {kFindTokenName, kFindToken},
-      {kCreateApiKeyName, kCreateApiKey},
-      {kFindApiKeyName, kFindApiKey},
+      {kCreateApiKeyName, absl::StrCat(kCreateApiKeyHead, kApiKeyOutput)},
+      {kGetApiKeyName,
+       absl::StrCat(kSelectApiKeys, kApiKeyOutput, kGetApiKeyTail)},
+      {kListApiKeysName,
+       absl::StrCat(kSelectApiKeys, kApiKeyOutput, kListApiKeysTail)},
+      {kDeleteApiKeyName, kDeleteApiKey},
+      {kLockOperatorKeyName, kLockOperatorKey},
+      {kRevokeOtherOperatorKeysName, kRevokeOtherOperatorKeys},
+      {kUpsertOperatorKeyName, kUpsertOperatorKey},
       {kGetUserName, absl::StrCat(kGetUserHead, kUserOutput, kGetUserTail)},
       {kListUsersName, absl::StrCat(kGetUserHead, kUserOutput, kListUsersTail)},
       {kUserVersionName, kUserVersion},
@@ -871,27 +936,74 @@ absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
     for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
       if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
     }
+    token.is_operator = row[6].as<bool>();
     token.project.id = token.project_id;
     ReadProjectSettings(row, kFindTokenProjectColumn, token.project);
     return token;
   });
 }
 
-absl::StatusOr<int64_t> PostgresUserStore::CreateApiKey(
-    const std::string& project_id, const std::string& token_hash,
-    const std::vector<std::string>& scopes, std::optional<int64_t> user_id) {
-  return Run("CreateApiKey", [&](Session& session) -> absl::StatusOr<int64_t> {
+absl::StatusOr<ApiKeyRecord> PostgresUserStore::CreateApiKey(
+    const NewApiKey& key) {
+  return Run("CreateApiKey",
+             [&](Session& session) -> absl::StatusOr<ApiKeyRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               return ReadApiKey(transaction.exec_prepared1(
+                   kCreateApiKeyName, key.project_id, Hex(key.token_hash),
+                   JsonStrings(key.scopes), OptionalNumber(key.user_id),
+                   OptionalNumber(key.expire_time_unix)));
+             });
+}
+
+absl::StatusOr<ApiKeyRecord> PostgresUserStore::GetApiKey(
+    const std::string& project_id, int64_t key_id) {
+  return Run("GetApiKey",
+             [&](Session& session) -> absl::StatusOr<ApiKeyRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   kGetApiKeyName, project_id, std::to_string(key_id));
+               if (rows.empty()) return ApiKeyNotFound();
+               return ReadApiKey(rows[0]);
+             });
+}
+
+absl::StatusOr<std::vector<ApiKeyRecord>> PostgresUserStore::ListApiKeys(
+    const std::string& project_id, int64_t after_id, int limit) {
+  return Run("ListApiKeys",
+             [&](Session& session)
+                 -> absl::StatusOr<std::vector<ApiKeyRecord>> {
+               pqxx::nontransaction transaction(session.connection);
+               std::vector<ApiKeyRecord> keys;
+               for (const pqxx::row& row : transaction.exec_prepared(
+                        kListApiKeysName, project_id, std::to_string(after_id),
+                        std::to_string(limit))) {
+                 keys.push_back(ReadApiKey(row));
+               }
+               return keys;
+             });
+}
+
+absl::Status PostgresUserStore::DeleteApiKey(const std::string& project_id,
+                                             int64_t key_id) {
+  return Run("DeleteApiKey", [&](Session& session) -> absl::Status {
     pqxx::nontransaction transaction(session.connection);
-    std::string hash = Hex(token_hash);
     pqxx::result rows = transaction.exec_prepared(
-        kCreateApiKeyName, project_id, hash, JsonStrings(scopes),
-        user_id.has_value() ? std::to_string(*user_id) : std::string());
-    if (rows.empty()) rows = transaction.exec_prepared(kFindApiKeyName, hash);
-    if (rows.empty()) {
-      return ApiError(absl::StatusCode::kAborted, "TRANSACTION_ABORTED",
-                      "concurrent transaction; retry");
-    }
-    return rows[0][0].as<int64_t>();
+        kDeleteApiKeyName, project_id, std::to_string(key_id));
+    if (rows.affected_rows() == 0) return ApiKeyNotFound();
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresUserStore::InstallOperatorKey(
+    const std::string& token_hash) {
+  return Run("InstallOperatorKey", [&](Session& session) -> absl::Status {
+    pqxx::work transaction(session.connection);
+    const std::string hash = Hex(token_hash);
+    transaction.exec_prepared(kLockOperatorKeyName);
+    transaction.exec_prepared0(kRevokeOtherOperatorKeysName, hash);
+    transaction.exec_prepared0(kUpsertOperatorKeyName, hash);
+    transaction.commit();
+    return absl::OkStatus();
   });
 }
 

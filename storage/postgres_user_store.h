@@ -67,10 +67,14 @@ class PostgresUserStore final : public UserStore {
                                               bool policy) override;
 
   absl::StatusOr<TokenRecord> FindToken(const std::string& token_hash) override;
-  absl::StatusOr<int64_t> CreateApiKey(const std::string& project_id,
-                                       const std::string& token_hash,
-                                       const std::vector<std::string>& scopes,
-                                       std::optional<int64_t> user_id) override;
+  absl::StatusOr<ApiKeyRecord> CreateApiKey(const NewApiKey& key) override;
+  absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& project_id,
+                                         int64_t key_id) override;
+  absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
+      const std::string& project_id, int64_t after_id, int limit) override;
+  absl::Status DeleteApiKey(const std::string& project_id,
+                            int64_t key_id) override;
+  absl::Status InstallOperatorKey(const std::string& token_hash) override;
 
   absl::StatusOr<UserRecord> CreateUser(const std::string& project_id,
                                         const UserChanges& values,

@@ -31,9 +31,29 @@ struct TokenRecord {
   std::optional<int64_t> user_id;  // always set for sessions
   int user_role = 0;               // users.v1.User.Role of user_id, if any
   std::vector<std::string> scopes;  // API keys only
+  bool is_operator = false;         // the operator's key (API keys only)
   // The settings of project_id, read with the token: an update needs them,
   // and this saves it a round trip.
   ProjectRecord project;
+};
+
+struct NewApiKey {
+  std::string project_id;
+  std::string token_hash;  // raw SHA-256 bytes
+  std::vector<std::string> scopes;
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> expire_time_unix;
+};
+
+// A stored API key (never its token or hash).
+struct ApiKeyRecord {
+  std::string project_id;
+  int64_t id = 0;
+  std::vector<std::string> scopes;
+  std::optional<int64_t> user_id;
+  int64_t create_time_unix = 0;
+  std::optional<int64_t> expire_time_unix;
+  bool is_operator = false;
 };
 
 // A stored user: the resource (never with password or secure_metadata) and
@@ -151,14 +171,26 @@ class UserStore {
   virtual absl::StatusOr<ProjectRecord> UpdateProject(
       const ProjectRecord& project, bool webhook, bool policy) = 0;
 
-  // Resolves a token hash to a live session or an API key; NotFound if none.
+  // Resolves a token hash to a live session or an unexpired API key;
+  // NotFound if none.
   virtual absl::StatusOr<TokenRecord> FindToken(
       const std::string& token_hash) = 0;
-  // Creates an API key; returns its id. Existing hash: no-op, returns the id.
-  virtual absl::StatusOr<int64_t> CreateApiKey(
-      const std::string& project_id, const std::string& token_hash,
-      const std::vector<std::string>& scopes,
-      std::optional<int64_t> user_id) = 0;
+  // AlreadyExists when the hash is taken; NotFound when the project or user
+  // does not exist.
+  virtual absl::StatusOr<ApiKeyRecord> CreateApiKey(const NewApiKey& key) = 0;
+  // NotFound (API_KEY_NOT_FOUND) when the project has no such key.
+  virtual absl::StatusOr<ApiKeyRecord> GetApiKey(const std::string& project_id,
+                                                 int64_t key_id) = 0;
+  // Keys with id > after_id in id order, at most `limit`.
+  virtual absl::StatusOr<std::vector<ApiKeyRecord>> ListApiKeys(
+      const std::string& project_id, int64_t after_id, int limit) = 0;
+  // NotFound (API_KEY_NOT_FOUND) when the project has no such key.
+  virtual absl::Status DeleteApiKey(const std::string& project_id,
+                                    int64_t key_id) = 0;
+  // Makes the key with `token_hash` the operator's key of project "default"
+  // (admin, read and write; created when missing) and deletes any other
+  // operator key, in one transaction.
+  virtual absl::Status InstallOperatorKey(const std::string& token_hash) = 0;
 
   virtual absl::StatusOr<UserRecord> CreateUser(
       const std::string& project_id, const UserChanges& values,

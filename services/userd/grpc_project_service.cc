@@ -45,10 +45,34 @@ grpc::ServerUnaryReactor* GrpcProjectService::CreateApiKey(
     const v1::CreateApiKeyRequest* request, v1::ApiKey* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->CreateApiKey(call, *request,
-                       FinishWith<v1::ApiKey>(context, reactor, "CreateApiKey",
-                                              call, observer_,
-                                              MoveInto(response)));
+  keys_->CreateApiKey(call, *request,
+                      FinishWith<v1::ApiKey>(context, reactor, "CreateApiKey",
+                                             call, observer_,
+                                             MoveInto(response)));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcProjectService::ListApiKeys(
+    grpc::CallbackServerContext* context, const v1::ListApiKeysRequest* request,
+    v1::ListApiKeysResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CallContext call = CallContextFrom(*context);
+  keys_->ListApiKeys(call, *request,
+                     FinishWith<v1::ListApiKeysResponse>(
+                         context, reactor, "ListApiKeys", call, observer_,
+                         MoveInto(response)));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcProjectService::DeleteApiKey(
+    grpc::CallbackServerContext* context,
+    const v1::DeleteApiKeyRequest* request, google::protobuf::Empty* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CallContext call = CallContextFrom(*context);
+  keys_->DeleteApiKey(call, *request,
+                      FinishWith<google::protobuf::Empty>(
+                          context, reactor, "DeleteApiKey", call, observer_,
+                          MoveInto(response)));
   return reactor;
 }
 

@@ -43,6 +43,7 @@ struct UserdServer::Parts {
   std::unique_ptr<UserServiceLogic> user_logic;
   std::unique_ptr<SessionServiceLogic> session_logic;
   std::unique_ptr<ProjectServiceLogic> project_logic;
+  std::unique_ptr<ApiKeyLogic> api_key_logic;
   std::unique_ptr<GrpcUserService> user_service;
   std::unique_ptr<GrpcSessionService> session_service;
   std::unique_ptr<GrpcProjectService> project_service;
@@ -77,7 +78,7 @@ absl::Status UserdServer::Start() {
       Log(LogLevel::kInfo, "migrations_applied");
     }
     if (!config_.bootstrap_token.empty()) {
-      if (absl::Status s = BootstrapAdminKey(setup, config_.bootstrap_token);
+      if (absl::Status s = InstallOperatorKey(setup, config_.bootstrap_token);
           !s.ok()) {
         return s;
       }
@@ -121,12 +122,14 @@ absl::Status UserdServer::Start() {
   p.user_logic = std::make_unique<UserServiceLogic>(deps);
   p.session_logic = std::make_unique<SessionServiceLogic>(deps);
   p.project_logic = std::make_unique<ProjectServiceLogic>(deps);
+  p.api_key_logic = std::make_unique<ApiKeyLogic>(deps);
   p.user_service =
       std::make_unique<GrpcUserService>(p.user_logic.get(), observer_);
   p.session_service =
       std::make_unique<GrpcSessionService>(p.session_logic.get(), observer_);
   p.project_service =
-      std::make_unique<GrpcProjectService>(p.project_logic.get(), observer_);
+      std::make_unique<GrpcProjectService>(p.project_logic.get(),
+                                           p.api_key_logic.get(), observer_);
 
   // Links health.proto's descriptor in, so reflection can describe Health.
   (void)grpc::health::v1::HealthCheckRequest::descriptor();

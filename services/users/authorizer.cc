@@ -41,9 +41,11 @@ Principal PrincipalFromToken(const TokenRecord& token) {
       return std::find(token.scopes.begin(), token.scopes.end(), scope) !=
              token.scopes.end();
     };
-    principal.is_admin = has("admin");
-    principal.is_operator = principal.is_admin && !token.user_id.has_value() &&
-                            token.project_id == "default";
+    // A key bound to a user has no more than the user's role allows now.
+    principal.is_admin =
+        has("admin") && (!token.user_id.has_value() ||
+                         token.user_role == v1::User::ROLE_ADMIN);
+    principal.is_operator = token.is_operator;
     principal.can_write = has("write");
     principal.can_read = has("read") || principal.can_write;
   }
@@ -98,6 +100,26 @@ absl::Status AuthorizeUserAdministration(const Principal& principal,
   if (!principal.can_write) {
     return Denied("SCOPE_MISSING", "the credentials lack the write scope",
                   {{"scope", "write"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuthorizeProjectCreation(const Principal& principal) {
+  if (!principal.is_operator) {
+    return Denied("OPERATOR_ONLY", "only the operator's key creates projects");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuthorizeScopeGrant(const Principal& principal,
+                                 const std::string& scope) {
+  bool held = (scope == "read" && principal.can_read) ||
+              (scope == "write" && principal.can_write) ||
+              (scope == "admin" && principal.is_admin);
+  if (!held) {
+    return Denied("SCOPE_NOT_HELD",
+                  "a key cannot get a scope its creator does not hold",
+                  {{"scope", scope}});
   }
   return absl::OkStatus();
 }

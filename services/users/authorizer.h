@@ -40,6 +40,15 @@ absl::Status AuthorizeUserAdministration(const Principal& principal,
 absl::Status AuthorizeProjectManagement(const Principal& principal,
                                         const std::string& project_id);
 
+// Whether `principal` may create projects: the operator only
+// (PERMISSION_DENIED/OPERATOR_ONLY otherwise).
+absl::Status AuthorizeProjectCreation(const Principal& principal);
+
+// Whether `principal` holds `scope` ("read", "write", "admin") itself, so
+// that it may hand it on to a key: PERMISSION_DENIED/SCOPE_NOT_HELD.
+absl::Status AuthorizeScopeGrant(const Principal& principal,
+                                 const std::string& scope);
+
 // Only admins may change roles: PERMISSION_DENIED/ROLE_CHANGE otherwise.
 absl::Status AuthorizeRoleChange(const Principal& principal);
 

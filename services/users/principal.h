@@ -22,8 +22,8 @@ struct Principal {
   bool can_write = false;
   // An admin-role user's session, or a key with the "admin" scope.
   bool is_admin = false;
-  // An admin key of project "default" bound to no user: the operator's key,
-  // which may also manage other projects (not their users).
+  // The operator's key (installed from the bootstrap token): creates
+  // projects and manages any project and its keys (not their users).
   bool is_operator = false;
   // The settings of project_id as of authentication (read with the token),
   // so that a request within the caller's project need not read them again.

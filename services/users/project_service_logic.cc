@@ -7,7 +7,6 @@
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/resource_names.h"
-#include "services/users/tokens.h"
 #include "services/users/user_validator.h"
 
 namespace users {
@@ -87,8 +86,7 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
   RunAuthenticated(
       *deps_.pool, call,
       [request, done](UserStore& store, const Principal& principal) {
-        if (absl::Status s = AuthorizeProjectAdmin(principal, kDefaultProjectId);
-            !s.ok()) {
+        if (absl::Status s = AuthorizeProjectCreation(principal); !s.ok()) {
           return done(s);
         }
         if (!IsValidProjectId(request.project_id())) {
@@ -162,75 +160,6 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
         done(ToProto(*updated));
       },
       done);
-}
-
-void ProjectServiceLogic::CreateApiKey(const CallContext& call,
-                                       const v1::CreateApiKeyRequest& request,
-                                       Callback<v1::ApiKey> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [request, done](UserStore& store, const Principal& principal) {
-        absl::StatusOr<std::string> project_id =
-            ParseProjectName(request.parent(), principal, "parent");
-        if (!project_id.ok()) return done(project_id.status());
-        if (absl::Status s = AuthorizeProjectManagement(principal, *project_id);
-            !s.ok()) {
-          return done(s);
-        }
-        FieldViolations violations;
-        std::set<std::string> scopes;
-        for (const std::string& scope : request.scopes()) {
-          if (scope != "read" && scope != "write" && scope != "admin") {
-            violations.Add("scopes", "INVALID_FORMAT",
-                           absl::StrCat("\"", scope,
-                                        "\" is not one of read, write, admin"));
-          }
-          scopes.insert(scope);
-        }
-        if (request.scopes().empty()) {
-          violations.Add("scopes", "REQUIRED", "needs at least one scope");
-        }
-        std::optional<int64_t> user_id;
-        if (!request.user().empty()) {
-          absl::StatusOr<UserName> user =
-              ParseUserName(request.user(), principal, "user");
-          if (!user.ok()) return done(user.status());
-          if (user->project_id != *project_id) {
-            violations.Add("user", "INVALID_FORMAT",
-                           "must be a user of the parent project");
-          }
-          user_id = user->user_id;
-        }
-        if (!violations.empty()) return done(violations.ToStatus());
-        if (user_id.has_value()) {
-          absl::StatusOr<UserRecord> user = store.GetUser(*project_id, *user_id);
-          if (!user.ok()) return done(user.status());
-        }
-        std::string token = NewToken();
-        std::vector<std::string> scope_list(scopes.begin(), scopes.end());
-        absl::StatusOr<int64_t> id = store.CreateApiKey(
-            *project_id, TokenHash(token), scope_list, user_id);
-        if (!id.ok()) return done(id.status());
-        v1::ApiKey key;
-        key.set_name(absl::StrCat("projects/", *project_id, "/apiKeys/", *id));
-        key.set_token(token);
-        for (const std::string& scope : scope_list) key.add_scopes(scope);
-        if (user_id.has_value()) {
-          key.set_user(FormatUserName(*project_id, *user_id));
-        }
-        done(std::move(key));
-      },
-      done);
-}
-
-absl::Status BootstrapAdminKey(UserStore& store, const std::string& token) {
-  if (absl::Status s = store.EnsureProject(kDefaultProjectId); !s.ok()) {
-    return s;
-  }
-  return store
-      .CreateApiKey(kDefaultProjectId, TokenHash(token),
-                    {"admin", "read", "write"}, std::nullopt)
-      .status();
 }
 
 }  // namespace users

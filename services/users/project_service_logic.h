@@ -9,12 +9,9 @@
 
 namespace users {
 
-// The project every deployment has, whose admin keys may create projects.
-inline constexpr char kDefaultProjectId[] = "default";
-
-// The users.v1.ProjectService rules: projects, their webhook and password
-// policy, and API keys. Every call needs an admin principal of the project
-// (creating a project: of project "default").
+// The users.v1.ProjectService rules for projects, their webhook and password
+// policy (API keys: ApiKeyLogic). Every call needs an admin principal of the
+// project or the operator; only the operator creates projects.
 class ProjectServiceLogic final {
  public:
   explicit ProjectServiceLogic(ServiceDeps deps) : deps_(deps) {}
@@ -27,17 +24,10 @@ class ProjectServiceLogic final {
   void UpdateProject(const CallContext& call,
                      const v1::UpdateProjectRequest& request,
                      Callback<v1::Project> done);
-  void CreateApiKey(const CallContext& call,
-                    const v1::CreateApiKeyRequest& request,
-                    Callback<v1::ApiKey> done);
 
  private:
   ServiceDeps deps_;
 };
-
-// Makes sure project "default" exists and `token` is an admin API key of it
-// (scopes read, write, admin). Idempotent; synchronous (start-up only).
-absl::Status BootstrapAdminKey(UserStore& store, const std::string& token);
 
 }  // namespace users
 

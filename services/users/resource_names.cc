@@ -17,6 +17,26 @@ absl::Status Malformed(const std::string& field, absl::string_view expected) {
   return violations.ToStatus();
 }
 
+// "-" (the principal's project) or a valid project id.
+bool ParseProjectSegment(absl::string_view segment, const Principal& principal,
+                         std::string* project_id) {
+  if (segment == "-") {
+    *project_id = principal.project_id;
+    return true;
+  }
+  if (!IsValidProjectId(segment)) return false;
+  *project_id = std::string(segment);
+  return true;
+}
+
+// A canonical positive decimal id: no sign, no leading zero, fits in int64.
+bool ParseIdSegment(absl::string_view segment, int64_t* id) {
+  bool digits_only = !segment.empty() && segment.size() <= 19 &&
+                     segment.front() != '0';
+  for (char c : segment) digits_only = digits_only && c >= '0' && c <= '9';
+  return digits_only && absl::SimpleAtoi(segment, id) && *id > 0;
+}
+
 }  // namespace
 
 bool IsValidProjectId(absl::string_view id) {
@@ -59,11 +79,7 @@ absl::StatusOr<UserName> ParseUserName(absl::string_view name,
     return Malformed(field, kPattern);
   }
   UserName result;
-  if (parts[1] == "-") {
-    result.project_id = principal.project_id;
-  } else if (IsValidProjectId(parts[1])) {
-    result.project_id = std::string(parts[1]);
-  } else {
+  if (!ParseProjectSegment(parts[1], principal, &result.project_id)) {
     return Malformed(field, kPattern);
   }
   if (parts[3] == "me") {
@@ -76,15 +92,29 @@ absl::StatusOr<UserName> ParseUserName(absl::string_view name,
     result.user_id = *principal.user_id;
     return result;
   }
-  // Canonical decimal: no sign, no leading zero, fits in int64.
-  bool digits_only = !parts[3].empty() && parts[3].size() <= 19 &&
-                     parts[3].front() != '0';
-  for (char c : parts[3]) digits_only = digits_only && c >= '0' && c <= '9';
-  if (!digits_only || !absl::SimpleAtoi(parts[3], &result.user_id) ||
-      result.user_id <= 0) {
+  if (!ParseIdSegment(parts[3], &result.user_id)) {
     return Malformed(field, kPattern);
   }
   return result;
+}
+
+absl::StatusOr<ApiKeyName> ParseApiKeyName(absl::string_view name,
+                                           const Principal& principal,
+                                           const std::string& field) {
+  static constexpr absl::string_view kPattern =
+      "projects/{project}/apiKeys/{key}";
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  ApiKeyName result;
+  if (parts.size() != 4 || parts[0] != "projects" || parts[2] != "apiKeys" ||
+      !ParseProjectSegment(parts[1], principal, &result.project_id) ||
+      !ParseIdSegment(parts[3], &result.key_id)) {
+    return Malformed(field, kPattern);
+  }
+  return result;
+}
+
+std::string FormatApiKeyName(const std::string& project_id, int64_t key_id) {
+  return absl::StrCat("projects/", project_id, "/apiKeys/", key_id);
 }
 
 std::string FormatUserName(const std::string& project_id, int64_t user_id) {

@@ -37,6 +37,17 @@ bool IsValidProjectId(absl::string_view project_id);
 
 std::string FormatUserName(const std::string& project_id, int64_t user_id);
 
+struct ApiKeyName {
+  std::string project_id;
+  int64_t key_id = 0;
+};
+
+// Parses "projects/{project}/apiKeys/{key}" ("-": the principal's project).
+absl::StatusOr<ApiKeyName> ParseApiKeyName(absl::string_view name,
+                                           const Principal& principal,
+                                           const std::string& field);
+std::string FormatApiKeyName(const std::string& project_id, int64_t key_id);
+
 }  // namespace users
 
 #endif  // USERS_SERVICES_USERS_RESOURCE_NAMES_H_

@@ -10,6 +10,7 @@
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/hashing_jobs.h"
+#include "services/users/page_request.h"
 #include "services/users/resource_names.h"
 #include "services/users/tokens.h"
 #include "services/users/user_changes.h"
@@ -18,9 +19,6 @@
 
 namespace users {
 namespace {
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 absl::Status EtagMismatch() {
   return ApiError(absl::StatusCode::kAborted, "ETAG_MISMATCH",
@@ -352,31 +350,20 @@ void UserServiceLogic::ListUsers(const CallContext& call,
           return done(s);
         }
         FieldViolations violations;
-        int page_size = request.page_size();
-        if (page_size < 0) {
-          violations.Add("page_size", "OUT_OF_RANGE", "must not be negative");
-        }
-        if (page_size == 0) page_size = kDefaultPageSize;
-        if (page_size > kMaxPageSize) page_size = kMaxPageSize;
-        int64_t after_id = 0;
-        if (!request.page_token().empty() &&
-            (!absl::SimpleAtoi(request.page_token(), &after_id) ||
-             after_id <= 0)) {
-          violations.Add("page_token", "INVALID_FORMAT",
-                         "is not a token from a previous response");
-        }
+        PageRequest page = ParsePageRequest(request.page_size(),
+                                            request.page_token(), violations);
         if (!violations.empty()) return done(violations.ToStatus());
 
         absl::StatusOr<std::vector<UserRecord>> records =
-            store.ListUsers(*project_id, after_id, page_size + 1);
+            store.ListUsers(*project_id, page.after_id, page.size + 1);
         if (!records.ok()) return done(records.status());
         v1::ListUsersResponse response;
-        for (size_t i = 0; i < records->size() && i < size_t(page_size); ++i) {
+        for (size_t i = 0; i < records->size() && i < size_t(page.size); ++i) {
           *response.add_users() = std::move((*records)[i].user);
         }
-        if (records->size() > size_t(page_size)) {
+        if (records->size() > size_t(page.size)) {
           response.set_next_page_token(
-              std::to_string((*records)[page_size - 1].id));
+              NextPageToken((*records)[page.size - 1].id));
         }
         done(std::move(response));
       },

@@ -109,6 +109,16 @@ class PostgresUserStoreTest : public ::testing::Test {
     return update;
   }
 
+  NewApiKey Key(const std::string& token_hash, std::vector<std::string> scopes,
+               std::optional<int64_t> user_id = std::nullopt) {
+    NewApiKey key;
+    key.project_id = project_;
+    key.token_hash = token_hash;
+    key.scopes = std::move(scopes);
+    key.user_id = user_id;
+    return key;
+  }
+
   // A login of `user_id` with its current password, from 192.0.2.1.
   SessionLogin LoginOf(int64_t user_id, char tag, int64_t ttl = 3600) {
     SessionLogin login;
@@ -570,26 +580,28 @@ TEST_F(PostgresUserStoreTest, FindsLiveSessionsButNotExpiredOnes) {
 
 TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
   UserRecord user = Create(Basics("keyowner"));
-  absl::StatusOr<int64_t> bound =
-      store_.CreateApiKey(project_, TokenHash('o'), {"read", "write"}, user.id);
+  absl::StatusOr<ApiKeyRecord> bound =
+      store_.CreateApiKey(Key(TokenHash('o'), {"read", "write"}, user.id));
   ASSERT_TRUE(bound.ok()) << bound.status();
-  absl::StatusOr<int64_t> unbound =
-      store_.CreateApiKey(project_, TokenHash('p'), {"admin"}, std::nullopt);
+  EXPECT_EQ(bound->user_id, user.id);
+  EXPECT_GT(bound->create_time_unix, 1'700'000'000);
+  EXPECT_FALSE(bound->expire_time_unix.has_value());
+  absl::StatusOr<ApiKeyRecord> unbound =
+      store_.CreateApiKey(Key(TokenHash('p'), {"admin"}));
   ASSERT_TRUE(unbound.ok()) << unbound.status();
-  EXPECT_NE(*bound, *unbound);
-  // The same hash again: no new key, the existing id.
-  absl::StatusOr<int64_t> again =
-      store_.CreateApiKey(project_, TokenHash('o'), {"admin"}, std::nullopt);
-  ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ(*again, *bound);
+  EXPECT_NE(bound->id, unbound->id);
+  // The same hash again is refused.
+  EXPECT_EQ(store_.CreateApiKey(Key(TokenHash('o'), {"admin"})).status().code(),
+            absl::StatusCode::kAlreadyExists);
 
   absl::StatusOr<TokenRecord> token = store_.FindToken(TokenHash('o'));
   ASSERT_TRUE(token.ok()) << token.status();
   EXPECT_EQ(token->kind, TokenRecord::Kind::kApiKey);
-  EXPECT_EQ(token->id, *bound);
+  EXPECT_EQ(token->id, bound->id);
   EXPECT_EQ(token->user_id, user.id);
   EXPECT_EQ(token->user_role, v1::User::ROLE_USER);
   EXPECT_EQ(token->scopes, (std::vector<std::string>{"read", "write"}));
+  EXPECT_FALSE(token->is_operator);
 
   token = store_.FindToken(TokenHash('p'));
   ASSERT_TRUE(token.ok()) << token.status();
@@ -598,23 +610,74 @@ TEST_F(PostgresUserStoreTest, FindsApiKeysWithAndWithoutUser) {
   EXPECT_EQ(token->user_role, 0);
   EXPECT_EQ(token->scopes, std::vector<std::string>{"admin"});
 
-  EXPECT_EQ(Reason(store_
-                       .CreateApiKey("no-such-project", TokenHash('q'), {},
-                                     std::nullopt)
-                       .status()),
+  NewApiKey elsewhere = Key(TokenHash('q'), {});
+  elsewhere.project_id = "no-such-project";
+  EXPECT_EQ(Reason(store_.CreateApiKey(elsewhere).status()),
             "PROJECT_NOT_FOUND");
-  EXPECT_EQ(
-      Reason(
-          store_.CreateApiKey(project_, TokenHash('r'), {}, 99999999).status()),
-      "USER_NOT_FOUND");
+  EXPECT_EQ(Reason(store_.CreateApiKey(Key(TokenHash('r'), {}, 99999999))
+                       .status()),
+            "USER_NOT_FOUND");
+}
+
+TEST_F(PostgresUserStoreTest, ListsGetsExpiresAndDeletesApiKeys) {
+  std::vector<int64_t> ids;
+  for (char tag : {'1', '2', '3'}) {
+    absl::StatusOr<ApiKeyRecord> key =
+        store_.CreateApiKey(Key(TokenHash(tag), {"read"}));
+    ASSERT_TRUE(key.ok()) << key.status();
+    ids.push_back(key->id);
+  }
+  absl::StatusOr<std::vector<ApiKeyRecord>> page =
+      store_.ListApiKeys(project_, 0, 2);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ((*page)[0].id, ids[0]);
+  EXPECT_EQ((*page)[1].id, ids[1]);
+  page = store_.ListApiKeys(project_, ids[1], 2);
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ((*page)[0].id, ids[2]);
+  EXPECT_TRUE(store_.ListApiKeys("other-project", 0, 10)->empty());
+
+  EXPECT_EQ(store_.GetApiKey(project_, ids[0])->scopes,
+            std::vector<std::string>{"read"});
+  ASSERT_TRUE(store_.DeleteApiKey(project_, ids[0]).ok());
+  EXPECT_EQ(Reason(store_.DeleteApiKey(project_, ids[0])), "API_KEY_NOT_FOUND");
+  EXPECT_EQ(Reason(store_.GetApiKey(project_, ids[0]).status()),
+            "API_KEY_NOT_FOUND");
+  EXPECT_FALSE(store_.FindToken(TokenHash('1')).ok());  // revoked at once
+
+  NewApiKey expiring = Key(TokenHash('4'), {"read"});
+  expiring.expire_time_unix = 4'000'000'000;
+  absl::StatusOr<ApiKeyRecord> later = store_.CreateApiKey(expiring);
+  ASSERT_TRUE(later.ok()) << later.status();
+  EXPECT_EQ(later->expire_time_unix, 4'000'000'000);
+  EXPECT_TRUE(store_.FindToken(TokenHash('4')).ok());
+  TestDatabase::Get().Query(
+      "UPDATE api_keys SET expire_time = now() - interval '1 second' "
+      "WHERE id = " + std::to_string(later->id));
+  EXPECT_EQ(store_.FindToken(TokenHash('4')).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(PostgresUserStoreTest, InstallingAnOperatorKeyRevokesThePreviousOne) {
+  ASSERT_TRUE(store_.EnsureProject("default").ok());
+  ASSERT_TRUE(store_.InstallOperatorKey(TokenHash('x')).ok());
+  ASSERT_TRUE(store_.InstallOperatorKey(TokenHash('x')).ok());  // idempotent
+  absl::StatusOr<TokenRecord> first = store_.FindToken(TokenHash('x'));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->is_operator);
+  EXPECT_EQ(first->project_id, "default");
+  ASSERT_TRUE(store_.InstallOperatorKey(TokenHash('y')).ok());
+  EXPECT_EQ(store_.FindToken(TokenHash('x')).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store_.FindToken(TokenHash('y'))->is_operator);
+  EXPECT_EQ(Count("SELECT count(*) FROM api_keys WHERE is_operator"), 1);
 }
 
 TEST_F(PostgresUserStoreTest, FindTokenCarriesItsProjectsCurrentSettings) {
   UserRecord user = Create(Basics("settings"));
   Session(user.id, 's');
-  ASSERT_TRUE(
-      store_.CreateApiKey(project_, TokenHash('t'), {"admin"}, std::nullopt)
-          .ok());
+  ASSERT_TRUE(store_.CreateApiKey(Key(TokenHash('t'), {"admin"})).ok());
   ProjectRecord change;
   change.id = project_;
   change.webhook_uri = "https://hooks.example/check";

@@ -33,13 +33,16 @@ TokenRecord Session(int64_t user_id, int role) {
   return token;
 }
 
+// A key, optionally bound to a user whose current role is `role`.
 TokenRecord ApiKey(std::vector<std::string> scopes,
-                   std::optional<int64_t> user_id = std::nullopt) {
+                   std::optional<int64_t> user_id = std::nullopt,
+                   int role = v1::User::ROLE_USER) {
   TokenRecord token;
   token.kind = TokenRecord::Kind::kApiKey;
   token.project_id = kProject;
   token.id = 3;
   token.user_id = user_id;
+  if (user_id.has_value()) token.user_role = role;
   token.scopes = std::move(scopes);
   return token;
 }
@@ -54,7 +57,10 @@ const std::map<std::string, TokenRecord>& Tokens() {
       {"key_all", ApiKey({"read", "write", "admin"})},
       {"bound_read", ApiKey({"read"}, kUser)},
       {"bound_write", ApiKey({"write"}, kUser)},
-      {"bound_all", ApiKey({"read", "write", "admin"}, kUser)},
+      {"bound_all", ApiKey({"read", "write", "admin"}, kUser,
+                           v1::User::ROLE_ADMIN)},
+      // An admin key of a user who is no longer an admin.
+      {"bound_all_demoted", ApiKey({"read", "write", "admin"}, kUser)},
   };
   return *tokens;
 }
@@ -166,7 +172,9 @@ INSTANTIATE_TEST_SUITE_P(
         AccessCase{"bound_all", kSelf, W, true, ""},
         AccessCase{"bound_all", kOther, W, false, ""},
         AccessCase{"bound_all", kOther, W, true, "NOT_SELF"},
-        AccessCase{"bound_all", kElsewhere, R, false, "OTHER_PROJECT"}),
+        AccessCase{"bound_all", kElsewhere, R, false, "OTHER_PROJECT"},
+        AccessCase{"bound_all_demoted", kSelf, W, false, ""},
+        AccessCase{"bound_all_demoted", kOther, W, false, "NOT_SELF"}),
     [](const auto& info) { return CaseName(info.param); });
 
 TEST(AuthorizeRoleChangeTest, OnlyAdminsMayChangeRoles) {
@@ -178,7 +186,8 @@ TEST(AuthorizeRoleChangeTest, OnlyAdminsMayChangeRoles) {
        {Case{"session_user", false}, Case{"session_admin", true},
         Case{"key_read", false}, Case{"key_write", false},
         Case{"key_admin", true}, Case{"key_all", true},
-        Case{"bound_write", false}, Case{"bound_all", true}}) {
+        Case{"bound_write", false}, Case{"bound_all", true},
+        Case{"bound_all_demoted", false}}) {
     absl::Status status =
         AuthorizeRoleChange(PrincipalFromToken(Tokens().at(c.token)));
     if (c.allowed) {
@@ -319,6 +328,46 @@ TEST(PrincipalFromTokenTest, UserBoundKeyActsAsItsUser) {
   EXPECT_TRUE(p.can_read);
   EXPECT_FALSE(p.can_write);
   EXPECT_EQ(p.Actor(), "apiKeys/3");
+}
+
+TEST(AuthorizeScopeGrantTest, AKeyGetsOnlyScopesItsCreatorHolds) {
+  struct Case {
+    const char* token;
+    const char* scope;
+    bool allowed;
+  };
+  for (const Case& c :
+       {Case{"key_admin", "admin", true}, Case{"key_admin", "write", false},
+        Case{"key_admin", "read", false}, Case{"key_all", "write", true},
+        Case{"key_write", "read", true}, Case{"key_read", "write", false},
+        Case{"session_user", "write", true},
+        Case{"session_user", "admin", false},
+        Case{"session_admin", "admin", true},
+        Case{"bound_all_demoted", "admin", false}}) {
+    absl::Status status =
+        AuthorizeScopeGrant(PrincipalFromToken(Tokens().at(c.token)), c.scope);
+    if (c.allowed) {
+      EXPECT_TRUE(status.ok()) << c.token << " " << c.scope << ": " << status;
+    } else {
+      EXPECT_EQ(test::Reason(status), "SCOPE_NOT_HELD")
+          << c.token << " " << c.scope;
+    }
+  }
+}
+
+TEST(AuthorizeProjectCreationTest, OnlyTheOperatorKeyCreatesProjects) {
+  TokenRecord operator_key = ApiKey({"admin", "read", "write"});
+  operator_key.project_id = "default";
+  operator_key.is_operator = true;
+  EXPECT_TRUE(AuthorizeProjectCreation(PrincipalFromToken(operator_key)).ok());
+  // An admin key of project default is not the operator.
+  operator_key.is_operator = false;
+  EXPECT_EQ(test::Reason(
+                AuthorizeProjectCreation(PrincipalFromToken(operator_key))),
+            "OPERATOR_ONLY");
+  EXPECT_EQ(test::Reason(AuthorizeProjectCreation(
+                PrincipalFromToken(Tokens().at("session_admin")))),
+            "OPERATOR_ONLY");
 }
 
 }  // namespace
