@@ -9,15 +9,19 @@
 
 namespace users {
 
-// Hashes `password` on the hashing executor and passes the PHC string to
-// `done` there. When the queue is full, `done` gets RESOURCE_EXHAUSTED
+// Passwords are hashed and verified in their NFC form (RFC 8265
+// OpaqueString), so that the same password typed on two keyboards matches.
+
+// Hashes the NFC form of `password` on the hashing executor and passes the
+// PHC string to `done` there. When the queue is full, `done` gets RESOURCE_EXHAUSTED
 // (HASH_QUEUE_FULL) at once, on the calling thread.
 void SubmitHash(const ServiceDeps& deps, std::string password,
                 std::function<void(absl::StatusOr<std::string>)> done);
 
-// Verifies `password` against `encoded` on the hashing executor. An empty
-// `encoded` still costs one hash (so unknown logins take as long as known
-// ones) and yields false.
+// Verifies `password` against `encoded` on the hashing executor: its NFC
+// form, and when that fails and differs from `password`, `password` as
+// given (hashes made before normalisation). An empty `encoded` still costs
+// one hash (so unknown logins take as long as known ones) and yields false.
 void SubmitVerify(const ServiceDeps& deps, std::string password,
                   std::string encoded,
                   std::function<void(absl::StatusOr<bool>)> done);
