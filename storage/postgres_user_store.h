@@ -91,7 +91,8 @@ class PostgresUserStore final : public UserStore {
       const std::string& project_id, int64_t after_id, int limit) override;
 
   absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
-                                      const std::string& login) override;
+                                      LoginIdentifier identifier,
+                                      const std::string& key) override;
   absl::StatusOr<SessionRecord> CreateSession(
       const std::string& project_id, int64_t user_id,
       const NewSession& session) override;

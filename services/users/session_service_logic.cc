@@ -5,6 +5,7 @@
 #include "services/common/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/hashing_jobs.h"
+#include "services/users/identifier_keys.h"
 #include "services/users/resource_names.h"
 #include "services/users/text_checks.h"
 #include "services/users/tokens.h"
@@ -44,8 +45,14 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
       [this, call, request, project_id = *project_id, done](
           UserStore* store, absl::Status status) {
         if (!status.ok()) return done(status);
+        // A login with '@' (in any width) is an email address; usernames
+        // cannot contain one.
+        const std::string key = IdentifierKey(request.login());
+        const LoginIdentifier identifier =
+            key.find('@') != std::string::npos ? LoginIdentifier::kEmail
+                                               : LoginIdentifier::kUsername;
         absl::StatusOr<UserLogin> login =
-            store->FindLogin(project_id, request.login());
+            store->FindLogin(project_id, identifier, key);
         if (!login.ok() && !absl::IsNotFound(login.status())) {
           return done(login.status());
         }
