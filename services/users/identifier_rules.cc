@@ -45,9 +45,8 @@ bool PassesSpoofChecks(absl::string_view text) {
   const USpoofChecker* checker = SpoofChecker();
   if (checker == nullptr) return false;
   UErrorCode error = U_ZERO_ERROR;
-  int32_t failed = uspoof_checkUTF8(checker, text.data(),
-                                    static_cast<int32_t>(text.size()),
-                                    nullptr, &error);
+  int32_t failed = uspoof_checkUTF8(
+      checker, text.data(), static_cast<int32_t>(text.size()), nullptr, &error);
   return U_SUCCESS(error) && failed == 0;
 }
 

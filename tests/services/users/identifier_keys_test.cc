@@ -31,7 +31,10 @@ INSTANTIATE_TEST_SUITE_P(
         KeyCase{"fullwidth", "\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE", "ann"},
         KeyCase{"nfc_jose", "Jos\xC3\xA9", "jos\xC3\xA9"},
         KeyCase{"nfd_jose", "Jose\xCC\x81", "jos\xC3\xA9"},
-        KeyCase{"sharp_s", "Stra\xC3\x9F" "e", "strasse"},
+        KeyCase{"sharp_s",
+                "Stra\xC3\x9F"
+                "e",
+                "strasse"},
         KeyCase{"final_sigma", "\xCE\xA3\xCE\xBF\xCF\x82",
                 "\xCF\x83\xCE\xBF\xCF\x83"},
         KeyCase{"cyrillic_upper", "\xD0\x90\xD0\x94\xD0\x9C",
@@ -39,7 +42,9 @@ INSTANTIATE_TEST_SUITE_P(
         KeyCase{"zero_width_dropped", "an\xE2\x80\x8Bn", "ann"},
         KeyCase{"soft_hyphen_dropped", "an\xC2\xADn", "ann"},
         KeyCase{"email", "Ann@Example.COM", "ann@example.com"},
-        KeyCase{"fullwidth_at", "ann\xEF\xBC\xA0" "example.com",
+        KeyCase{"fullwidth_at",
+                "ann\xEF\xBC\xA0"
+                "example.com",
                 "ann@example.com"},
         KeyCase{"empty", "", ""},
         KeyCase{"invalid_utf8_unchanged", "AN\xC0\xAF", "AN\xC0\xAF"},
@@ -50,7 +55,9 @@ TEST(IdentifierKeyTest, KeepsDifferentLettersApart) {
   EXPECT_NE(IdentifierKey("ann"), IdentifierKey("anna"));
   // A Cyrillic "а" is not the Latin "a": confusables are refused by the
   // username rules, not merged by the key.
-  EXPECT_NE(IdentifierKey("\xD0\xB0" "dmin"), IdentifierKey("admin"));
+  EXPECT_NE(IdentifierKey("\xD0\xB0"
+                          "dmin"),
+            IdentifierKey("admin"));
 }
 
 TEST(IdentifierKeyTest, IsStable) {

@@ -8,7 +8,8 @@
 namespace users {
 namespace {
 
-// --- NfcNormalize -------------------------------------------------------------
+// --- NfcNormalize
+// -------------------------------------------------------------
 
 TEST(NfcNormalizeTest, ComposesDecomposedText) {
   EXPECT_EQ(NfcNormalize("Jose\xCC\x81"), "Jos\xC3\xA9");
@@ -24,7 +25,8 @@ TEST(NfcNormalizeTest, KeepsCaseAndWidth) {
 TEST(NfcNormalizeTest, ReordersCombiningMarks) {
   // a + dot below (ccc 220) + acute (ccc 230) is canonical; the other order
   // composes to the same string.
-  EXPECT_EQ(NfcNormalize("a\xCC\x81\xCC\xA3"), NfcNormalize("a\xCC\xA3\xCC\x81"));
+  EXPECT_EQ(NfcNormalize("a\xCC\x81\xCC\xA3"),
+            NfcNormalize("a\xCC\xA3\xCC\x81"));
 }
 
 TEST(NfcNormalizeTest, LeavesInvalidUtf8Unchanged) {
@@ -32,7 +34,8 @@ TEST(NfcNormalizeTest, LeavesInvalidUtf8Unchanged) {
   EXPECT_EQ(NfcNormalize(""), "");
 }
 
-// --- FindUsernameFlaw ---------------------------------------------------------
+// --- FindUsernameFlaw
+// ---------------------------------------------------------
 
 struct FlawCase {
   const char* label;
@@ -68,11 +71,17 @@ INSTANTIATE_TEST_SUITE_P(
         FlawCase{"latin_and_han", "tanaka\xE7\x94\xB0\xE4\xB8\xAD",
                  UsernameFlaw::kNone},
         FlawCase{"emoji", "ann\xF0\x9F\x98\x80", UsernameFlaw::kNone},
-        FlawCase{"cyrillic_a_in_latin", "\xD0\xB0" "dmin",
+        FlawCase{"cyrillic_a_in_latin",
+                 "\xD0\xB0"
+                 "dmin",
                  UsernameFlaw::kMixedScripts},  // аdmin
-        FlawCase{"greek_alpha_in_latin", "\xCE\xB1" "dmin",
+        FlawCase{"greek_alpha_in_latin",
+                 "\xCE\xB1"
+                 "dmin",
                  UsernameFlaw::kMixedScripts},
-        FlawCase{"latin_o_in_cyrillic", "\xD0\xB0\xD0\xB4\xD0\xBC" "o",
+        FlawCase{"latin_o_in_cyrillic",
+                 "\xD0\xB0\xD0\xB4\xD0\xBC"
+                 "o",
                  UsernameFlaw::kMixedScripts},
         FlawCase{"mixed_digit_systems", "user1\xD9\xA2",
                  UsernameFlaw::kMixedScripts},  // 1 and Arabic-Indic 2
@@ -88,12 +97,21 @@ INSTANTIATE_TEST_SUITE_P(
                  UsernameFlaw::kDefaultIgnorable},
         FlawCase{"invisible_plus", "an\xE2\x81\xA4n",
                  UsernameFlaw::kDefaultIgnorable},
-        FlawCase{"bom", "\xEF\xBB\xBF" "ann", UsernameFlaw::kDefaultIgnorable},
+        FlawCase{"bom",
+                 "\xEF\xBB\xBF"
+                 "ann",
+                 UsernameFlaw::kDefaultIgnorable},
         FlawCase{"variation_selector", "ann\xEF\xB8\x8F",
                  UsernameFlaw::kDefaultIgnorable},
         FlawCase{"lrm", "ann\xE2\x80\x8E", UsernameFlaw::kBidiControl},
-        FlawCase{"rlo", "\xE2\x80\xAE" "nna", UsernameFlaw::kBidiControl},
-        FlawCase{"lri", "\xE2\x81\xA6" "ann", UsernameFlaw::kBidiControl},
+        FlawCase{"rlo",
+                 "\xE2\x80\xAE"
+                 "nna",
+                 UsernameFlaw::kBidiControl},
+        FlawCase{"lri",
+                 "\xE2\x81\xA6"
+                 "ann",
+                 UsernameFlaw::kBidiControl},
         FlawCase{"pdi", "ann\xE2\x81\xA9", UsernameFlaw::kBidiControl},
         FlawCase{"nul", std::string("an\0n", 4),
                  UsernameFlaw::kControlCharacter},
@@ -102,11 +120,14 @@ INSTANTIATE_TEST_SUITE_P(
         FlawCase{"invalid_utf8", "ann\xC0\xAF", UsernameFlaw::kInvalidUtf8}),
     [](const auto& info) { return std::string(info.param.label); });
 
-// --- HasDefaultIgnorable --------------------------------------------------------
+// --- HasDefaultIgnorable
+// --------------------------------------------------------
 
 TEST(HasDefaultIgnorableTest, FindsInvisibleCharacters) {
   EXPECT_TRUE(HasDefaultIgnorable("ann\xE2\x80\x8B@example.com"));
-  EXPECT_TRUE(HasDefaultIgnorable("\xEF\xBB\xBF" "ann@example.com"));
+  EXPECT_TRUE(
+      HasDefaultIgnorable("\xEF\xBB\xBF"
+                          "ann@example.com"));
   EXPECT_TRUE(HasDefaultIgnorable("ann@example.com\xE2\x80\xAE"));
   EXPECT_FALSE(HasDefaultIgnorable("ann@example.com"));
   EXPECT_FALSE(HasDefaultIgnorable("Jos\xC3\xA9"));
