@@ -44,10 +44,10 @@ inline bool Has(const UserColumnSet& set, UserColumn column) {
 // uniqueness key (IdentifierKey), which the unique indexes cover.
 struct UserChanges {
   UserColumnSet columns;
-  std::string username;      // NFC
-  std::string username_key;  // NFKC_Casefold
-  std::string email;         // NFC
-  std::string email_key;     // NFKC_Casefold
+  std::string username;       // NFC
+  std::string username_key;   // NFKC_Casefold
+  std::string email;          // NFC
+  std::string email_key;      // NFKC_Casefold
   std::string password_hash;  // a PHC string
   std::string given_name;
   std::string family_name;

@@ -29,24 +29,23 @@ void SubmitVerify(const ServiceDeps& deps, std::string password,
                   std::string encoded,
                   std::function<void(absl::StatusOr<bool>)> done) {
   auto shared_done = std::make_shared<decltype(done)>(std::move(done));
-  bool queued = deps.hashing->TrySubmit([hasher = deps.hasher,
-                                         password = std::move(password),
-                                         encoded = std::move(encoded),
-                                         shared_done] {
-    const std::string nfc = NfcNormalize(password);
-    if (encoded.empty()) {
-      // Spend the same work as a real check, then refuse.
-      (void)hasher->Hash(nfc);
-      (*shared_done)(false);
-      return;
-    }
-    absl::StatusOr<bool> match = hasher->Verify(nfc, encoded);
-    if (match.ok() && !*match && nfc != password) {
-      // A hash made before passwords were normalised.
-      match = hasher->Verify(password, encoded);
-    }
-    (*shared_done)(std::move(match));
-  });
+  bool queued = deps.hashing->TrySubmit(
+      [hasher = deps.hasher, password = std::move(password),
+       encoded = std::move(encoded), shared_done] {
+        const std::string nfc = NfcNormalize(password);
+        if (encoded.empty()) {
+          // Spend the same work as a real check, then refuse.
+          (void)hasher->Hash(nfc);
+          (*shared_done)(false);
+          return;
+        }
+        absl::StatusOr<bool> match = hasher->Verify(nfc, encoded);
+        if (match.ok() && !*match && nfc != password) {
+          // A hash made before passwords were normalised.
+          match = hasher->Verify(password, encoded);
+        }
+        (*shared_done)(std::move(match));
+      });
   if (!queued) (*shared_done)(QueueFull());
 }
 

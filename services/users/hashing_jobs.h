@@ -13,8 +13,8 @@ namespace users {
 // OpaqueString), so that the same password typed on two keyboards matches.
 
 // Hashes the NFC form of `password` on the hashing executor and passes the
-// PHC string to `done` there. When the queue is full, `done` gets RESOURCE_EXHAUSTED
-// (HASH_QUEUE_FULL) at once, on the calling thread.
+// PHC string to `done` there. When the queue is full, `done` gets
+// RESOURCE_EXHAUSTED (HASH_QUEUE_FULL) at once, on the calling thread.
 void SubmitHash(const ServiceDeps& deps, std::string password,
                 std::function<void(absl::StatusOr<std::string>)> done);
 

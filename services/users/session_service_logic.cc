@@ -48,8 +48,8 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
         // A login with '@' (in any width) is an email address; usernames
         // cannot contain one.
         const std::string key = IdentifierKey(request.login());
-        const LoginIdentifier identifier =
-            key.find('@') != std::string::npos ? LoginIdentifier::kEmail
+        const LoginIdentifier identifier = key.find('@') != std::string::npos
+                                               ? LoginIdentifier::kEmail
                                                : LoginIdentifier::kUsername;
         absl::StatusOr<UserLogin> login =
             store->FindLogin(project_id, identifier, key);

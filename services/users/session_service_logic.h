@@ -8,8 +8,8 @@
 namespace users {
 
 // The users.v1.SessionService rules: logins (by email when the login holds
-// an '@', else by username; compared by IdentifierKey) and logouts. A wrong login and a wrong password fail alike, after the
-// same amount of hashing work.
+// an '@', else by username; compared by IdentifierKey) and logouts. A wrong
+// login and a wrong password fail alike, after the same amount of hashing work.
 class SessionServiceLogic final {
  public:
   explicit SessionServiceLogic(ServiceDeps deps) : deps_(deps) {}

@@ -297,8 +297,8 @@ void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
     return absl::StrCat(prefix, name);
   };
   if (Has(columns, UserColumn::kUsername)) {
-    if (CheckText(user.username(), path("username"), kUsernameMin,
-                  kUsernameMax, false, violations)) {
+    if (CheckText(user.username(), path("username"), kUsernameMin, kUsernameMax,
+                  false, violations)) {
       CheckUsernameRules(user.username(), path("username"), violations);
     }
   }

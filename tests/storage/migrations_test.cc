@@ -133,8 +133,8 @@ TEST(MigrationsTest, BackfillsIdentifierKeys) {
   ApplyMigrations(connection, all);
 
   pqxx::nontransaction query(connection);
-  pqxx::result rows = query.exec(
-      "SELECT id, username_key, email_key FROM users ORDER BY id");
+  pqxx::result rows =
+      query.exec("SELECT id, username_key, email_key FROM users ORDER BY id");
   ASSERT_EQ(rows.size(), 5u);
   const std::vector<std::vector<std::string>> expected = {
       {"1", "ann", "ann@example.com"},

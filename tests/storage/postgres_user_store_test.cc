@@ -389,21 +389,29 @@ TEST_F(PostgresUserStoreTest, UniquenessIsByTheKeysAsGiven) {
   UserChanges plain = Basics("strasse");
   UserRecord first = Create(plain);
   UserChanges folded = Basics("other");
-  folded.username = "Stra\xC3\x9F" "e";  // lower() tells it from strasse
+  folded.username =
+      "Stra\xC3\x9F"
+      "e";  // lower() tells it from strasse
   folded.username_key = "strasse";
   absl::StatusOr<UserRecord> duplicate =
       store_.CreateUser(project_, folded, "users/0", "");
   EXPECT_EQ(Reason(duplicate.status()), "USERNAME_TAKEN");
-  folded.username_key = "stra\xC3\x9F" "e";
+  folded.username_key =
+      "stra\xC3\x9F"
+      "e";
   duplicate = store_.CreateUser(project_, folded, "users/0", "");
   ASSERT_TRUE(duplicate.ok()) << duplicate.status();
   // Stored and returned as given; the key is stored beside it.
-  EXPECT_EQ(duplicate->user.username(), "Stra\xC3\x9F" "e");
+  EXPECT_EQ(duplicate->user.username(),
+            "Stra\xC3\x9F"
+            "e");
   EXPECT_EQ(TestDatabase::Get()
                 .Query("SELECT username_key || ' ' || email_key FROM users "
-                       "WHERE id = " + std::to_string(duplicate->id))[0][0]
+                       "WHERE id = " +
+                       std::to_string(duplicate->id))[0][0]
                 .as<std::string>(),
-            "stra\xC3\x9F" "e other@example.com");
+            "stra\xC3\x9F"
+            "e other@example.com");
 
   // Identifiers equal under lower() with different keys are different.
   UserChanges upper = Basics("STRASSE");
@@ -433,8 +441,8 @@ TEST_F(PostgresUserStoreTest, FindLoginLooksUpOnlyTheNamedIdentifier) {
   impostor.username_key = "victim@example.com";
   UserRecord mallory = Create(impostor);
 
-  absl::StatusOr<UserLogin> login = store_.FindLogin(
-      project_, LoginIdentifier::kEmail, "victim@example.com");
+  absl::StatusOr<UserLogin> login =
+      store_.FindLogin(project_, LoginIdentifier::kEmail, "victim@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, victim.id);
   login = store_.FindLogin(project_, LoginIdentifier::kUsername,
@@ -454,11 +462,11 @@ TEST_F(PostgresUserStoreTest, FindLoginLooksUpOnlyTheNamedIdentifier) {
                 .code(),
             absl::StatusCode::kNotFound);
   // Other projects' users are not found.
-  EXPECT_EQ(store_.FindLogin(project_ + "-none", LoginIdentifier::kUsername,
-                             "victim")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_.FindLogin(project_ + "-none", LoginIdentifier::kUsername, "victim")
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(PostgresUserStoreTest, ChangingTheEmailResetsVerification) {
@@ -753,11 +761,10 @@ TEST_F(PostgresUserStoreTest, NeverReturnsPasswordHashOrSecureMetadata) {
                            "secretive@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, created.id);
-  EXPECT_EQ(
-      store_.FindLogin(project_, LoginIdentifier::kUsername, "nobody")
-          .status()
-          .code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_EQ(store_.FindLogin(project_, LoginIdentifier::kUsername, "nobody")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST_F(PostgresUserStoreTest, ReturnsOnlySuspensionsInForce) {

@@ -162,10 +162,9 @@ absl::StatusOr<bool> VerifyNow(const ServiceDeps& deps,
                                const std::string& encoded) {
   auto result = std::make_shared<std::promise<absl::StatusOr<bool>>>();
   auto future = result->get_future();
-  SubmitVerify(deps, password, encoded,
-               [result](absl::StatusOr<bool> verdict) {
-                 result->set_value(std::move(verdict));
-               });
+  SubmitVerify(deps, password, encoded, [result](absl::StatusOr<bool> verdict) {
+    result->set_value(std::move(verdict));
+  });
   return future.get();
 }
 

@@ -171,15 +171,29 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"fullwidth", "\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE", ""},
         TextCase{"all_cyrillic", "\xD0\xB0\xD0\xB4\xD0\xBC\xD0\xB8\xD0\xBD",
                  ""},  // админ
-        TextCase{"cyrillic_a_in_latin", "\xD0\xB0" "dmin", "MIXED_SCRIPTS"},
+        TextCase{"cyrillic_a_in_latin",
+                 "\xD0\xB0"
+                 "dmin",
+                 "MIXED_SCRIPTS"},
         TextCase{"at_sign", "alice@example.com", "INVALID_CHARACTERS"},
-        TextCase{"zero_width_space", "ali\xE2\x80\x8B" "ce",
+        TextCase{"zero_width_space",
+                 "ali\xE2\x80\x8B"
+                 "ce",
                  "INVALID_CHARACTERS"},
-        TextCase{"soft_hyphen", "ali\xC2\xAD" "ce", "INVALID_CHARACTERS"},
-        TextCase{"bom", "\xEF\xBB\xBF" "alice", "INVALID_CHARACTERS"},
+        TextCase{"soft_hyphen",
+                 "ali\xC2\xAD"
+                 "ce",
+                 "INVALID_CHARACTERS"},
+        TextCase{"bom",
+                 "\xEF\xBB\xBF"
+                 "alice",
+                 "INVALID_CHARACTERS"},
         TextCase{"right_to_left_override", "alice\xE2\x80\xAE",
                  "INVALID_CHARACTERS"},
-        TextCase{"isolate", "\xE2\x81\xA7" "alice", "INVALID_CHARACTERS"}),
+        TextCase{"isolate",
+                 "\xE2\x81\xA7"
+                 "alice",
+                 "INVALID_CHARACTERS"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(UsernameTest, EmptyIsRefused) {
@@ -291,14 +305,16 @@ TEST(EmailTest, Refuses255CharactersAsTooLong) {
 }
 
 TEST(EmailTest, RefusesInvisibleCharacters) {
-  for (const char* email : {"ali\xE2\x80\x8B" "ce@example.com",
-                            "alice@exa\xC2\xAD" "mple.com",
-                            "\xE2\x80\xAE" "alice@example.com"}) {
+  for (const char* email : {"ali\xE2\x80\x8B"
+                            "ce@example.com",
+                            "alice@exa\xC2\xAD"
+                            "mple.com",
+                            "\xE2\x80\xAE"
+                            "alice@example.com"}) {
     v1::User user;
     user.set_email(email);
     absl::Status status = Validate(user, Columns({UserColumn::kEmail}));
-    EXPECT_EQ(FieldReason(status, "user.email"), "INVALID_CHARACTERS")
-        << email;
+    EXPECT_EQ(FieldReason(status, "user.email"), "INVALID_CHARACTERS") << email;
   }
 }
 
