@@ -99,10 +99,12 @@ UsernameFlaw FindUsernameFlaw(absl::string_view username) {
   });
   if (flaw != UsernameFlaw::kNone) return flaw;
   // The key folds the fullwidth and small forms of '@' into '@'.
-  if (IdentifierKey(nfc).find('@') != std::string::npos) {
-    return UsernameFlaw::kAtSign;
-  }
+  const std::string key = IdentifierKey(nfc);
+  if (key.find('@') != std::string::npos) return UsernameFlaw::kAtSign;
   if (!PassesSpoofChecks(nfc)) return UsernameFlaw::kMixedScripts;
+  if (CountCodePoints(key).value_or(0) > kUsernameKeyMax) {
+    return UsernameFlaw::kKeyTooLong;
+  }
   return UsernameFlaw::kNone;
 }
 

@@ -15,6 +15,11 @@ namespace users {
 // OpaqueString). Text that is not valid UTF-8 is returned unchanged.
 std::string NfcNormalize(absl::string_view text);
 
+// The longest NFKC_Casefold form of a username, in code points. Folding can
+// multiply a name's length (U+FDFA becomes 18 letters); the bound keeps the
+// key well inside what a database index entry may hold.
+inline constexpr int kUsernameKeyMax = 360;
+
 // Why a username is refused.
 enum class UsernameFlaw {
   kNone,
@@ -25,6 +30,7 @@ enum class UsernameFlaw {
   kAtSign,            // '@' in any width: a username never reads as an email
   kMixedScripts,      // fails ICU's spoof checker (restriction level
                       // "moderately restrictive", or mixed digit systems)
+  kKeyTooLong,        // its NFKC_Casefold form exceeds kUsernameKeyMax
 };
 
 // The first flaw of `username`, checked in its NFC form, or kNone. Single

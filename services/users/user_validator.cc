@@ -68,6 +68,11 @@ void CheckUsernameRules(absl::string_view username, const std::string& field,
       violations.Add(field, "INVALID_CHARACTERS",
                      "contains \"@\" (a username cannot be an email address)");
       return;
+    case UsernameFlaw::kKeyTooLong:
+      violations.Add(field, "TOO_LONG",
+                     absl::StrCat("is longer than ", kUsernameKeyMax,
+                                  " characters once case-folded"));
+      return;
     case UsernameFlaw::kMixedScripts:
       violations.Add(field, "MIXED_SCRIPTS",
                      "mixes scripts whose letters can be confused, such as "

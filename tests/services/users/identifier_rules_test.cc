@@ -120,6 +120,18 @@ INSTANTIATE_TEST_SUITE_P(
         FlawCase{"invalid_utf8", "ann\xC0\xAF", UsernameFlaw::kInvalidUtf8}),
     [](const auto& info) { return std::string(info.param.label); });
 
+// One U+FDFA folds to 18 letters (and spaces): 20 of them are a short name
+// with a 360-code-point key, 21 one too many.
+TEST(FindUsernameFlawTest, BoundsTheLengthOfTheFoldedForm) {
+  std::string twenty;
+  for (int i = 0; i < 20; ++i) twenty += "\xEF\xB7\xBA";
+  EXPECT_EQ(FindUsernameFlaw(twenty), UsernameFlaw::kNone);
+  EXPECT_EQ(FindUsernameFlaw(twenty + "\xEF\xB7\xBA"),
+            UsernameFlaw::kKeyTooLong);
+  EXPECT_EQ(FindUsernameFlaw(std::string(kUsernameKeyMax, 'a')),
+            UsernameFlaw::kNone);
+}
+
 // --- HasDefaultIgnorable
 // --------------------------------------------------------
 

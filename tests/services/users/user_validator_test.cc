@@ -193,7 +193,9 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"isolate",
                  "\xE2\x81\xA7"
                  "alice",
-                 "INVALID_CHARACTERS"}),
+                 "INVALID_CHARACTERS"},
+        // 21 code points that fold to 378 (U+FDFA is 18 letters).
+        TextCase{"too_long_folded", Repeat("\xEF\xB7\xBA", 21), "TOO_LONG"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(UsernameTest, EmptyIsRefused) {
