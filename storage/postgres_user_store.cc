@@ -217,21 +217,22 @@ constexpr char kUserVersion[] = R"sql(
 SELECT version FROM users WHERE project_id = $1 AND id = $2::bigint
 )sql";
 
-// $2.. are the writable columns in UserColumn order (location is two).
+// $2.. are the writable columns in UserColumn order (username, email and
+// location are two each: the identifiers come with their keys).
 constexpr char kCreateUserName[] = "create_user";
 constexpr char kCreateUserHead[] = R"sql(
 WITH inserted AS (
-  INSERT INTO users (project_id, username, email, password_hash, given_name,
-                     family_name, display_name, role, avatar_uri, bio,
-                     birth_date, latitude, longitude, metadata,
-                     secure_metadata, language, script_types)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::smallint, $9, $10,
-          NULLIF($11, '')::date, NULLIF($12, '')::float8,
-          NULLIF($13, '')::float8, $14::jsonb, $15::jsonb, $16, $17::jsonb)
+  INSERT INTO users (project_id, username, username_key, email, email_key,
+                     password_hash, given_name, family_name, display_name,
+                     role, avatar_uri, bio, birth_date, latitude, longitude,
+                     metadata, secure_metadata, language, script_types)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11, $12,
+          NULLIF($13, '')::date, NULLIF($14, '')::float8,
+          NULLIF($15, '')::float8, $16::jsonb, $17::jsonb, $18, $19::jsonb)
   RETURNING *
 ), event AS (
   INSERT INTO user_events (project_id, user_id, actor, action, request_id)
-  SELECT project_id, id, $18, 'create', $19 FROM inserted
+  SELECT project_id, id, $20, 'create', $21 FROM inserted
 )
 SELECT )sql";
 constexpr char kCreateUserTail[] = R"sql(
@@ -271,14 +272,19 @@ struct ColumnAssignment {
   int parameters;
 };
 
-// Indexed by UserColumn. A changed email (ignoring case) is unverified;
-// every right-hand side sees the row before the update.
+// Indexed by UserColumn. Username and email are written with their keys;
+// an email with a new key is unverified (every right-hand side sees the row
+// before the update).
 constexpr ColumnAssignment kAssignments[] = {
-    {UserColumn::kUsername, "username = $$$0", 1},
+    {UserColumn::kUsername,
+     "username = $$$0,\n"
+     "         username_key = $$$1",
+     2},
     {UserColumn::kEmail,
-     "email_verified = email_verified AND lower(email) = lower($$$0),\n"
-     "         email = $$$0",
-     1},
+     "email_verified = email_verified AND email_key = $$$1,\n"
+     "         email = $$$0,\n"
+     "         email_key = $$$1",
+     2},
     {UserColumn::kPasswordHash, "password_hash = $$$0", 1},
     {UserColumn::kGivenName, "given_name = $$$0", 1},
     {UserColumn::kFamilyName, "family_name = $$$0", 1},
@@ -318,15 +324,20 @@ WITH deleted AS (
 SELECT count(*) FROM deleted
 )sql";
 
-// A username match wins over another user's email match.
-constexpr char kFindLoginName[] = "find_login";
-constexpr char kFindLogin[] = R"sql(
+// A login names a user by one identifier only: a username never matches an
+// email address and the other way round.
+constexpr char kFindLoginByUsernameName[] = "find_login_by_username";
+constexpr char kFindLoginByUsername[] = R"sql(
 SELECT id, password_hash
   FROM users
- WHERE project_id = $1
-   AND (lower(username) = lower($2) OR lower(email) = lower($2))
- ORDER BY lower(username) = lower($2) DESC
- LIMIT 1
+ WHERE project_id = $1 AND username_key = $2
+)sql";
+
+constexpr char kFindLoginByEmailName[] = "find_login_by_email";
+constexpr char kFindLoginByEmail[] = R"sql(
+SELECT id, password_hash
+  FROM users
+ WHERE project_id = $1 AND email_key = $2
 )sql";
 
 constexpr char kCreateSessionName[] = "create_session";
@@ -491,9 +502,11 @@ void AppendColumnParams(const UserChanges& values, UserColumn column,
   switch (column) {
     case UserColumn::kUsername:
       params.push_back(values.username);
+      params.push_back(values.username_key);
       return;
     case UserColumn::kEmail:
       params.push_back(values.email);
+      params.push_back(values.email_key);
       return;
     case UserColumn::kPasswordHash:
       params.push_back(values.password_hash);
@@ -733,7 +746,8 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kCreateUserName,
        absl::StrCat(kCreateUserHead, kUserOutput, kCreateUserTail)},
       {kDeleteUserName, kDeleteUser},
-      {kFindLoginName, kFindLogin},
+      {kFindLoginByUsernameName, kFindLoginByUsername},
+      {kFindLoginByEmailName, kFindLoginByEmail},
       {kCreateSessionName, kCreateSession},
       {kDeleteSessionName, kDeleteSession},
       {kLockLoginUserName, kLockLoginUser},
@@ -1118,11 +1132,14 @@ absl::StatusOr<std::vector<UserRecord>> PostgresUserStore::ListUsers(
 }
 
 absl::StatusOr<UserLogin> PostgresUserStore::FindLogin(
-    const std::string& project_id, const std::string& login) {
+    const std::string& project_id, LoginIdentifier identifier,
+    const std::string& key) {
   return Run("FindLogin", [&](Session& session) -> absl::StatusOr<UserLogin> {
     pqxx::nontransaction transaction(session.connection);
-    pqxx::result rows =
-        transaction.exec_prepared(kFindLoginName, project_id, login);
+    pqxx::result rows = transaction.exec_prepared(
+        identifier == LoginIdentifier::kEmail ? kFindLoginByEmailName
+                                              : kFindLoginByUsernameName,
+        project_id, key);
     if (rows.empty()) return UserNotFound();
     UserLogin found;
     found.user_id = rows[0][0].as<int64_t>();

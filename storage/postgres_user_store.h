@@ -95,7 +95,8 @@ class PostgresUserStore final : public UserStore {
       const std::string& project_id, int64_t after_id, int limit) override;
 
   absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
-                                      const std::string& login) override;
+                                      LoginIdentifier identifier,
+                                      const std::string& key) override;
   absl::StatusOr<SessionRecord> CreateSession(
       const SessionLogin& login) override;
   // NotFound (SESSION_NOT_FOUND) when there is no such session.

@@ -40,11 +40,14 @@ inline bool Has(const UserColumnSet& set, UserColumn column) {
 }
 
 // The values to write, in storage form. Only the members whose column is in
-// `columns` are read.
+// `columns` are read. A username or email is written together with its
+// uniqueness key (IdentifierKey), which the unique indexes cover.
 struct UserChanges {
   UserColumnSet columns;
-  std::string username;
-  std::string email;
+  std::string username;       // NFC
+  std::string username_key;   // NFKC_Casefold
+  std::string email;          // NFC
+  std::string email_key;      // NFKC_Casefold
   std::string password_hash;  // a PHC string
   std::string given_name;
   std::string family_name;

@@ -145,6 +145,8 @@ struct Housekeeping {
   int64_t login_failures = 0;
   int64_t failure_streaks = 0;
 };
+// Which identifier a login names a user by.
+enum class LoginIdentifier { kUsername, kEmail };
 
 // Persistent state of projects, users, sessions and API keys. One instance
 // per database connection; not thread-safe (a StorePool hands each worker
@@ -210,9 +212,12 @@ class UserStore {
   virtual absl::StatusOr<std::vector<UserRecord>> ListUsers(
       const std::string& project_id, int64_t after_id, int limit) = 0;
 
-  // Finds a user by username or email, ignoring case.
+  // Finds the user whose username key (or email key) is `key`, an
+  // IdentifierKey computed by the caller; NotFound if none. Usernames and
+  // email addresses are never matched against each other.
   virtual absl::StatusOr<UserLogin> FindLogin(const std::string& project_id,
-                                              const std::string& login) = 0;
+                                              LoginIdentifier identifier,
+                                              const std::string& key) = 0;
   // FailedPrecondition (PASSWORD_CHANGED) when the user's password is no
   // longer `login.password_hash`, NotFound when the user is gone.
   virtual absl::StatusOr<SessionRecord> CreateSession(

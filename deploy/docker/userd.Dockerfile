@@ -42,6 +42,7 @@ RUN apt-get update -q \
       libcurl4 \
       libgrpc++1.51 \
       libgrpc29 \
+      libicu72 \
       libpq5 \
       libpqxx-6.4 \
       libprotobuf32 \

@@ -15,6 +15,8 @@ USERS_DEB_PACKAGES=(
   grpc-proto golang-github-gogo-googleapis-dev
   # storage and crypto
   libpqxx-dev libargon2-dev libssl-dev libcurl4-openssl-dev
+  # Unicode normalisation and confusable checks of identifiers
+  libicu-dev
   # PostgreSQL server for local runs and tests
   postgresql-15 postgresql-common
   # C++ test and library headers

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "services/common/api_error.h"
+#include "services/users/identifier_rules.h"
 
 namespace users {
 namespace {
@@ -25,7 +26,9 @@ void SubmitHash(const ServiceDeps& deps, std::string password,
   auto shared_done = std::make_shared<decltype(done)>(std::move(done));
   BoundedJob job;
   job.run = [hasher = deps.hasher, password = std::move(password),
-             shared_done] { (*shared_done)(hasher->Hash(password)); };
+             shared_done] {
+    (*shared_done)(hasher->Hash(NfcNormalize(password)));
+  };
   job.deadline = deadline;
   job.expired = [shared_done] { (*shared_done)(CallerGone()); };
   if (!deps.hashing->TrySubmit(std::move(job))) (*shared_done)(QueueFull());
@@ -42,13 +45,19 @@ void SubmitVerify(const ServiceDeps& deps, std::string password,
   job.secondary = true;
   job.run = [hasher = deps.hasher, password = std::move(password),
              encoded = std::move(encoded), shared_done] {
+    const std::string nfc = NfcNormalize(password);
     if (encoded.empty()) {
       // Spend the same work as a real check, then refuse.
-      (void)hasher->Hash(password);
+      (void)hasher->Hash(nfc);
       (*shared_done)(false);
       return;
     }
-    (*shared_done)(hasher->Verify(password, encoded));
+    absl::StatusOr<bool> match = hasher->Verify(nfc, encoded);
+    if (match.ok() && !*match && nfc != password) {
+      // A hash made before passwords were normalised.
+      match = hasher->Verify(password, encoded);
+    }
+    (*shared_done)(std::move(match));
   };
   if (!deps.hashing->TrySubmit(std::move(job))) (*shared_done)(QueueFull());
 }

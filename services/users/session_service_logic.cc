@@ -61,8 +61,14 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
         if (double delay = LoginRetryDelay(policy, *failures); delay > 0) {
           return done(LoginThrottled(delay));
         }
+        // A login with '@' (in any width) is an email address; usernames
+        // cannot contain one.
+        const std::string& key = attempt.identifier_key;
+        const LoginIdentifier identifier = key.find('@') != std::string::npos
+                                               ? LoginIdentifier::kEmail
+                                               : LoginIdentifier::kUsername;
         absl::StatusOr<UserLogin> login =
-            store->FindLogin(attempt.project_id, request.login());
+            store->FindLogin(attempt.project_id, identifier, key);
         if (!login.ok() && !absl::IsNotFound(login.status())) {
           return done(login.status());
         }

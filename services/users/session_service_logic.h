@@ -7,11 +7,12 @@
 
 namespace users {
 
-// The users.v1.SessionService rules: logins (by username or email, either
-// case) and logouts. A wrong login and a wrong password fail alike, after the
-// same amount of hashing work. Logins are throttled per identifier and client
-// address (LoginThrottlePolicy); a throttled attempt costs no hashing and
-// looks the same whether the account exists and the password was right.
+// The users.v1.SessionService rules: logins (by email when the login holds
+// an '@', else by username; compared by IdentifierKey) and logouts. A wrong
+// login and a wrong password fail alike, after the same amount of hashing work.
+// Logins are throttled per identifier and client address
+// (LoginThrottlePolicy); a throttled attempt costs no hashing and looks the
+// same whether the account exists and the password was right.
 class SessionServiceLogic final {
  public:
   explicit SessionServiceLogic(ServiceDeps deps) : deps_(deps) {}

@@ -4,6 +4,8 @@
 
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "services/users/identifier_keys.h"
+#include "services/users/identifier_rules.h"
 
 namespace users {
 namespace {
@@ -22,8 +24,10 @@ UserChanges ToUserChanges(const v1::User& user, const UserColumnSet& columns,
                           std::string password_hash) {
   UserChanges changes;
   changes.columns = columns;
-  changes.username = user.username();
-  changes.email = user.email();
+  changes.username = NfcNormalize(user.username());
+  changes.username_key = IdentifierKey(changes.username);
+  changes.email = NfcNormalize(user.email());
+  changes.email_key = IdentifierKey(changes.email);
   changes.password_hash = std::move(password_hash);
   changes.given_name = user.given_name();
   changes.family_name = user.family_name();

@@ -10,7 +10,8 @@ namespace users {
 
 // The storage form of the fields of `user` named by `columns`. The password
 // column takes `password_hash` (already hashed); the password itself never
-// reaches storage. `user` must have passed ValidateUserFields.
+// reaches storage. Username and email are stored in NFC, each with its
+// IdentifierKey. `user` must have passed ValidateUserFields.
 UserChanges ToUserChanges(const v1::User& user, const UserColumnSet& columns,
                           std::string password_hash);
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/users/identifier_rules.h"
 #include "services/users/text_checks.h"
 
 namespace users {
@@ -40,6 +41,44 @@ bool CheckText(absl::string_view text, const std::string& field, int min,
     return false;
   }
   return true;
+}
+
+// Records the flaw of a username that passed CheckText, if any.
+void CheckUsernameRules(absl::string_view username, const std::string& field,
+                        FieldViolations& violations) {
+  switch (FindUsernameFlaw(username)) {
+    case UsernameFlaw::kNone:
+      return;
+    case UsernameFlaw::kInvalidUtf8:
+      violations.Add(field, "INVALID_CHARACTERS", "is not valid UTF-8");
+      return;
+    case UsernameFlaw::kControlCharacter:
+      violations.Add(field, "INVALID_CHARACTERS",
+                     "contains NUL or control characters");
+      return;
+    case UsernameFlaw::kBidiControl:
+      violations.Add(field, "INVALID_CHARACTERS",
+                     "contains a bidirectional control character");
+      return;
+    case UsernameFlaw::kDefaultIgnorable:
+      violations.Add(field, "INVALID_CHARACTERS",
+                     "contains an invisible (default-ignorable) character");
+      return;
+    case UsernameFlaw::kAtSign:
+      violations.Add(field, "INVALID_CHARACTERS",
+                     "contains \"@\" (a username cannot be an email address)");
+      return;
+    case UsernameFlaw::kKeyTooLong:
+      violations.Add(field, "TOO_LONG",
+                     absl::StrCat("is longer than ", kUsernameKeyMax,
+                                  " characters once case-folded"));
+      return;
+    case UsernameFlaw::kMixedScripts:
+      violations.Add(field, "MIXED_SCRIPTS",
+                     "mixes scripts whose letters can be confused, such as "
+                     "Latin and Cyrillic");
+      return;
+  }
 }
 
 bool IsAtext(char c) {
@@ -263,12 +302,17 @@ void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
     return absl::StrCat(prefix, name);
   };
   if (Has(columns, UserColumn::kUsername)) {
-    CheckText(user.username(), path("username"), kUsernameMin, kUsernameMax,
-              false, violations);
+    if (CheckText(user.username(), path("username"), kUsernameMin, kUsernameMax,
+                  false, violations)) {
+      CheckUsernameRules(user.username(), path("username"), violations);
+    }
   }
   if (Has(columns, UserColumn::kEmail)) {
     if (user.email().empty()) {
       violations.Add(path("email"), "REQUIRED", "is required");
+    } else if (HasDefaultIgnorable(user.email())) {
+      violations.Add(path("email"), "INVALID_CHARACTERS",
+                     "contains an invisible (default-ignorable) character");
     } else if (static_cast<int>(user.email().size()) > kEmailMax) {
       violations.Add(path("email"), "TOO_LONG",
                      absl::StrCat("length ", user.email().size(),

@@ -30,7 +30,10 @@ inline constexpr size_t kMetadataMaxBytes = 16 * 1024;
 
 // Checks the fields of `user` whose columns are in `columns` and records
 // each failure in `violations` under "<prefix><field path>" (prefix is
-// "user." for requests that nest the user). Pure: no I/O.
+// "user." for requests that nest the user). Pure: no I/O. A username must
+// also pass the identifier rules (FindUsernameFlaw: no '@', invisible or
+// bidi characters, no confusable mix of scripts); an email address may not
+// contain invisible characters either.
 void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
                         const PasswordPolicy& policy,
                         absl::string_view prefix, FieldViolations& violations);

@@ -275,9 +275,10 @@ class Bench:
         and email phases written to files."""
         psql(self.url, """
 INSERT INTO projects (id) VALUES ('default') ON CONFLICT DO NOTHING;
-INSERT INTO users (project_id, username, email, password_hash, given_name,
-                   display_name)
-SELECT 'default', 'bench' || g, 'bench' || g || '@bench.example',
+INSERT INTO users (project_id, username, username_key, email, email_key,
+                   password_hash, given_name, display_name)
+SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
+       'bench' || g || '@bench.example',
        'not a password hash: benchmark users never log in',
        'Given ' || g, 'User ' || g
   FROM generate_series(1, %d) AS g;

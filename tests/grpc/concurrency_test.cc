@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -45,14 +46,16 @@ TEST_F(ConcurrencyTest, SixtyFourUsersRaceForOneUsernameAndOneWins) {
     names[i] = user.name();
     tokens[i] = CreateKey({"read", "write"}, user.name());
   }
-  const std::string variants[] = {"TheWinner", "thewinner", "THEWINNER",
-                                  "theWinner"};
+  // One name in case, width and normalisation variants.
+  const std::string variants[] = {
+      "TheWinner", "thewinner", "THEWINNER", "theWinner",
+      "\xEF\xBC\xB4he\xEF\xBC\xB7inner"};  // full-width Ｔ and Ｗ
   std::atomic<int> ok{0}, already_exists{0}, other{0};
   std::vector<CallError> errors(kUsers);
   RunTogether(kUsers, [&](int i) {
     v1::User change;
     change.set_name("projects/-/users/me");
-    change.set_username(variants[i % 4]);
+    change.set_username(variants[i % std::size(variants)]);
     v1::User out;
     grpc::Status status = Update(tokens[i], change, {"username"}, &out);
     errors[i] = ParseError(status);
@@ -75,7 +78,7 @@ TEST_F(ConcurrencyTest, SixtyFourUsersRaceForOneUsernameAndOneWins) {
     }
   }
   auto rows = TestDatabase::Get().Query(
-      "SELECT count(*) FROM users WHERE lower(username) = 'thewinner'");
+      "SELECT count(*) FROM users WHERE username_key = 'thewinner'");
   EXPECT_EQ(rows[0][0].as<int>(), 1);
 }
 

@@ -101,6 +101,71 @@ TEST(MigrationsTest, ConcurrentMigrateAppliesEachMigrationOnce) {
   }
 }
 
+// Users from before 0003_identifier_keys get keys approximating their
+// NFKC_Casefold form; of identifiers that collide under those keys only the
+// oldest keeps it, so that the unique indexes can be built.
+TEST(MigrationsTest, BackfillsIdentifierKeys) {
+  const std::string database = TestDatabase::Get().CreateEmptyDatabase();
+  ASSERT_FALSE(database.empty());
+  const std::vector<Migration>& all = EmbeddedMigrations();
+  auto keys = std::find_if(all.begin(), all.end(), [](const Migration& m) {
+    return std::string(m.version) == "0003_identifier_keys";
+  });
+  ASSERT_NE(keys, all.end());
+  pqxx::connection connection(database);
+  ApplyMigrations(connection, std::vector<Migration>(all.begin(), keys));
+  {
+    pqxx::work insert(connection);
+    insert.exec(
+        "INSERT INTO projects (id) VALUES ('p'), ('q');"
+        "INSERT INTO users (project_id, id, username, email, password_hash) "
+        "VALUES ('p', 1, 'Ann', 'Ann@Example.COM', 'h'),"
+        // Full-width ＡＮＮ and ａnn@: distinct from Ann under lower(), not
+        // now.
+        "       ('p', 2, '\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE',"
+        "        '\xEF\xBD\x81nn@example.com', 'h'),"
+        // José spelled with a combining accent; ÉLAN in capitals.
+        "       ('p', 3, 'Jose\xCC\x81', 'jose@example.com', 'h'),"
+        "       ('p', 4, '\xC3\x89LAN', 'Elan@Example.com', 'h'),"
+        "       ('q', 5, 'ann', 'ann@example.com', 'h')");
+    insert.commit();
+  }
+  ApplyMigrations(connection, all);
+
+  pqxx::nontransaction query(connection);
+  pqxx::result rows =
+      query.exec("SELECT id, username_key, email_key FROM users ORDER BY id");
+  ASSERT_EQ(rows.size(), 5u);
+  const std::vector<std::vector<std::string>> expected = {
+      {"1", "ann", "ann@example.com"},
+      {"2", "DUPLICATE 2", "DUPLICATE 2"},
+      {"3", "jos\xC3\xA9", "jose@example.com"},
+      {"4", "\xC3\xA9lan", "elan@example.com"},
+      {"5", "ann", "ann@example.com"},  // another project
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][0].as<std::string>(), expected[i][0]);
+    EXPECT_EQ(rows[i][1].as<std::string>(), expected[i][1]) << i;
+    EXPECT_EQ(rows[i][2].as<std::string>(), expected[i][2]) << i;
+  }
+  EXPECT_EQ(query
+                .exec1("SELECT count(*) FROM information_schema.columns "
+                       "WHERE table_name = 'users' AND column_name IN "
+                       "('username_key', 'email_key') AND is_nullable = 'NO' "
+                       "AND collation_name = 'C'")[0]
+                .as<int64_t>(),
+            2);
+  // The unique indexes keep their names and cover the keys.
+  EXPECT_EQ(query
+                .exec1("SELECT string_agg(indexdef, '; ' ORDER BY indexname) "
+                       "FROM pg_indexes WHERE indexname IN "
+                       "('users_username_key', 'users_email_key')")[0]
+                .as<std::string>(),
+            "CREATE UNIQUE INDEX users_email_key ON public.users USING btree "
+            "(project_id, email_key); CREATE UNIQUE INDEX users_username_key "
+            "ON public.users USING btree (project_id, username_key)");
+}
+
 // Migrate() lifts the statement timeout for itself only: afterwards a
 // statement blocked on a row lock is cancelled after the store's 300 ms.
 TEST(MigrationsTest, MigrateRestoresTheStatementTimeout) {

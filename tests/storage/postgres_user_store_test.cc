@@ -34,13 +34,32 @@ std::string TokenHash(char tag) {
   return hash;
 }
 
+// Storage writes the keys it is given (userd computes them with
+// IdentifierKey); here a key is the ASCII lower case of its identifier.
+std::string AsciiLower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+void SetUsername(UserChanges& changes, const std::string& username) {
+  changes.username = username;
+  changes.username_key = AsciiLower(username);
+}
+
+void SetEmail(UserChanges& changes, const std::string& email) {
+  changes.email = email;
+  changes.email_key = AsciiLower(email);
+}
+
 UserChanges Basics(const std::string& username) {
   UserChanges changes;
   Add(changes.columns, UserColumn::kUsername);
   Add(changes.columns, UserColumn::kEmail);
   Add(changes.columns, UserColumn::kPasswordHash);
-  changes.username = username;
-  changes.email = username + "@example.com";
+  SetUsername(changes, username);
+  SetEmail(changes, username + "@example.com");
   changes.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$SECRETHASH";
   return changes;
 }
@@ -206,7 +225,7 @@ TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
   UserRecord created = Create(Basics("grace"));
   UserUpdate update = Update(created.id);
   update.changes = Everything("Grace2");
-  update.changes.email = "grace@navy.example";
+  SetEmail(update.changes, "grace@navy.example");
   update.changes.birth_date = "1906-12-09";
   update.changes.latitude = -33.5;
   update.changes.longitude = 151.25;
@@ -344,10 +363,10 @@ TEST_F(PostgresUserStoreTest, UpdateOrDeleteOfUnknownUserIsNotFound) {
             "USER_NOT_FOUND");
 }
 
-TEST_F(PostgresUserStoreTest, UsernameOrEmailTakenIgnoringCaseNamesTheField) {
+TEST_F(PostgresUserStoreTest, UsernameOrEmailKeyTakenNamesTheField) {
   UserRecord alice = Create(Basics("Alice"));
   UserChanges same_name = Basics("aLICE");
-  same_name.email = "other@example.com";
+  SetEmail(same_name, "other@example.com");
   absl::StatusOr<UserRecord> duplicate =
       store_.CreateUser(project_, same_name, "users/0", "");
   EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
@@ -355,7 +374,7 @@ TEST_F(PostgresUserStoreTest, UsernameOrEmailTakenIgnoringCaseNamesTheField) {
   EXPECT_EQ(ViolatedField(duplicate.status()), "user.username");
 
   UserChanges same_email = Basics("bob");
-  same_email.email = "ALICE@Example.COM";
+  SetEmail(same_email, "ALICE@Example.COM");
   duplicate = store_.CreateUser(project_, same_email, "users/0", "");
   EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Reason(duplicate.status()), "EMAIL_TAKEN");
@@ -365,13 +384,13 @@ TEST_F(PostgresUserStoreTest, UsernameOrEmailTakenIgnoringCaseNamesTheField) {
   UserRecord bob = Create(Basics("bob"));
   UserUpdate update = Update(bob.id);
   Add(update.changes.columns, UserColumn::kEmail);
-  update.changes.email = "alice@EXAMPLE.com";
+  SetEmail(update.changes, "alice@EXAMPLE.com");
   absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
   EXPECT_EQ(updated.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(ViolatedField(updated.status()), "user.email");
   update.changes.columns.reset();
   Add(update.changes.columns, UserColumn::kUsername);
-  update.changes.username = "ALICE";
+  SetUsername(update.changes, "ALICE");
   updated = store_.UpdateUser(update);
   EXPECT_EQ(ViolatedField(updated.status()), "user.username");
   // Nothing of either attempt was written.
@@ -385,6 +404,91 @@ TEST_F(PostgresUserStoreTest, UsernameOrEmailTakenIgnoringCaseNamesTheField) {
   EXPECT_GT(alice.id, 0);
 }
 
+// The keys decide, not lower() of the identifiers nor the collation.
+TEST_F(PostgresUserStoreTest, UniquenessIsByTheKeysAsGiven) {
+  UserChanges plain = Basics("strasse");
+  UserRecord first = Create(plain);
+  UserChanges folded = Basics("other");
+  folded.username =
+      "Stra\xC3\x9F"
+      "e";  // lower() tells it from strasse
+  folded.username_key = "strasse";
+  absl::StatusOr<UserRecord> duplicate =
+      store_.CreateUser(project_, folded, "users/0", "");
+  EXPECT_EQ(Reason(duplicate.status()), "USERNAME_TAKEN");
+  folded.username_key =
+      "stra\xC3\x9F"
+      "e";
+  duplicate = store_.CreateUser(project_, folded, "users/0", "");
+  ASSERT_TRUE(duplicate.ok()) << duplicate.status();
+  // Stored and returned as given; the key is stored beside it.
+  EXPECT_EQ(duplicate->user.username(),
+            "Stra\xC3\x9F"
+            "e");
+  EXPECT_EQ(TestDatabase::Get()
+                .Query("SELECT username_key || ' ' || email_key FROM users "
+                       "WHERE id = " +
+                       std::to_string(duplicate->id))[0][0]
+                .as<std::string>(),
+            "stra\xC3\x9F"
+            "e other@example.com");
+
+  // Identifiers equal under lower() with different keys are different.
+  UserChanges upper = Basics("STRASSE");
+  upper.username_key = "strasse-2";
+  upper.email_key = "strasse-2@example.com";
+  absl::StatusOr<UserRecord> distinct =
+      store_.CreateUser(project_, upper, "users/0", "");
+  ASSERT_TRUE(distinct.ok()) << distinct.status();
+  EXPECT_NE(distinct->id, first.id);
+
+  // An update writes the key with the identifier.
+  UserUpdate update = Update(distinct->id);
+  SetUsername(update.changes, "renamed");
+  Add(update.changes.columns, UserColumn::kUsername);
+  ASSERT_TRUE(store_.UpdateUser(update).ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE username_key = 'renamed' "
+                  "AND username = 'renamed' AND id = " +
+                  std::to_string(distinct->id)),
+            1);
+}
+
+// A login names a user by username or by email, never by the other: a
+// username key equal to someone's email key does not capture their login.
+TEST_F(PostgresUserStoreTest, FindLoginLooksUpOnlyTheNamedIdentifier) {
+  UserRecord victim = Create(Basics("victim"));
+  UserChanges impostor = Basics("impostor");
+  impostor.username_key = "victim@example.com";
+  UserRecord mallory = Create(impostor);
+
+  absl::StatusOr<UserLogin> login =
+      store_.FindLogin(project_, LoginIdentifier::kEmail, "victim@example.com");
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->user_id, victim.id);
+  login = store_.FindLogin(project_, LoginIdentifier::kUsername,
+                           "victim@example.com");
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->user_id, mallory.id);
+  login = store_.FindLogin(project_, LoginIdentifier::kUsername, "victim");
+  ASSERT_TRUE(login.ok()) << login.status();
+  EXPECT_EQ(login->user_id, victim.id);
+  EXPECT_EQ(store_.FindLogin(project_, LoginIdentifier::kEmail, "victim")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  // Keys are matched exactly: folding is the caller's job.
+  EXPECT_EQ(store_.FindLogin(project_, LoginIdentifier::kUsername, "VICTIM")
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+  // Other projects' users are not found.
+  EXPECT_EQ(
+      store_.FindLogin(project_ + "-none", LoginIdentifier::kUsername, "victim")
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
+}
+
 TEST_F(PostgresUserStoreTest, ChangingTheEmailResetsVerification) {
   UserRecord created = Create(Basics("verify"));
   TestDatabase::Get().Query(
@@ -392,13 +496,13 @@ TEST_F(PostgresUserStoreTest, ChangingTheEmailResetsVerification) {
       std::to_string(created.id));
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kEmail);
-  update.changes.email = "VERIFY@example.com";  // the same address
+  SetEmail(update.changes, "VERIFY@example.com");  // the same address
   absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_TRUE(updated->record.user.email_verified());
   EXPECT_EQ(updated->record.user.email(), "VERIFY@example.com");
 
-  update.changes.email = "new@example.com";
+  SetEmail(update.changes, "new@example.com");
   updated = store_.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_FALSE(updated->record.user.email_verified());
@@ -441,7 +545,7 @@ TEST_F(PostgresUserStoreTest, RotatesTheCallersSessionWithTheUpdate) {
   Session(user.id, 'b');
   UserUpdate update = Update(user.id);
   Add(update.changes.columns, UserColumn::kEmail);
-  update.changes.email = "rotated@example.com";
+  SetEmail(update.changes, "rotated@example.com");
   update.sessions.rotate_session_id = caller.id;
   update.sessions.replacement = NewSession{TokenHash('c'), 600};
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
@@ -483,7 +587,8 @@ TEST_F(PostgresUserStoreTest, FailedRotationRollsBackTheUpdate) {
                   "AND user_id = " +
                   std::to_string(user.id)),
             0);
-  absl::StatusOr<UserLogin> login = store_.FindLogin(project_, "atomic");
+  absl::StatusOr<UserLogin> login =
+      store_.FindLogin(project_, LoginIdentifier::kUsername, "atomic");
   ASSERT_TRUE(login.ok());
   EXPECT_EQ(login->password_hash, Basics("x").password_hash);
 }
@@ -537,7 +642,7 @@ TEST_F(PostgresUserStoreTest, RotationOfAnEndedSessionCreatesNone) {
             "SESSION_NOT_FOUND");
   UserUpdate update = Update(user.id);
   Add(update.changes.columns, UserColumn::kEmail);
-  update.changes.email = "gone2@example.com";
+  SetEmail(update.changes, "gone2@example.com");
   update.sessions.rotate_session_id = caller.id;
   update.sessions.replacement = NewSession{TokenHash('k'), 600};
   absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
@@ -718,15 +823,19 @@ TEST_F(PostgresUserStoreTest, NeverReturnsPasswordHashOrSecureMetadata) {
     EXPECT_EQ(serialized.find("TOPSECRET"), std::string::npos);
     EXPECT_EQ(serialized.find("argon2"), std::string::npos);
   }
-  // The hash is for FindLogin alone, by username or email, ignoring case.
-  absl::StatusOr<UserLogin> login = store_.FindLogin(project_, "SECRETIVE");
+  // The hash is for FindLogin alone, by username key or email key.
+  absl::StatusOr<UserLogin> login =
+      store_.FindLogin(project_, LoginIdentifier::kUsername, "secretive");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, created.id);
   EXPECT_EQ(login->password_hash, Everything("x").password_hash);
-  login = store_.FindLogin(project_, "Secretive@Example.com");
+  login = store_.FindLogin(project_, LoginIdentifier::kEmail,
+                           "secretive@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, created.id);
-  EXPECT_EQ(store_.FindLogin(project_, "nobody").status().code(),
+  EXPECT_EQ(store_.FindLogin(project_, LoginIdentifier::kUsername, "nobody")
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
 }
 

@@ -688,6 +688,127 @@ class Scenario:
         expect(gw.request("GET", path, cookie=session), 401,
                "neptun: the session was revoked")
 
+    # -- identifiers -----------------------------------------------------------
+
+    def identifiers(self):
+        """Unicode usernames, emails and passwords through three contracts."""
+        gw = self.gw
+        ann = self.create_user("Ann", "ann@example.net", "ann-password-1")
+        path = "/v1/users/" + ann["id"]
+
+        refused = {
+            "cyrillic a": "\u0430dmin",  # аdmin
+            "@": "ann2@example.net",
+            "zero-width space": "an\u200bn2",
+            "soft hyphen": "an\u00adn2",
+            "right-to-left override": "\u202enna2",
+        }
+        for label, username in refused.items():
+            r = expect(gw.request("POST", "/v1/users",
+                                  {"username": username,
+                                   "email": "x2@example.net",
+                                   "password": "x-password-1"},
+                                  token=self.admin), 400,
+                       "identifiers: v1 create with a %s is 400" % label)
+            check(r.json().get("error") == "validation_error" and
+                  r.json().get("details", {}).get("username"),
+                  "identifiers: v1 names the username (%s)" % label, r.text)
+            r = expect(gw.request("PATCH", path, {"username": username},
+                                  token=self.admin), 400,
+                       "identifiers: v1 rename to a %s is 400" % label)
+            check(r.json().get("details", {}).get("username"),
+                  "identifiers: v1 names the username (%s)" % label, r.text)
+        r = expect(gw.request("GET", path, token=self.admin), 200,
+                   "identifiers: GET after the refused renames")
+        check(r.json()["username"] == "Ann", "identifiers: nothing written",
+              r.text)
+        self.create_user("\u0430\u0434\u043c\u0438\u043d",
+                         "admin-cyrillic@example.net", "x-password-1")
+
+        # Case, width and normalisation: one name, the second is 409.
+        for same in ("ann", "ANN", "\uff21\uff2e\uff2e"):
+            r = expect(gw.request("POST", "/v1/users",
+                                  {"username": same,
+                                   "email": "ann-again@example.net",
+                                   "password": "x-password-1"},
+                                  token=self.admin), 409,
+                       "identifiers: %r after Ann is 409" % same)
+            check(r.json() == self.golden("v1_409.json"),
+                  "identifiers: Username already taken", r.text)
+        r = expect(gw.request("POST", "/v1/users",
+                              {"username": "Jose\u0301",
+                               "email": "jose@example.net",
+                               "password": "x-password-1"},
+                              token=self.admin), 201,
+                   "identifiers: a decomposed Jose\u0301 is created")
+        check(r.json()["username"] == "Jos\u00e9",
+              "identifiers: stored and returned in NFC", r.text)
+        expect(gw.request("POST", "/v1/users",
+                          {"username": "jos\u00e9",
+                           "email": "jose2@example.net",
+                           "password": "x-password-1"},
+                          token=self.admin), 409,
+               "identifiers: the composed spelling is the same name")
+        expect(gw.request("POST", "/v1/users",
+                          {"username": "ann_mail", "email": "ANN@EXAMPLE.NET",
+                           "password": "x-password-1"},
+                          token=self.admin), 409,
+               "identifiers: an email differing only by case is 409")
+
+        # Logins: any case or width of the username; an email only by email.
+        r = expect(gw.request("POST", "/v1/sessions",
+                              {"login": "\uff21\uff2e\uff2e",
+                               "password": "ann-password-1"}), 200,
+                   "identifiers: v1 login by the full-width username")
+        token = r.json()["token"]
+        expect(gw.request("GET", path, token=token), 200,
+               "identifiers: the session is Ann's")
+        expect(gw.request("POST", "/v1/sessions",
+                          {"login": "ANN@example.net",
+                           "password": "ann-password-1"}), 200,
+               "identifiers: v1 login by email in another case")
+
+        # Medama: the same refusal in its shape.
+        r = expect(gw.request("POST", "/auth/login",
+                              {"username": "ann",
+                               "password": "ann-password-1"}),
+                   200, "identifiers: medama login by username")
+        session = ("_me_sess", cookie_from(r, "_me_sess")[0])
+        r = expect(gw.request("PATCH", "/user",
+                              {"username": "\u0430nn_medama"},
+                              cookie=session), 400,
+                   "identifiers: medama refuses a mixed-script username")
+        check(r.json()["error"]["code"] == 400 and
+              "username" in r.json()["error"]["message"],
+              "identifiers: medama's message names the username", r.text)
+        r = expect(gw.request("PATCH", "/user",
+                              {"username": "\uff41\uff4e\uff4e"},
+                              cookie=session), 200,
+                   "identifiers: medama renames Ann to its full-width form")
+        check(r.json()["username"] == "\uff41\uff4e\uff4e",
+              "identifiers: stored as sent", r.text)
+
+        # neptun logs in by email: a username can no longer be someone's
+        # email address, so it cannot capture that login.
+        mallory = self.create_user("mallory_e2e", "mallory@example.net",
+                                   "mallory-password-1")
+        expect(gw.request("PATCH", "/v1/users/" + mallory["id"],
+                          {"username": "ann@example.net"}, token=self.admin),
+               400, "identifiers: a username that is an email is 400")
+        r = expect(gw.request("POST", "/api/auth/login",
+                              {"email": "ann@example.net",
+                               "password": "ann-password-1"}), 200,
+                   "identifiers: neptun login by email finds Ann")
+        check(r.json()["user"]["id"] == int(ann["id"][len("usr_"):]),
+              "identifiers: and only Ann", r.text)
+
+        # A password typed composed or decomposed is the same password.
+        self.create_user("cafe_e2e", "cafe@example.net", "caf\u00e9-password")
+        expect(gw.request("POST", "/v1/sessions",
+                          {"login": "cafe_e2e",
+                           "password": "cafe\u0301-password"}), 200,
+               "identifiers: a decomposed password verifies")
+
     # -- limits --------------------------------------------------------------
 
     def limits(self, jane):
@@ -799,6 +920,7 @@ def main():
         scenario.project()
         scenario.webhook_flow()
         scenario.neptun()
+        scenario.identifiers()
         scenario.limits(jane)
 
         userd.send_signal(signal.SIGTERM)

@@ -142,6 +142,66 @@ TEST_F(HashingJobsTest, VerifyWithoutAStoredHashStillHashesAndFails) {
   EXPECT_EQ(hasher_.verify_calls(), 0);
 }
 
+// "José" typed with a precomposed é (NFC) and with e + combining acute (NFD).
+constexpr char kNfcPassword[] = "Jos\xC3\xA9 secret";
+constexpr char kNfdPassword[] = "Jose\xCC\x81 secret";
+
+TEST_F(HashingJobsTest, HashesTheNfcForm) {
+  auto result = std::make_shared<std::promise<absl::StatusOr<std::string>>>();
+  auto future = result->get_future();
+  SubmitHash(deps_, kNfdPassword, [result](absl::StatusOr<std::string> hash) {
+    result->set_value(std::move(hash));
+  });
+  absl::StatusOr<std::string> hash = future.get();
+  ASSERT_TRUE(hash.ok()) << hash.status();
+  EXPECT_EQ(*hash, std::string("hash:") + kNfcPassword);
+}
+
+absl::StatusOr<bool> VerifyNow(const ServiceDeps& deps,
+                               const std::string& password,
+                               const std::string& encoded) {
+  auto result = std::make_shared<std::promise<absl::StatusOr<bool>>>();
+  auto future = result->get_future();
+  SubmitVerify(deps, password, encoded, [result](absl::StatusOr<bool> verdict) {
+    result->set_value(std::move(verdict));
+  });
+  return future.get();
+}
+
+TEST_F(HashingJobsTest, VerifiesEitherNormalisationOfTheSamePassword) {
+  const std::string stored = std::string("hash:") + kNfcPassword;
+  absl::StatusOr<bool> nfd = VerifyNow(deps_, kNfdPassword, stored);
+  ASSERT_TRUE(nfd.ok()) << nfd.status();
+  EXPECT_TRUE(*nfd);
+  absl::StatusOr<bool> nfc = VerifyNow(deps_, kNfcPassword, stored);
+  ASSERT_TRUE(nfc.ok()) << nfc.status();
+  EXPECT_TRUE(*nfc);
+  EXPECT_EQ(hasher_.verify_calls(), 2);  // the NFC form matched at once
+}
+
+TEST_F(HashingJobsTest, VerifiesAHashOfTheRawFormMadeBeforeNormalisation) {
+  const std::string legacy = std::string("hash:") + kNfdPassword;
+  absl::StatusOr<bool> verdict = VerifyNow(deps_, kNfdPassword, legacy);
+  ASSERT_TRUE(verdict.ok()) << verdict.status();
+  EXPECT_TRUE(*verdict);
+  EXPECT_EQ(hasher_.verify_calls(), 2);  // NFC first, then the raw form
+}
+
+TEST_F(HashingJobsTest, VerifiesOnceWhenTheRawFormIsAlreadyNfc) {
+  absl::StatusOr<bool> verdict = VerifyNow(deps_, "pw", "hash:other");
+  ASSERT_TRUE(verdict.ok()) << verdict.status();
+  EXPECT_FALSE(*verdict);
+  EXPECT_EQ(hasher_.verify_calls(), 1);
+}
+
+TEST_F(HashingJobsTest, WrongPasswordFailsInBothForms) {
+  absl::StatusOr<bool> verdict =
+      VerifyNow(deps_, kNfdPassword, "hash:Jose secret");
+  ASSERT_TRUE(verdict.ok()) << verdict.status();
+  EXPECT_FALSE(*verdict);
+  EXPECT_EQ(hasher_.verify_calls(), 2);
+}
+
 TEST_F(HashingJobsTest, HashQueueFullIsResourceExhaustedAtOnce) {
   FillExecutor();
   bool called = false;

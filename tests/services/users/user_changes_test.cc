@@ -65,6 +65,25 @@ TEST(ToUserChangesTest, CopiesEveryFieldInStorageForm) {
             nlohmann::json::array({"ads", "quote\"d"}));
 }
 
+TEST(ToUserChangesTest, StoresIdentifiersInNfcWithTheirKeys) {
+  v1::User user;
+  user.set_username("Jose\xCC\x81");  // a combining acute accent
+  user.set_email("Jose@Example.COM");
+  UserColumnSet columns;
+  Add(columns, UserColumn::kUsername);
+  Add(columns, UserColumn::kEmail);
+  UserChanges changes = ToUserChanges(user, columns, "");
+  EXPECT_EQ(changes.username, "Jos\xC3\xA9");
+  EXPECT_EQ(changes.username_key, "jos\xC3\xA9");
+  EXPECT_EQ(changes.email, "Jose@Example.COM");
+  EXPECT_EQ(changes.email_key, "jose@example.com");
+
+  user.set_username("\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE");  // ＡＮＮ
+  changes = ToUserChanges(user, columns, "");
+  EXPECT_EQ(changes.username, "\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE");
+  EXPECT_EQ(changes.username_key, "ann");
+}
+
 TEST(ToUserChangesTest, NeverCarriesThePlainPassword) {
   v1::User user;
   user.set_password("hunter2-hunter2");
@@ -73,11 +92,12 @@ TEST(ToUserChangesTest, NeverCarriesThePlainPassword) {
   UserChanges changes = ToUserChanges(user, columns, "$argon2id$v=19$x");
   EXPECT_EQ(changes.password_hash, "$argon2id$v=19$x");
   for (const std::string* value :
-       {&changes.username, &changes.email, &changes.password_hash,
-        &changes.given_name, &changes.family_name, &changes.display_name,
-        &changes.avatar_uri, &changes.bio, &changes.birth_date,
-        &changes.metadata_json, &changes.secure_metadata_json,
-        &changes.language, &changes.script_types_json}) {
+       {&changes.username, &changes.username_key, &changes.email,
+        &changes.email_key, &changes.password_hash, &changes.given_name,
+        &changes.family_name, &changes.display_name, &changes.avatar_uri,
+        &changes.bio, &changes.birth_date, &changes.metadata_json,
+        &changes.secure_metadata_json, &changes.language,
+        &changes.script_types_json}) {
     EXPECT_EQ(value->find("hunter2"), std::string::npos) << *value;
   }
 }

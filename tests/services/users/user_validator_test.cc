@@ -166,7 +166,36 @@ INSTANTIATE_TEST_SUITE_P(
         TextCase{"del", "alice\x7F", "INVALID_CHARACTERS"},
         TextCase{"c1", "alice\xC2\x9B", "INVALID_CHARACTERS"},
         TextCase{"invalid_utf8", "alice\xC0\xAF", "INVALID_CHARACTERS"},
-        TextCase{"truncated_utf8", "alice\xE2\x82", "INVALID_CHARACTERS"}),
+        TextCase{"truncated_utf8", "alice\xE2\x82", "INVALID_CHARACTERS"},
+        TextCase{"dots_underscores_digits", "Jane.Doe_1990", ""},
+        TextCase{"fullwidth", "\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE", ""},
+        TextCase{"all_cyrillic", "\xD0\xB0\xD0\xB4\xD0\xBC\xD0\xB8\xD0\xBD",
+                 ""},  // админ
+        TextCase{"cyrillic_a_in_latin",
+                 "\xD0\xB0"
+                 "dmin",
+                 "MIXED_SCRIPTS"},
+        TextCase{"at_sign", "alice@example.com", "INVALID_CHARACTERS"},
+        TextCase{"zero_width_space",
+                 "ali\xE2\x80\x8B"
+                 "ce",
+                 "INVALID_CHARACTERS"},
+        TextCase{"soft_hyphen",
+                 "ali\xC2\xAD"
+                 "ce",
+                 "INVALID_CHARACTERS"},
+        TextCase{"bom",
+                 "\xEF\xBB\xBF"
+                 "alice",
+                 "INVALID_CHARACTERS"},
+        TextCase{"right_to_left_override", "alice\xE2\x80\xAE",
+                 "INVALID_CHARACTERS"},
+        TextCase{"isolate",
+                 "\xE2\x81\xA7"
+                 "alice",
+                 "INVALID_CHARACTERS"},
+        // 21 code points that fold to 378 (U+FDFA is 18 letters).
+        TextCase{"too_long_folded", Repeat("\xEF\xB7\xBA", 21), "TOO_LONG"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(UsernameTest, EmptyIsRefused) {
@@ -275,6 +304,20 @@ TEST(EmailTest, Refuses255CharactersAsTooLong) {
   user.set_email(email);
   absl::Status status = Validate(user, Columns({UserColumn::kEmail}));
   EXPECT_EQ(FieldReason(status, "user.email"), "TOO_LONG");
+}
+
+TEST(EmailTest, RefusesInvisibleCharacters) {
+  for (const char* email : {"ali\xE2\x80\x8B"
+                            "ce@example.com",
+                            "alice@exa\xC2\xAD"
+                            "mple.com",
+                            "\xE2\x80\xAE"
+                            "alice@example.com"}) {
+    v1::User user;
+    user.set_email(email);
+    absl::Status status = Validate(user, Columns({UserColumn::kEmail}));
+    EXPECT_EQ(FieldReason(status, "user.email"), "INVALID_CHARACTERS") << email;
+  }
 }
 
 TEST(EmailTest, EmptyIsRequired) {
