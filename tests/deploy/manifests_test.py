@@ -180,6 +180,24 @@ class ContainerTest(unittest.TestCase):
                     ds.container_port(userd, ports[port]["targetPort"]),
                     listen_port)
 
+    def test_client_addresses_are_trusted_and_rate_limits_are_on(self):
+        # Behind an Ingress the TCP peer is the controller: without trusted
+        # proxies every client would share one address, one rate-limit bucket
+        # and one login-throttling counter.
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                _, gateway = deployment_container(docs, GATEWAY)
+                _, userd = deployment_container(docs, USERD)
+                gateway_env = ds.container_env(docs, gateway)
+                userd_env = ds.container_env(docs, userd)
+                self.assertTrue(gateway_env.get("GATEWAY_TRUSTED_PROXY_CIDRS"))
+                self.assertTrue(userd_env.get("USERD_TRUSTED_PROXY_CIDRS"))
+                for limit in ("GATEWAY_RATE_LIMIT_CLIENT_RPS",
+                              "GATEWAY_RATE_LIMIT_PRINCIPAL_RPS"):
+                    self.assertGreater(int(gateway_env.get(limit, "0")), 0,
+                                       limit)
+
 
 class UserdTest(unittest.TestCase):
     def test_ports_and_probes_match_the_flags(self):
