@@ -216,7 +216,8 @@ HttpResponse MedamaAdapter::RenderRpcError(const RpcError& error,
                         : "unauthorised: session missing, invalid or expired";
       break;
     case grpc::StatusCode::PERMISSION_DENIED:
-      out.message = "forbidden";
+      out.message =
+          error.reason == "USER_SUSPENDED" ? "account suspended" : "forbidden";
       break;
     case grpc::StatusCode::NOT_FOUND:
       out.message = "user not found";

@@ -246,7 +246,10 @@ ordered_json NeptunAdapter::RenderUser(const users::v1::User& user) {
 }
 
 int NeptunAdapter::HttpStatusFor(const RpcError& error) {
-  if (error.code == grpc::StatusCode::PERMISSION_DENIED) return 401;
+  if (error.code == grpc::StatusCode::PERMISSION_DENIED) {
+    // neptun knows no 403 but for a suspended account.
+    return error.reason == "USER_SUSPENDED" ? 403 : 401;
+  }
   return HttpStatusFromGrpc(error.code);
 }
 
@@ -284,6 +287,8 @@ HttpResponse NeptunAdapter::RenderRpcError(const RpcError& error,
   HttpResponse response = RenderError(out, request_id);
   if (error.reason == "LOGIN_THROTTLED") {
     response.SetJson(Body(429, "Too many login attempts."));
+  } else if (status == 403 && error.reason == "USER_SUSPENDED") {
+    response.SetJson(Body(403, "Account suspended."));
   }
   return response;
 }

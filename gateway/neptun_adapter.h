@@ -47,7 +47,8 @@ class NeptunAdapter final : public Contract {
   // {"user":{"id":<number>,"primary_email":"…"}}.
   static nlohmann::ordered_json RenderUser(const users::v1::User& user);
   // The HTTP status of a failed call: the shared table, except
-  // PERMISSION_DENIED which is 401 (another user's id is "not yours").
+  // PERMISSION_DENIED which is 401 (another user's id is "not yours") unless
+  // its reason is USER_SUSPENDED (403).
   static int HttpStatusFor(const RpcError& error);
   HttpResponse RenderRpcError(const RpcError& error,
                               std::string_view request_id) const;

@@ -306,6 +306,10 @@ HttpResponse ProjectAdapter::RenderRpcError(const RpcError& error,
     return JsonResponse(
         400, {{"error", message}, {"code", "user/validation-failed"}});
   }
+  if (error.reason == "USER_SUSPENDED") {
+    return JsonResponse(403, {{"error", "The account is suspended"},
+                              {"code", "user/suspended"}});
+  }
   if (error.reason == "WEBHOOK_UNAVAILABLE") {
     return JsonResponse(503,
                         {{"error", "The validation webhook is unavailable"},

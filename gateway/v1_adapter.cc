@@ -277,6 +277,8 @@ HttpResponse V1Adapter::RenderRpcError(const RpcError& error,
                 it == error.metadata.end() ? "required" : it->second, " scope");
       } else if (error.reason == "ROLE_CHANGE") {
         out.message = "Changing role requires the admin role";
+      } else if (error.reason == "USER_SUSPENDED") {
+        out.message = "Account suspended";
       } else {
         out.message = "Not allowed";
       }

@@ -68,28 +68,42 @@ RETURNING id, webhook_uri, webhook_secret, password_min_length,
           password_max_length
 )sql";
 
-// Live sessions and API keys by the SHA-256 of their token (hex), with the
-// settings of their project (from column kFindTokenProjectColumn on).
+// Whether the user row `u` has a suspension in force (stored shape: see
+// 0001_init.sql). An empty array, the usual case, costs no unnesting; a NULL
+// (no user) is not suspended.
+constexpr char kUserSuspended[] = R"sql(
+(u.suspensions <> '[]' AND EXISTS (
+   SELECT FROM jsonb_array_elements(u.suspensions) AS s
+    WHERE s.value->>'expire_time' IS NULL
+       OR (s.value->>'expire_time')::timestamptz > now()))
+)sql";
+
+// Live sessions and API keys by the SHA-256 of their token (hex), whether
+// their user is suspended, and the settings of their project (from column
+// kFindTokenProjectColumn on). $0 is kUserSuspended.
 constexpr char kFindTokenName[] = "find_token";
-constexpr char kFindToken[] = R"sql(
+constexpr char kFindTokenPattern[] = R"sql(
 SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
        p.password_max_length
   FROM (SELECT 'session' AS kind, s.project_id, s.id, s.user_id,
-               u.role::integer, '[]' AS scopes, false AS is_operator
+               u.role::integer, '[]' AS scopes, false AS is_operator,
+               $0 AS suspended
           FROM sessions s
           JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
-         WHERE s.token_hash = decode($1, 'hex') AND s.expire_time > now()
+         WHERE s.token_hash = decode($$1, 'hex') AND s.expire_time > now()
         UNION ALL
         SELECT 'api_key', k.project_id, k.id, k.user_id,
-               coalesce(u.role, 0)::integer, k.scopes::text, k.is_operator
+               coalesce(u.role, 0)::integer, k.scopes::text, k.is_operator,
+               coalesce($0, false)
           FROM api_keys k
           LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
-         WHERE k.token_hash = decode($1, 'hex')
+         WHERE k.token_hash = decode($$1, 'hex')
            AND (k.expire_time IS NULL OR k.expire_time > now())
          LIMIT 1) AS t
   JOIN projects p ON p.id = t.project_id
 )sql";
-constexpr int kFindTokenProjectColumn = 7;
+constexpr int kFindTokenSuspendedColumn = 7;
+constexpr int kFindTokenProjectColumn = 8;
 
 // An API key's output columns, in ReadApiKey order.
 constexpr char kApiKeyOutput[] = R"sql(
@@ -324,6 +338,66 @@ WITH deleted AS (
 SELECT count(*) FROM deleted
 )sql";
 
+// Appends {"reason", "create_time", "expire_time"?} to the user's
+// suspensions, times as RFC 3339 UTC text with microseconds
+// ("2024-05-06T07:08:09.123456Z") whatever the session's TimeZone.
+// $1 project, $2 user id, $3 reason, $4 expire time in Unix microseconds
+// ('' for none), $5 actor, $6 request id. Sessions are ended by a separate
+// statement (kEndUserSessions) after this one: a statement sees only the
+// sessions committed before it started, and a login holding the user's row
+// lock commits its session while this UPDATE waits for the lock.
+constexpr char kSuspendUserName[] = "suspend_user";
+constexpr char kSuspendUserHead[] = R"sql(
+WITH updated AS (
+  UPDATE users
+     SET suspensions = suspensions || jsonb_build_array(jsonb_strip_nulls(
+           jsonb_build_object(
+             'reason', $3::text,
+             'create_time', to_char(now() AT TIME ZONE 'UTC',
+                                    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+             'expire_time', to_char('epoch'::timestamp + NULLIF($4, '')::bigint
+                                        * interval '1 microsecond',
+                                    'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))),
+         version = version + 1,
+         update_time = now()
+   WHERE project_id = $1 AND id = $2::bigint
+  RETURNING *
+), event AS (
+  INSERT INTO user_events (project_id, user_id, actor, action, request_id)
+  SELECT project_id, id, $5, 'suspend', $6 FROM updated
+)
+SELECT )sql";
+
+// Ends the suspensions in force: their expire_time becomes now(), so they
+// stay as history and the user's output no longer lists them. Matches no row
+// when none is in force. $1 project, $2 user id, $3 actor, $4 request id;
+// kUserSuspended goes between head and middle.
+constexpr char kUnsuspendUserName[] = "unsuspend_user";
+constexpr char kUnsuspendUserHead[] = R"sql(
+WITH updated AS (
+  UPDATE users u
+     SET suspensions = (
+           SELECT coalesce(jsonb_agg(
+                    CASE WHEN s.value->>'expire_time' IS NULL
+                           OR (s.value->>'expire_time')::timestamptz > now()
+                         THEN s.value || jsonb_build_object(
+                                'expire_time',
+                                to_char(now() AT TIME ZONE 'UTC',
+                                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+                         ELSE s.value END
+                    ORDER BY s.ordinality), '[]')
+             FROM jsonb_array_elements(u.suspensions) WITH ORDINALITY AS s),
+         version = version + 1,
+         update_time = now()
+   WHERE u.project_id = $1 AND u.id = $2::bigint AND )sql";
+constexpr char kUnsuspendUserMiddle[] = R"sql(
+  RETURNING *
+), event AS (
+  INSERT INTO user_events (project_id, user_id, actor, action, request_id)
+  SELECT project_id, id, $3, 'unsuspend', $4 FROM updated
+)
+SELECT )sql";
+
 // A login names a user by one identifier only: a username never matches an
 // email address and the other way round.
 constexpr char kFindLoginByUsernameName[] = "find_login_by_username";
@@ -348,14 +422,15 @@ VALUES ($1, $2::bigint, decode($3, 'hex'),
 RETURNING id, floor(extract(epoch FROM expire_time))::bigint
 )sql";
 
-// Locks the user's row against a concurrent password change until the new
-// session is committed (which that change then ends), and checks that the
-// password the login was verified against is still the user's.
+// Locks the user's row against a concurrent password change or suspension
+// until the new session is committed (which that change then ends), and
+// checks that the password the login was verified against is still the
+// user's and whether the user is suspended. $0 is kUserSuspended.
 constexpr char kLockLoginUserName[] = "lock_login_user";
-constexpr char kLockLoginUser[] = R"sql(
-SELECT password_hash = $3
-  FROM users
- WHERE project_id = $1 AND id = $2::bigint
+constexpr char kLockLoginUserPattern[] = R"sql(
+SELECT u.password_hash = $$3, $0
+  FROM users u
+ WHERE u.project_id = $$1 AND u.id = $$2::bigint
    FOR NO KEY UPDATE
 )sql";
 
@@ -730,7 +805,7 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kCreateProjectName, kCreateProject},
       {kEnsureProjectName, kEnsureProject},
       {kUpdateProjectName, kUpdateProject},
-      {kFindTokenName, kFindToken},
+      {kFindTokenName, absl::Substitute(kFindTokenPattern, kUserSuspended)},
       {kCreateApiKeyName, absl::StrCat(kCreateApiKeyHead, kApiKeyOutput)},
       {kGetApiKeyName,
        absl::StrCat(kSelectApiKeys, kApiKeyOutput, kGetApiKeyTail)},
@@ -746,11 +821,17 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kCreateUserName,
        absl::StrCat(kCreateUserHead, kUserOutput, kCreateUserTail)},
       {kDeleteUserName, kDeleteUser},
+      {kSuspendUserName,
+       absl::StrCat(kSuspendUserHead, kUserOutput, kUpdateUserTail)},
+      {kUnsuspendUserName,
+       absl::StrCat(kUnsuspendUserHead, kUserSuspended, kUnsuspendUserMiddle,
+                    kUserOutput, kUpdateUserTail)},
       {kFindLoginByUsernameName, kFindLoginByUsername},
       {kFindLoginByEmailName, kFindLoginByEmail},
       {kCreateSessionName, kCreateSession},
       {kDeleteSessionName, kDeleteSession},
-      {kLockLoginUserName, kLockLoginUser},
+      {kLockLoginUserName,
+       absl::Substitute(kLockLoginUserPattern, kUserSuspended)},
       {kTrimSessionsName, kTrimSessions},
       {kEndFailureStreakName, kEndFailureStreak},
       {kGetLoginFailuresName, kGetLoginFailures},
@@ -947,6 +1028,7 @@ absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
     token.id = row[2].as<int64_t>();
     if (!row[3].is_null()) token.user_id = row[3].as<int64_t>();
     token.user_role = row[4].as<int>();
+    token.user_suspended = row[kFindTokenSuspendedColumn].as<bool>();
     for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
       if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
     }
@@ -1114,6 +1196,46 @@ absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
   });
 }
 
+absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
+    const UserSuspension& suspension) {
+  return Run(
+      "SuspendUser", [&](Session& session) -> absl::StatusOr<UserRecord> {
+        const std::string user_id = std::to_string(suspension.user_id);
+        pqxx::work transaction(session.connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kSuspendUserName, suspension.project_id, user_id, suspension.reason,
+            suspension.expire_time_micros.has_value()
+                ? std::to_string(*suspension.expire_time_micros)
+                : std::string(),
+            suspension.actor, suspension.request_id);
+        if (rows.empty()) return UserNotFound();
+        UserRecord record = ToUserRecord(rows[0]);
+        // Any number of sessions, none included, is right here.
+        transaction.exec_prepared0(kEndUserSessionsName, suspension.project_id,
+                                   user_id);
+        transaction.commit();
+        return record;
+      });
+}
+
+absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
+    const std::string& project_id, int64_t user_id, const std::string& actor,
+    const std::string& request_id) {
+  return Run("UnsuspendUser",
+             [&](Session& session) -> absl::StatusOr<UserRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               const std::string id = std::to_string(user_id);
+               pqxx::result rows = transaction.exec_prepared(
+                   kUnsuspendUserName, project_id, id, actor, request_id);
+               // Nothing in force (or no such user): nothing to write.
+               if (rows.empty()) {
+                 rows = transaction.exec_prepared(kGetUserName, project_id, id);
+               }
+               if (rows.empty()) return UserNotFound();
+               return ToUserRecord(rows[0]);
+             });
+}
+
 absl::StatusOr<std::vector<UserRecord>> PostgresUserStore::ListUsers(
     const std::string& project_id, int64_t after_id, int limit) {
   return Run("ListUsers",
@@ -1161,6 +1283,10 @@ absl::StatusOr<SessionRecord> PostgresUserStore::CreateSession(
     if (!user[0][0].as<bool>()) {
       return ApiError(absl::StatusCode::kFailedPrecondition, "PASSWORD_CHANGED",
                       "the password changed during the login");
+    }
+    if (user[0][1].as<bool>()) {
+      return ApiError(absl::StatusCode::kFailedPrecondition, "USER_SUSPENDED",
+                      "the user is suspended");
     }
     transaction.exec_prepared0(kTrimSessionsName, project_id, user_id,
                                std::to_string(login.max_sessions - 1));

@@ -91,6 +91,11 @@ class PostgresUserStore final : public UserStore {
   absl::Status DeleteUser(const std::string& project_id, int64_t user_id,
                           const std::string& actor,
                           const std::string& request_id) override;
+  absl::StatusOr<UserRecord> SuspendUser(
+      const UserSuspension& suspension) override;
+  absl::StatusOr<UserRecord> UnsuspendUser(
+      const std::string& project_id, int64_t user_id, const std::string& actor,
+      const std::string& request_id) override;
   absl::StatusOr<std::vector<UserRecord>> ListUsers(
       const std::string& project_id, int64_t after_id, int limit) override;
 

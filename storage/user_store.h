@@ -32,6 +32,8 @@ struct TokenRecord {
   int user_role = 0;               // users.v1.User.Role of user_id, if any
   std::vector<std::string> scopes;  // API keys only
   bool is_operator = false;         // the operator's key (API keys only)
+  // user_id has a suspension in force (see UserStore::SuspendUser).
+  bool user_suspended = false;
   // The settings of project_id, read with the token: an update needs them,
   // and this saves it a round trip.
   ProjectRecord project;
@@ -97,6 +99,17 @@ struct UserUpdate {
   std::vector<std::string> paths;
   std::string request_id;
   SessionEffects sessions;
+};
+
+// A suspension to add, with its audit fields.
+struct UserSuspension {
+  std::string project_id;
+  int64_t user_id = 0;
+  std::string reason;
+  // Unix microseconds; nullopt for a suspension without an end.
+  std::optional<int64_t> expire_time_micros;
+  std::string actor;  // as in UserUpdate
+  std::string request_id;
 };
 
 struct UserUpdateResult {
@@ -208,6 +221,21 @@ class UserStore {
   virtual absl::Status DeleteUser(const std::string& project_id,
                                   int64_t user_id, const std::string& actor,
                                   const std::string& request_id) = 0;
+  // Appends a suspension (created now) to the user's suspensions, ends every
+  // session of the user and writes the "suspend" audit row, in one
+  // transaction; a login that locked the user first either committed its
+  // session before (which this then ends) or sees the suspension. Returns
+  // the user (suspensions: those in force). NotFound when the user does not
+  // exist.
+  virtual absl::StatusOr<UserRecord> SuspendUser(
+      const UserSuspension& suspension) = 0;
+  // Ends every suspension of the user that is in force by setting its
+  // expire_time to now (ended ones stay stored as history) and writes the
+  // "unsuspend" audit row, in one statement; with none in force, writes
+  // nothing. Returns the user. NotFound when the user does not exist.
+  virtual absl::StatusOr<UserRecord> UnsuspendUser(
+      const std::string& project_id, int64_t user_id, const std::string& actor,
+      const std::string& request_id) = 0;
   // Users with id > after_id in id order, at most `limit`.
   virtual absl::StatusOr<std::vector<UserRecord>> ListUsers(
       const std::string& project_id, int64_t after_id, int limit) = 0;
@@ -219,7 +247,9 @@ class UserStore {
                                               LoginIdentifier identifier,
                                               const std::string& key) = 0;
   // FailedPrecondition (PASSWORD_CHANGED) when the user's password is no
-  // longer `login.password_hash`, NotFound when the user is gone.
+  // longer `login.password_hash`, else FailedPrecondition (USER_SUSPENDED)
+  // when a suspension of the user is in force; NotFound when the user is
+  // gone. Both checks hold the user's row lock until the session commits.
   virtual absl::StatusOr<SessionRecord> CreateSession(
       const SessionLogin& login) = 0;
   virtual absl::Status DeleteSession(const std::string& project_id,

@@ -80,4 +80,28 @@ grpc::ServerUnaryReactor* GrpcUserService::ListUsers(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* GrpcUserService::SuspendUser(
+    grpc::CallbackServerContext* context, const v1::SuspendUserRequest* request,
+    v1::User* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CallContext call = CallContextFrom(*context);
+  logic_->SuspendUser(
+      call, *request,
+      FinishWith<v1::User>(context, reactor, "SuspendUser", call, observer_,
+                           MoveInto(response)));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GrpcUserService::UnsuspendUser(
+    grpc::CallbackServerContext* context,
+    const v1::UnsuspendUserRequest* request, v1::User* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  CallContext call = CallContextFrom(*context);
+  logic_->UnsuspendUser(
+      call, *request,
+      FinishWith<v1::User>(context, reactor, "UnsuspendUser", call, observer_,
+                           MoveInto(response)));
+  return reactor;
+}
+
 }  // namespace users

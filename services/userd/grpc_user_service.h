@@ -32,6 +32,12 @@ class GrpcUserService final : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* context,
                                       const v1::ListUsersRequest* request,
                                       v1::ListUsersResponse* response) override;
+  grpc::ServerUnaryReactor* SuspendUser(grpc::CallbackServerContext* context,
+                                        const v1::SuspendUserRequest* request,
+                                        v1::User* response) override;
+  grpc::ServerUnaryReactor* UnsuspendUser(
+      grpc::CallbackServerContext* context,
+      const v1::UnsuspendUserRequest* request, v1::User* response) override;
 
  private:
   UserServiceLogic* logic_;

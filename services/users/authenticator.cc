@@ -18,6 +18,10 @@ absl::StatusOr<Principal> Authenticate(UserStore& store,
                     "the token is unknown, expired or revoked");
   }
   if (!token.ok()) return token.status();
+  if (token->user_suspended) {
+    return ApiError(absl::StatusCode::kPermissionDenied, "USER_SUSPENDED",
+                    "the user is suspended");
+  }
   return PrincipalFromToken(*token);
 }
 

@@ -12,7 +12,10 @@
 namespace users {
 
 // Resolves the call's bearer token: UNAUTHENTICATED with TOKEN_MISSING or
-// TOKEN_INVALID (unknown, expired, revoked); database errors pass through.
+// TOKEN_INVALID (unknown, expired, revoked); PERMISSION_DENIED with
+// USER_SUSPENDED when the token's user has a suspension in force (a valid
+// credential of a suspended user, told apart from an unknown token like a
+// correct password is at login); database errors pass through.
 absl::StatusOr<Principal> Authenticate(UserStore& store,
                                        const std::string& bearer_token);
 

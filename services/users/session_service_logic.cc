@@ -19,6 +19,18 @@ absl::Status BadCredentials() {
                   "wrong login or password");
 }
 
+absl::Status UserSuspended() {
+  return ApiError(absl::StatusCode::kPermissionDenied, "USER_SUSPENDED",
+                  "the account is suspended");
+}
+
+// The store's answer for a login whose user is suspended.
+bool IsUserSuspended(const absl::Status& status) {
+  google::rpc::ErrorInfo info;
+  return absl::IsFailedPrecondition(status) && GetErrorInfo(status, &info) &&
+         info.reason() == "USER_SUSPENDED";
+}
+
 }  // namespace
 
 void SessionServiceLogic::CreateSession(const CallContext& call,
@@ -119,6 +131,10 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
       [login, token, done](UserStore* store, absl::Status status) {
         if (!status.ok()) return done(status);
         absl::StatusOr<SessionRecord> created = store->CreateSession(login);
+        if (IsUserSuspended(created.status())) {
+          // Only a verified password gets this far.
+          return done(UserSuspended());
+        }
         if (absl::IsFailedPrecondition(created.status()) ||
             absl::IsNotFound(created.status())) {
           // The password changed (or the user went) after the check.

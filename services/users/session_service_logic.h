@@ -13,6 +13,8 @@ namespace users {
 // Logins are throttled per identifier and client address
 // (LoginThrottlePolicy); a throttled attempt costs no hashing and looks the
 // same whether the account exists and the password was right.
+// A suspended user's correct password gets PERMISSION_DENIED USER_SUSPENDED
+// and no session; its wrong password fails like any other.
 class SessionServiceLogic final {
  public:
   explicit SessionServiceLogic(ServiceDeps deps) : deps_(deps) {}

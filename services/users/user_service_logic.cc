@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/common/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
@@ -366,6 +367,69 @@ void UserServiceLogic::ListUsers(const CallContext& call,
               NextPageToken((*records)[page.size - 1].id));
         }
         done(std::move(response));
+      },
+      done);
+}
+
+void UserServiceLogic::SuspendUser(const CallContext& call,
+                                   const v1::SuspendUserRequest& request,
+                                   Callback<v1::User> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [call, request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<UserName> name =
+            ParseUserName(request.name(), principal, "name");
+        if (!name.ok()) return done(name.status());
+        if (absl::Status s =
+                AuthorizeUserAdministration(principal, name->project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        FieldViolations violations;
+        ValidateSuspension(
+            request,
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+                google::protobuf::util::TimeUtil::GetCurrentTime()),
+            violations);
+        if (!violations.empty()) return done(violations.ToStatus());
+
+        UserSuspension suspension;
+        suspension.project_id = name->project_id;
+        suspension.user_id = name->user_id;
+        suspension.reason = request.reason();
+        if (request.has_expire_time()) {
+          suspension.expire_time_micros =
+              google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+                  request.expire_time());
+        }
+        suspension.actor = principal.Actor();
+        suspension.request_id = call.request_id;
+        absl::StatusOr<UserRecord> record = store.SuspendUser(suspension);
+        if (!record.ok()) return done(record.status());
+        done(std::move(record->user));
+      },
+      done);
+}
+
+void UserServiceLogic::UnsuspendUser(const CallContext& call,
+                                     const v1::UnsuspendUserRequest& request,
+                                     Callback<v1::User> done) {
+  RunAuthenticated(
+      *deps_.pool, call,
+      [call, request, done](UserStore& store, const Principal& principal) {
+        absl::StatusOr<UserName> name =
+            ParseUserName(request.name(), principal, "name");
+        if (!name.ok()) return done(name.status());
+        if (absl::Status s =
+                AuthorizeUserAdministration(principal, name->project_id);
+            !s.ok()) {
+          return done(s);
+        }
+        absl::StatusOr<UserRecord> record =
+            store.UnsuspendUser(name->project_id, name->user_id,
+                                principal.Actor(), call.request_id);
+        if (!record.ok()) return done(record.status());
+        done(std::move(record->user));
       },
       done);
 }

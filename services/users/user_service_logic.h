@@ -47,6 +47,17 @@ class UserServiceLogic final {
                   Callback<bool> done);
   void ListUsers(const CallContext& call, const v1::ListUsersRequest& request,
                  Callback<v1::ListUsersResponse> done);
+  // Admins only (as DeleteUser), checked before existence and validation.
+  // Adds a suspension and ends the user's sessions, with the audit row, in
+  // one transaction.
+  void SuspendUser(const CallContext& call,
+                   const v1::SuspendUserRequest& request,
+                   Callback<v1::User> done);
+  // Admins only. Ends every suspension in force, with the audit row; a
+  // user without one is returned untouched.
+  void UnsuspendUser(const CallContext& call,
+                     const v1::UnsuspendUserRequest& request,
+                     Callback<v1::User> done);
 
  private:
   struct UpdatePlan;

@@ -392,4 +392,23 @@ void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
   }
 }
 
+void ValidateSuspension(const v1::SuspendUserRequest& request,
+                        int64_t now_micros, FieldViolations& violations) {
+  CheckText(request.reason(), "reason", 1, kSuspensionReasonMax,
+            /*multi_line=*/false, violations);
+  if (!request.has_expire_time()) return;
+  // The range of google.protobuf.Timestamp: years 1 to 9999.
+  constexpr int64_t kMinSeconds = -62135596800;
+  constexpr int64_t kMaxSeconds = 253402300799;
+  const google::protobuf::Timestamp& expire = request.expire_time();
+  if (expire.seconds() < kMinSeconds || expire.seconds() > kMaxSeconds ||
+      expire.nanos() < 0 || expire.nanos() > 999999999) {
+    violations.Add("expire_time", "INVALID_FORMAT", "is not a valid timestamp");
+    return;
+  }
+  if (expire.seconds() * 1000000 + expire.nanos() / 1000 <= now_micros) {
+    violations.Add("expire_time", "OUT_OF_RANGE", "must be in the future");
+  }
+}
+
 }  // namespace users

@@ -7,6 +7,7 @@
 #include "services/common/api_error.h"
 #include "storage/user_columns.h"
 #include "users/v1/user.pb.h"
+#include "users/v1/user_service.pb.h"
 
 namespace users {
 
@@ -27,6 +28,7 @@ inline constexpr int kLanguageMax = 35;
 inline constexpr int kScriptTypesMax = 16;
 inline constexpr int kScriptTypeMax = 64;
 inline constexpr size_t kMetadataMaxBytes = 16 * 1024;
+inline constexpr int kSuspensionReasonMax = 500;
 
 // Checks the fields of `user` whose columns are in `columns` and records
 // each failure in `violations` under "<prefix><field path>" (prefix is
@@ -49,6 +51,13 @@ bool IsAbsoluteHttpUrl(absl::string_view uri);
 // Appends a violation for the password `password` under `field`, if any.
 void ValidatePassword(absl::string_view password, const PasswordPolicy& policy,
                       const std::string& field, FieldViolations& violations);
+
+// Checks a suspension: `reason` 1 to 500 code points without control
+// characters; `expire_time`, when set, a valid timestamp later than
+// `now_micros` (Unix microseconds). Records failures under "reason" and
+// "expire_time". Pure: no I/O.
+void ValidateSuspension(const v1::SuspendUserRequest& request,
+                        int64_t now_micros, FieldViolations& violations);
 
 }  // namespace users
 

@@ -301,5 +301,23 @@ TEST_F(MedamaAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
   EXPECT_FALSE(response.HasHeader("Set-Cookie"));
 }
 
+TEST_F(MedamaAdapterTest, ASuspendedUsersRightPasswordIs403WithoutCookie) {
+  harness_.backend().status = MakeRpcStatus(grpc::StatusCode::PERMISSION_DENIED,
+                                            "suspended", "USER_SUSPENDED");
+  HttpResponse response = harness_.Send(JsonRequest(
+      "POST", "/auth/login", R"({"username":"ayuhito","password":"right"})"));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(BodyJson(response), Golden("medama_403_suspended.json"));
+  EXPECT_FALSE(response.HasHeader("Set-Cookie"));
+  EXPECT_FALSE(response.Header("X-Api-Commit").empty());
+
+  // Other denials keep their message.
+  harness_.backend().status =
+      MakeRpcStatus(grpc::StatusCode::PERMISSION_DENIED, "no", "NOT_SELF");
+  response = Patch(R"({"username":"newname"})");
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(BodyJson(response)["error"]["message"], "forbidden");
+}
+
 }  // namespace
 }  // namespace users::gateway

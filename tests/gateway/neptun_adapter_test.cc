@@ -260,5 +260,22 @@ TEST_F(NeptunAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
       R"({"statusCode":429,"statusMessage":"Too Many Requests.","message":"Too many login attempts."})"));
 }
 
+TEST_F(NeptunAdapterTest, ASuspendedUsersRightPasswordIs403WithoutCookie) {
+  harness_.backend().status = MakeRpcStatus(grpc::StatusCode::PERMISSION_DENIED,
+                                            "suspended", "USER_SUSPENDED");
+  HttpResponse login = harness_.Send(
+      JsonRequest("POST", "/api/auth/login",
+                  R"({"email":"newemail@example.com","password":"right"})"));
+  EXPECT_EQ(login.status, 403);
+  EXPECT_EQ(BodyJson(login), Golden("neptun_403_suspended.json"));
+  EXPECT_FALSE(login.HasHeader("Set-Cookie"));
+  // PATCH's other denials stay 401 (AnotherUsersIdIs401 above); a suspension
+  // is 403 there too.
+  HttpResponse patch =
+      Patch(R"({"email":"newemail@example.com"})", "/api/users/123");
+  EXPECT_EQ(patch.status, 403);
+  EXPECT_EQ(BodyJson(patch), Golden("neptun_403_suspended.json"));
+}
+
 }  // namespace
 }  // namespace users::gateway

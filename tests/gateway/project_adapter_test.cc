@@ -239,5 +239,35 @@ TEST_F(ProjectAdapterTest, RendersActiveSuspensions) {
                                   R"("endDate":null}])"));
 }
 
+TEST_F(ProjectAdapterTest, ASuspendedCallerIs403UserSuspended) {
+  harness_.backend().status = MakeRpcStatus(grpc::StatusCode::PERMISSION_DENIED,
+                                            "suspended", "USER_SUSPENDED");
+  for (const char* method : {"PATCH", "GET"}) {
+    HttpResponse response = harness_.Send(JsonRequest(
+        method, "/proj1234/users/67890",
+        std::string(method) == "GET" ? "" : R"({"update":{"bio":"x"}})",
+        {kBearer}));
+    EXPECT_EQ(response.status, 403) << method;
+    EXPECT_EQ(BodyJson(response), Golden("project_403_suspended.json"))
+        << method;
+  }
+}
+
+TEST_F(ProjectAdapterTest, RendersASuspensionsEndDate) {
+  users::v1::User user = John();
+  auto* suspension = user.add_suspensions();
+  suspension->set_reason("cool down");
+  suspension->mutable_create_time()->set_seconds(1672574400);
+  suspension->mutable_expire_time()->set_seconds(1672660800);
+  suspension->mutable_expire_time()->set_nanos(250000000);
+  harness_.backend().user = user;
+  HttpResponse response =
+      harness_.Send(JsonRequest("GET", "/proj1234/users/67890", "", {kBearer}));
+  EXPECT_EQ(BodyJson(response)["suspensions"],
+            nlohmann::json::parse(R"([{"reason":"cool down",)"
+                                  R"("startDate":"2023-01-01T12:00:00.000Z",)"
+                                  R"("endDate":"2023-01-02T12:00:00.250Z"}])"));
+}
+
 }  // namespace
 }  // namespace users::gateway

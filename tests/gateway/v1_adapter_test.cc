@@ -336,5 +336,18 @@ TEST_F(V1AdapterTest, LoginsCarryTheClientAddressToUserd) {
   EXPECT_EQ(harness_.backend().last_options.client_address, "192.0.2.1");
 }
 
+TEST_F(V1AdapterTest, ASuspendedUsersRightPasswordIs403) {
+  harness_.backend().status = MakeRpcStatus(grpc::StatusCode::PERMISSION_DENIED,
+                                            "suspended", "USER_SUSPENDED");
+  HttpResponse response = harness_.Send(JsonRequest(
+      "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})"));
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(BodyJson(response), Golden("v1_403_suspended.json"));
+  // The same for a suspended user's API key.
+  response = Patch(R"({"first_name":"x"})");
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(BodyJson(response), Golden("v1_403_suspended.json"));
+}
+
 }  // namespace
 }  // namespace users::gateway

@@ -11,8 +11,10 @@
 #include <future>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "nlohmann/json.hpp"
 #include "tests/storage/status_checks.h"
 #include "tests/storage/test_database.h"
 
@@ -157,6 +159,43 @@ class PostgresUserStoreTest : public ::testing::Test {
 
   int64_t Count(const std::string& sql) {
     return TestDatabase::Get().Query(sql)[0][0].as<int64_t>();
+  }
+
+  UserSuspension SuspensionOf(int64_t user_id, const std::string& reason) {
+    UserSuspension suspension;
+    suspension.project_id = project_;
+    suspension.user_id = user_id;
+    suspension.reason = reason;
+    suspension.actor = "apiKeys/9";
+    suspension.request_id = "req-suspend";
+    return suspension;
+  }
+
+  // The user's suspensions as stored.
+  nlohmann::json StoredSuspensions(int64_t user_id) {
+    return nlohmann::json::parse(
+        TestDatabase::Get()
+            .Query("SELECT suspensions::text FROM users WHERE project_id = '" +
+                   project_ + "' AND id = " + std::to_string(user_id))[0][0]
+            .as<std::string>());
+  }
+
+  // Waits until a backend of `application` waits for a lock; false after
+  // 30 s without.
+  static bool WaitForLockWaiter(const std::string& application) {
+    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (TestDatabase::Get()
+              .Query("SELECT count(*) FROM pg_stat_activity "
+                     "WHERE datname = current_database() "
+                     "AND application_name = '" +
+                     application + "' AND wait_event_type = 'Lock'")[0][0]
+              .as<int64_t>() > 0) {
+        return true;
+      }
+      std::this_thread::yield();
+    }
+    return false;
   }
 
   std::string project_;
@@ -1180,6 +1219,217 @@ TEST_F(PostgresUserStoreTest, HousekeepingDeletesOnlyWhatIsStaleInBatches) {
   EXPECT_TRUE(store_.FindToken(TokenHash('d')).ok());
   EXPECT_EQ(store_.GetLoginFailures(new_attempt, 1, 3600)->consecutive_failures,
             1);
+}
+
+TEST_F(PostgresUserStoreTest, SuspendAddsASuspensionEndsSessionsAndAudits) {
+  UserRecord user = Create(Basics("suspendee"));
+  Session(user.id, 'a');
+  Session(user.id, 'b');
+  ASSERT_TRUE(
+      store_.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id)).ok());
+  const int64_t before = Count(
+      "SELECT (extract(epoch FROM now()) * 1000000)"
+      "::bigint");
+
+  absl::StatusOr<UserRecord> suspended =
+      store_.SuspendUser(SuspensionOf(user.id, "spam"));
+  ASSERT_TRUE(suspended.ok()) << suspended.status();
+  ASSERT_EQ(suspended->user.suspensions_size(), 1);
+  const v1::User::Suspension& suspension = suspended->user.suspensions(0);
+  EXPECT_EQ(suspension.reason(), "spam");
+  EXPECT_GE(Micros(suspension.create_time()), before);
+  EXPECT_FALSE(suspension.has_expire_time());
+  EXPECT_EQ(suspended->version, user.version + 1);
+  EXPECT_EQ(Micros(suspended->user.update_time()),
+            Micros(suspension.create_time()));
+
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            0);
+  EXPECT_EQ(store_.FindToken(TokenHash('a')).status().code(),
+            absl::StatusCode::kNotFound);
+  absl::StatusOr<TokenRecord> key = store_.FindToken(TokenHash('k'));
+  ASSERT_TRUE(key.ok()) << key.status();
+  EXPECT_TRUE(key->user_suspended);
+
+  // The documented stored shape: no expire_time key for no end.
+  nlohmann::json stored = StoredSuspensions(user.id);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0]["reason"], "spam");
+  EXPECT_TRUE(stored[0]["create_time"].is_string());
+  EXPECT_FALSE(stored[0].contains("expire_time"));
+
+  pqxx::result events = TestDatabase::Get().Query(
+      "SELECT action, actor, request_id FROM user_events WHERE project_id = '" +
+      project_ + "' AND user_id = " + std::to_string(user.id) + " ORDER BY id");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1][0].as<std::string>(), "suspend");
+  EXPECT_EQ(events[1][1].as<std::string>(), "apiKeys/9");
+  EXPECT_EQ(events[1][2].as<std::string>(), "req-suspend");
+}
+
+TEST_F(PostgresUserStoreTest, SuspensionsWithAnEndAddUpAndStoreTheEnd) {
+  UserRecord user = Create(Basics("timed"));
+  UserSuspension first = SuspensionOf(user.id, "first");
+  first.expire_time_micros = 32472144000000000;  // 2999-01-01
+  ASSERT_TRUE(store_.SuspendUser(first).ok());
+  absl::StatusOr<UserRecord> second =
+      store_.SuspendUser(SuspensionOf(user.id, "second"));
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_EQ(second->user.suspensions_size(), 2);
+  EXPECT_EQ(second->user.suspensions(0).reason(), "first");
+  EXPECT_EQ(Micros(second->user.suspensions(0).expire_time()),
+            32472144000000000);
+  EXPECT_EQ(second->user.suspensions(1).reason(), "second");
+  EXPECT_EQ(StoredSuspensions(user.id)[0]["expire_time"],
+            "2999-01-01T00:00:00.000000Z");
+}
+
+TEST_F(PostgresUserStoreTest, SuspendOrUnsuspendOfUnknownUserIsNotFound) {
+  EXPECT_EQ(Reason(store_.SuspendUser(SuspensionOf(987654321, "x")).status()),
+            "USER_NOT_FOUND");
+  EXPECT_EQ(
+      Reason(store_.UnsuspendUser(project_, 987654321, "users/1", "").status()),
+      "USER_NOT_FOUND");
+  EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE user_id = "
+                  "987654321"),
+            0);
+}
+
+TEST_F(PostgresUserStoreTest, UnsuspendEndsTheActiveSuspensionsAndKeepsThem) {
+  UserRecord user = Create(Basics("pardoned"));
+  TestDatabase::Get().Query(
+      R"(UPDATE users SET suspensions = '[
+           {"reason": "long ago", "create_time": "2020-01-01T00:00:00Z",
+            "expire_time": "2020-02-01T00:00:00Z"}]' WHERE id = )" +
+      std::to_string(user.id));
+  ASSERT_TRUE(store_.SuspendUser(SuspensionOf(user.id, "open")).ok());
+  UserSuspension timed = SuspensionOf(user.id, "timed");
+  timed.expire_time_micros = 32472144000000000;
+  ASSERT_TRUE(store_.SuspendUser(timed).ok());
+  ASSERT_TRUE(
+      store_.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id)).ok());
+  ASSERT_TRUE(store_.FindToken(TokenHash('k'))->user_suspended);
+
+  absl::StatusOr<UserRecord> unsuspended =
+      store_.UnsuspendUser(project_, user.id, "users/1", "req-unsuspend");
+  ASSERT_TRUE(unsuspended.ok()) << unsuspended.status();
+  EXPECT_EQ(unsuspended->user.suspensions_size(), 0);
+  EXPECT_FALSE(store_.FindToken(TokenHash('k'))->user_suspended);
+  EXPECT_TRUE(store_.CreateSession(LoginOf(user.id, 's')).ok());
+
+  // History stays: the ended ones end now, the old one keeps its end.
+  nlohmann::json stored = StoredSuspensions(user.id);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0]["expire_time"], "2020-02-01T00:00:00Z");
+  EXPECT_EQ(stored[1]["reason"], "open");
+  EXPECT_EQ(stored[2]["reason"], "timed");
+  EXPECT_EQ(stored[1]["expire_time"], stored[2]["expire_time"]);
+  EXPECT_EQ(Count("SELECT count(*) FROM users, jsonb_array_elements("
+                  "suspensions) AS s WHERE id = " +
+                  std::to_string(user.id) +
+                  " AND (s.value->>'expire_time')::timestamptz = "
+                  "update_time"),
+            2);
+
+  pqxx::result events = TestDatabase::Get().Query(
+      "SELECT action, actor, request_id FROM user_events WHERE project_id = '" +
+      project_ + "' AND user_id = " + std::to_string(user.id) +
+      " ORDER BY id DESC LIMIT 1");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0][0].as<std::string>(), "unsuspend");
+  EXPECT_EQ(events[0][1].as<std::string>(), "users/1");
+  EXPECT_EQ(events[0][2].as<std::string>(), "req-unsuspend");
+
+  // With nothing in force, nothing is written.
+  absl::StatusOr<UserRecord> again =
+      store_.UnsuspendUser(project_, user.id, "users/1", "req-again");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->version, unsuspended->version);
+  EXPECT_EQ(StoredSuspensions(user.id), stored);
+  EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE request_id = "
+                  "'req-again'"),
+            0);
+}
+
+TEST_F(PostgresUserStoreTest, NoSessionWhileASuspensionIsInForce) {
+  UserRecord user = Create(Basics("locked_out"));
+  ASSERT_TRUE(store_.SuspendUser(SuspensionOf(user.id, "abuse")).ok());
+  absl::StatusOr<SessionRecord> session =
+      store_.CreateSession(LoginOf(user.id, 'x'));
+  EXPECT_EQ(session.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(session.status()), "USER_SUSPENDED");
+  // A password that changed meanwhile is told first: it was never right.
+  SessionLogin stale = LoginOf(user.id, 'y');
+  stale.password_hash = "$argon2id$an-older-password";
+  EXPECT_EQ(Reason(store_.CreateSession(stale).status()), "PASSWORD_CHANGED");
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            0);
+
+  // A suspension whose end has passed no longer counts.
+  TestDatabase::Get().Query(
+      "UPDATE users SET suspensions = jsonb_set(suspensions, '{0,expire_time}',"
+      " to_jsonb(now() - interval '1 second')) WHERE id = " +
+      std::to_string(user.id));
+  EXPECT_TRUE(store_.CreateSession(LoginOf(user.id, 'z')).ok());
+  absl::StatusOr<UserRecord> got = store_.GetUser(project_, user.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->user.suspensions_size(), 0);
+}
+
+TEST_F(PostgresUserStoreTest, ASuspensionEndsTheSessionOfALoginItWaitedFor) {
+  UserRecord user = Create(Basics("racing_login"));
+  const std::string application = "suspend_race_test";
+  PostgresUserStore suspender(TestDatabase::Get().ConnectionStringWith(
+                                  {{"application_name", application}}),
+                              kTimeout);
+  // A login that holds the user's row lock and has inserted its session.
+  pqxx::connection login(TestDatabase::Get().connection_string());
+  pqxx::work transaction(login);
+  transaction.exec("SELECT 1 FROM users WHERE id = " + std::to_string(user.id) +
+                   " FOR NO KEY UPDATE");
+  transaction.exec(
+      "INSERT INTO sessions (project_id, user_id, token_hash, "
+      "expire_time) VALUES (" +
+      transaction.quote(project_) + ", " + std::to_string(user.id) +
+      ", '\\x01', now() + interval '1 hour')");
+
+  std::future<absl::StatusOr<UserRecord>> suspended = std::async(
+      std::launch::async,
+      [&] { return suspender.SuspendUser(SuspensionOf(user.id, "raced")); });
+  ASSERT_TRUE(WaitForLockWaiter(application));
+  transaction.commit();
+  absl::StatusOr<UserRecord> result = suspended.get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            0);
+}
+
+TEST_F(PostgresUserStoreTest, ALoginThatWaitedForASuspensionGetsNoSession) {
+  UserRecord user = Create(Basics("racing_suspend"));
+  const std::string application = "login_race_test";
+  PostgresUserStore logger(TestDatabase::Get().ConnectionStringWith(
+                               {{"application_name", application}}),
+                           kTimeout);
+  // A suspension committing while the login waits for the row lock.
+  pqxx::connection admin(TestDatabase::Get().connection_string());
+  pqxx::work transaction(admin);
+  transaction.exec(
+      R"(UPDATE users SET suspensions = '[{"reason": "raced",
+           "create_time": "2020-01-01T00:00:00Z"}]' WHERE id = )" +
+      std::to_string(user.id));
+
+  std::future<absl::StatusOr<SessionRecord>> session =
+      std::async(std::launch::async,
+                 [&] { return logger.CreateSession(LoginOf(user.id, 'r')); });
+  ASSERT_TRUE(WaitForLockWaiter(application));
+  transaction.commit();
+  EXPECT_EQ(Reason(session.get().status()), "USER_SUSPENDED");
+  EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
+                  std::to_string(user.id)),
+            0);
 }
 
 }  // namespace

@@ -12,8 +12,9 @@ of it, waits until the gateway's /readyz says ready, provisions users over
 HTTP (POST /v1/users), then walks every contract: the documents' requests and
 error bodies, logins, logouts, session rotation, conflicts, etags, the
 validateUserUpdated webhook (a local HTTP server, configured through
-ProjectService with grpc_reflect.py), and the common limits. Finally SIGTERM
-must stop the gateway with exit code 0. Fails without
+ProjectService with grpc_reflect.py), suspensions across the contracts
+(SuspendUser and UnsuspendUser with grpc_reflect.py), and the common limits.
+Finally SIGTERM must stop the gateway with exit code 0. Fails without
 USERS_TEST_DATABASE_URL.
 """
 
@@ -808,6 +809,115 @@ class Scenario:
                           {"login": "cafe_e2e",
                            "password": "cafe\u0301-password"}), 200,
                "identifiers: a decomposed password verifies")
+    # -- suspensions --------------------------------------------------------
+
+    def suspensions(self):
+        gw = self.gw
+        user = self.create_user("susp_e2e", "susp@example.org",
+                                "susp-password-1")
+        uid = user["id"][len("usr_"):]
+        name = "projects/default/users/" + uid
+        medama_login = {"username": "susp_e2e", "password": "susp-password-1"}
+        neptun_login = {"email": "susp@example.org",
+                        "password": "susp-password-1"}
+        v1_login = {"login": "susp_e2e", "password": "susp-password-1"}
+
+        r = expect(gw.request("POST", "/auth/login", medama_login), 200,
+                   "suspensions: medama login before")
+        medama = ("_me_sess", cookie_from(r, "_me_sess")[0])
+        r = expect(gw.request("POST", "/api/auth/login", neptun_login), 200,
+                   "suspensions: neptun login before")
+        neptun = ("neptun-session", cookie_from(r, "neptun-session")[0])
+        r = expect(gw.request("POST", "/v1/sessions", v1_login), 200,
+                   "suspensions: v1 login before")
+        bearer = r.json()["token"]
+        key = self.grpc("users.v1.ProjectService/CreateApiKey",
+                        {"parent": "projects/default", "user": name,
+                         "scopes": ["read", "write"]}, self.admin)["token"]
+        expect(gw.request("GET", "/default/users/" + uid, token=key), 200,
+               "suspensions: the user's key works before")
+
+        suspended = self.grpc("users.v1.UserService/SuspendUser",
+                              {"name": name, "reason": "e2e abuse"},
+                              self.admin)
+        check([s.get("reason") for s in suspended.get("suspensions", [])] ==
+              ["e2e abuse"] and "expireTime" not in suspended["suspensions"][0],
+              "suspensions: SuspendUser returns the suspension", suspended)
+
+        # Its sessions ended: each contract's 401.
+        r = expect(gw.request("GET", "/user", cookie=medama), 401,
+                   "suspensions: medama's cookie stopped working")
+        check(r.json()["error"]["code"] == 401, "medama 401 shape", r.text)
+        r = expect(gw.request("GET", "/api/users/" + uid, cookie=neptun), 401,
+                   "suspensions: neptun's cookie stopped working")
+        check(r.json().get("statusMessage") == "Unauthorized.",
+              "neptun 401 shape", r.text)
+        r = expect(gw.request("GET", "/v1/users/" + user["id"], token=bearer),
+                   401, "suspensions: the v1 bearer token stopped working")
+        check(r.json().get("error") == "unauthorized", "v1 401 shape", r.text)
+        r = expect(gw.request("GET", "/default/users/" + uid, token=bearer),
+                   401, "suspensions: the project bearer token too")
+        check(r.json().get("code") == "user/unauthorized",
+              "project 401 shape", r.text)
+
+        # The right password is 403 without a cookie; a wrong one stays 401.
+        for path, body, golden in (
+                ("/auth/login", medama_login, "medama_403_suspended.json"),
+                ("/api/auth/login", neptun_login, "neptun_403_suspended.json"),
+                ("/v1/sessions", v1_login, "v1_403_suspended.json")):
+            r = expect(gw.request("POST", path, body), 403,
+                       "suspensions: %s with the right password is 403" % path)
+            check(r.json() == self.golden(golden), "in the contract's shape",
+                  r.text)
+            check(not r.headers.get("Set-Cookie"), "and sets no cookie",
+                  dict(r.headers))
+            wrong = dict(body, password="not-the-password")
+            expect(gw.request("POST", path, wrong), 401,
+                   "suspensions: %s with a wrong password is 401" % path)
+
+        # The user's own key is refused; an admin still reads the user.
+        r = expect(gw.request("GET", "/default/users/" + uid, token=key), 403,
+                   "suspensions: the project contract refuses the user's key")
+        check(r.json() == self.golden("project_403_suspended.json"),
+              "project: user/suspended", r.text)
+        r = expect(gw.request("GET", "/v1/users/" + user["id"], token=key),
+                   403, "suspensions: v1 refuses the user's key")
+        check(r.json() == self.golden("v1_403_suspended.json"),
+              "v1: forbidden, Account suspended", r.text)
+
+        end = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                            time.gmtime(int(time.time()) + 3600))
+        self.grpc("users.v1.UserService/SuspendUser",
+                  {"name": name, "reason": "cool down", "expireTime": end},
+                  self.admin)
+        r = expect(gw.request("GET", "/default/users/" + uid,
+                              token=self.admin), 200,
+                   "suspensions: the project contract reads the user")
+        listed = r.json()["suspensions"]
+        date = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        check(len(listed) == 2 and
+              listed[0]["reason"] == "e2e abuse" and
+              listed[0]["endDate"] is None and
+              listed[1]["reason"] == "cool down" and
+              listed[1]["endDate"] == end[:-1] + ".000Z" and
+              all(date.match(s["startDate"]) for s in listed),
+              "suspensions: {reason, startDate, endDate|null} in force", listed)
+
+        unsuspended = self.grpc("users.v1.UserService/UnsuspendUser",
+                                {"name": name}, self.admin)
+        check(not unsuspended.get("suspensions"),
+              "suspensions: UnsuspendUser ends them all", unsuspended)
+        r = expect(gw.request("GET", "/default/users/" + uid, token=key), 200,
+                   "suspensions: the key works again")
+        check(r.json()["suspensions"] == [], "with no suspension listed",
+              r.text)
+        r = expect(gw.request("POST", "/auth/login", medama_login), 200,
+                   "suspensions: medama login works again")
+        check(cookie_from(r, "_me_sess")[0], "with a cookie", dict(r.headers))
+        expect(gw.request("POST", "/api/auth/login", neptun_login), 200,
+               "suspensions: neptun login works again")
+        expect(gw.request("POST", "/v1/sessions", v1_login), 200,
+               "suspensions: v1 login works again")
 
     # -- limits --------------------------------------------------------------
 
@@ -921,6 +1031,7 @@ def main():
         scenario.webhook_flow()
         scenario.neptun()
         scenario.identifiers()
+        scenario.suspensions()
         scenario.limits(jane)
 
         userd.send_signal(signal.SIGTERM)

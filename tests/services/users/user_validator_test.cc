@@ -825,5 +825,69 @@ TEST(ScriptTypesTest, ChecksEachItem) {
   }
 }
 
+absl::Status ValidateSuspensionAt(const std::string& reason,
+                                  const google::protobuf::Timestamp* expire,
+                                  int64_t now_micros) {
+  v1::SuspendUserRequest request;
+  request.set_reason(reason);
+  if (expire != nullptr) *request.mutable_expire_time() = *expire;
+  FieldViolations violations;
+  ValidateSuspension(request, now_micros, violations);
+  return violations.ToStatus();
+}
+
+TEST(ValidateSuspensionTest, ReasonIsOneToFiveHundredCodePointsOfText) {
+  EXPECT_TRUE(ValidateSuspensionAt("x", nullptr, 0).ok());
+  EXPECT_TRUE(
+      ValidateSuspensionAt(Repeat("\xF0\x9F\x94\x92", 500), nullptr, 0).ok());
+  struct Case {
+    std::string reason;
+    const char* field_reason;
+  };
+  for (const Case& c :
+       {Case{"", "REQUIRED"}, Case{Repeat("\xC3\xA9", 501), "TOO_LONG"},
+        Case{"tab\there", "INVALID_CHARACTERS"},
+        Case{std::string("nul\0here", 8), "INVALID_CHARACTERS"},
+        Case{"bad \xFF utf-8", "INVALID_CHARACTERS"}}) {
+    absl::Status status = ValidateSuspensionAt(c.reason, nullptr, 0);
+    EXPECT_THAT(test::Metadata(status),
+                ElementsAre(Pair("reason", c.field_reason)))
+        << c.reason;
+  }
+}
+
+TEST(ValidateSuspensionTest, AnEndMustBeAValidTimeInTheFuture) {
+  const int64_t now = 1700000000123456;
+  google::protobuf::Timestamp later;
+  later.set_seconds(1700000000);
+  later.set_nanos(123457000);
+  EXPECT_TRUE(ValidateSuspensionAt("r", &later, now).ok());
+
+  google::protobuf::Timestamp same = later;
+  same.set_nanos(123456999);  // the same microsecond
+  google::protobuf::Timestamp negative_nanos = later;
+  negative_nanos.set_nanos(-1);
+  google::protobuf::Timestamp year_10000;
+  year_10000.set_seconds(253402300800);
+  struct Case {
+    google::protobuf::Timestamp expire;
+    const char* field_reason;
+  };
+  for (const Case& c : {Case{same, "OUT_OF_RANGE"},
+                        Case{google::protobuf::Timestamp(), "OUT_OF_RANGE"},
+                        Case{negative_nanos, "INVALID_FORMAT"},
+                        Case{year_10000, "INVALID_FORMAT"}}) {
+    absl::Status status = ValidateSuspensionAt("r", &c.expire, now);
+    EXPECT_THAT(test::Metadata(status),
+                ElementsAre(Pair("expire_time", c.field_reason)))
+        << c.expire.ShortDebugString();
+  }
+  // Both fields are reported at once.
+  absl::Status both = ValidateSuspensionAt("", &same, now);
+  EXPECT_THAT(test::Metadata(both),
+              UnorderedElementsAre(Pair("reason", "REQUIRED"),
+                                   Pair("expire_time", "OUT_OF_RANGE")));
+}
+
 }  // namespace
 }  // namespace users
