@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "boost/asio/ip/address.hpp"
+#include "boost/asio/ip/network_v6.hpp"
 #include "services/common/api_error.h"
 
 namespace users {
@@ -23,6 +25,16 @@ double LoginRetryDelay(const LoginThrottlePolicy& policy,
                                           policy.window_seconds);
   }
   return std::max(0.0, wait_until - failures.now);
+}
+
+std::string ThrottledAddress(absl::string_view client_address) {
+  boost::system::error_code error;
+  boost::asio::ip::address address =
+      boost::asio::ip::make_address(std::string(client_address), error);
+  if (error || !address.is_v6()) return std::string(client_address);
+  return boost::asio::ip::network_v6(address.to_v6(), 64)
+      .canonical()
+      .to_string();
 }
 
 absl::Status LoginThrottled(double delay_seconds) {

@@ -2,6 +2,7 @@
 #define USERS_SERVICES_USERS_LOGIN_THROTTLE_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "storage/user_store.h"
@@ -30,6 +31,12 @@ struct LoginThrottlePolicy {
 // be checked now.
 double LoginRetryDelay(const LoginThrottlePolicy& policy,
                        const LoginFailures& failures);
+
+// What a client address counts as: an IPv4 address itself, an IPv6 address
+// its /64 (one host can hold a whole /64, so per-address counting of single
+// IPv6 addresses would let it rotate past the back-off). Anything that is not
+// an address is returned unchanged.
+std::string ThrottledAddress(absl::string_view client_address);
 
 // RESOURCE_EXHAUSTED, ErrorInfo reason LOGIN_THROTTLED, and a
 // google.rpc.RetryInfo of `delay_seconds` rounded up to whole seconds. It says

@@ -57,11 +57,11 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
   LoginAttempt attempt;
   attempt.project_id = *std::move(project_id);
   attempt.identifier_key = IdentifierKey(request.login());
-  attempt.client_address =
+  attempt.client_address = ThrottledAddress(
       deps_.trusted_proxies == nullptr
           ? call.peer_address
           : deps_.trusted_proxies->ClientAddress(call.peer_address,
-                                                 call.forwarded_for);
+                                                 call.forwarded_for));
   deps_.pool->Run(
       [this, call, request, attempt, done](UserStore* store,
                                            absl::Status status) {

@@ -57,5 +57,14 @@ TEST(LoginThrottledTest, IsResourceExhaustedWithWholeSecondsToWait) {
   EXPECT_EQ(retry.retry_delay().seconds(), 1);
 }
 
+TEST(ThrottledAddressTest, CountsAnIpv6ClientByItsSlash64) {
+  EXPECT_EQ(ThrottledAddress("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ThrottledAddress("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64");
+  EXPECT_NE(ThrottledAddress("2001:db8:1:3::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ThrottledAddress("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(ThrottledAddress(""), "");
+}
+
 }  // namespace
 }  // namespace users
