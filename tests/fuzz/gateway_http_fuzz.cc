@@ -99,7 +99,7 @@ users::v1::User FullUser() {
       "dark");
   auto* suspension = user.add_suspensions();
   suspension->set_reason("spam");
-  suspension->mutable_start_time()->set_seconds(1700000000);
+  suspension->mutable_create_time()->set_seconds(1700000000);
   user.mutable_create_time()->set_seconds(1672574400);
   user.mutable_update_time()->set_seconds(1672578000);
   user.set_etag("3");
