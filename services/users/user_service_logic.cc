@@ -359,13 +359,10 @@ void UserServiceLogic::ListUsers(const CallContext& call,
             store.ListUsers(*project_id, page.after_id, page.size + 1);
         if (!records.ok()) return done(records.status());
         v1::ListUsersResponse response;
-        for (size_t i = 0; i < records->size() && i < size_t(page.size); ++i) {
-          *response.add_users() = std::move((*records)[i].user);
-        }
-        if (records->size() > size_t(page.size)) {
-          response.set_next_page_token(
-              NextPageToken((*records)[page.size - 1].id));
-        }
+        response.set_next_page_token(
+            TakePage(*records, page, [&](UserRecord& record) {
+              *response.add_users() = std::move(record.user);
+            }));
         done(std::move(response));
       },
       done);
