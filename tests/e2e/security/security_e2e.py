@@ -27,9 +27,10 @@ Then, over HTTP (the four contracts' endpoints) and over gRPC
   key) suspending others or lifting its own suspension;
 - session flooding: the 101st session of a user ends the oldest.
 
-Nothing waits on a clock: back-offs, windows and key expiry are moved into
-the past by updating their rows with psql. Fails without
-USERS_TEST_DATABASE_URL.
+Nothing sleeps: to get past a back-off or the hourly window, or to expire a
+key, the test moves the rows' times into the past with psql; the checks of a
+1- or 2-second back-off are the requests right after the failure that
+started it. Fails without USERS_TEST_DATABASE_URL.
 """
 
 import argparse
@@ -46,8 +47,8 @@ import urllib.parse
 
 import requests
 
-PSQL = next((p for p in ("/usr/lib/postgresql/15/bin/psql",)
-             if os.access(p, os.X_OK)), "psql")
+PG15_PSQL = "/usr/lib/postgresql/15/bin/psql"
+PSQL = PG15_PSQL if os.access(PG15_PSQL, os.X_OK) else "psql"
 CHEAP_ARGON2 = ["--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
 
 V1_THROTTLED = {"error": "rate_limited", "message": "Too many login attempts"}
@@ -59,13 +60,15 @@ V1_SUSPENDED = {"error": "forbidden", "message": "Account suspended"}
 
 
 class Failure(Exception):
-    pass
+    """A check that did not hold, or a step that could not be taken."""
 
 
-def check(condition, what, *context):
-    if not condition:
-        raise Failure(what + "".join("\n  " + str(c) for c in context))
-    print("ok: " + what, flush=True)
+def check(holds, what, *context):
+    """Prints "ok: WHAT" when HOLDS; otherwise ends the run with CONTEXT."""
+    if holds:
+        print("ok: " + what, flush=True)
+        return
+    raise Failure("\n  ".join([what] + [str(item) for item in context]))
 
 
 def show(r):
@@ -85,7 +88,8 @@ class Database:
         self.server_url = server_url
         self.name = "e2e_security_%d" % os.getpid()
         parts = urllib.parse.urlsplit(server_url)
-        self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        self.url = urllib.parse.urlunsplit(
+            parts._replace(path="/" + self.name))
 
     def _run(self, url, sql):
         done = subprocess.run(
@@ -111,9 +115,9 @@ class Database:
 
 
 def loopback_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return probe.getsockname()[1]
 
 
 class Processes:
@@ -168,7 +172,8 @@ class Processes:
                     raise Failure("%s exited with %s" %
                                   (name, process.returncode))
             try:
-                if requests.get(base + "/readyz", timeout=2).status_code == 200:
+                ready = requests.get(base + "/readyz", timeout=2)
+                if ready.status_code == 200:
                     return
             except requests.RequestException:
                 pass
@@ -317,7 +322,8 @@ class Attacks:
         attempts: the gateway trusts no forwarded address, userd counts the
         gateway's peer, and all spellings are one identifier."""
         tess = self.provision("tess", "tess@example.com", "tess-password-1")
-        spellings = ["tess", "TESS", "Tess", "\uff54\uff45\uff53\uff53", "tEsS"]
+        spellings = ["tess", "TESS", "Tess", "\uff54\uff45\uff53\uff53",
+                     "tEsS"]
         for i, login in enumerate(spellings):
             status_is(self.http.v1_login(login, "guess-%d" % i,
                                          "198.51.100.%d" % (i + 1)), 401,
@@ -351,7 +357,7 @@ class Attacks:
         emails = ["tess@example.com", "TESS@example.com", "Tess@Example.Com",
                   "tess@EXAMPLE.COM", "tEss@example.com"]
         for i, email in enumerate(emails):
-            r = status_is(self.http.neptun_login(email, "guess-%d" % i), 401,
+            status_is(self.http.neptun_login(email, "guess-%d" % i), 401,
                           "throttle: neptun guess %d (%s) is 401"
                           % (i + 1, email))
         self.throttled(self.http.neptun_login("tess@example.com",
@@ -458,8 +464,8 @@ class Attacks:
     # -- identifiers ---------------------------------------------------------
 
     def lookalike_usernames(self):
-        admin = self.provision("admin", "admin@example.com", "admin-password-1",
-                               role="admin")
+        admin = self.provision("admin", "admin@example.com",
+                               "admin-password-1", role="admin")
         victor = self.provision("victor", "victor@example.com",
                                 "victor-password-1")
         mallory = self.provision("mallory", "mallory@example.com",
@@ -511,8 +517,8 @@ class Attacks:
         check(r.json().get("code") == "user/conflict", "as user/conflict",
               r.text)
 
-        for twin in ("Victor", "VICTOR", "\uff56\uff49\uff43\uff54\uff4f\uff52",
-                     "Jose\u0301", "JOS\u00c9"):
+        fullwidth = "\uff56\uff49\uff43\uff54\uff4f\uff52"
+        for twin in ("Victor", "VICTOR", fullwidth, "Jose\u0301", "JOS\u00c9"):
             r = status_is(self.http.call("PATCH", own, {"username": twin},
                                          token=token), 409,
                           "identifiers: v1 rename to %r is 409" % twin)
@@ -694,7 +700,7 @@ class Attacks:
                      expiring["token"], "UNAUTHENTICATED", "TOKEN_INVALID",
                      "keys: and UNAUTHENTICATED over gRPC")
 
-    # -- suspensions -----------------------------------------------------------
+    # -- suspensions --------------------------------------------------------
 
     def suspension_by_a_user(self, victor, mallory):
         grpc = self.grpc
@@ -743,14 +749,18 @@ class Attacks:
         check(suspensions == [["0"]], "suspend: nothing was unsuspended",
               suspensions)
 
-    # -- sessions --------------------------------------------------------------
+    # -- sessions ------------------------------------------------------------
 
     def session_flood(self):
         sid = self.provision("sid", "sid@example.com", "sid-password-1")
-        tokens = [self.http.v1_login("sid", sid["password"]).json().get("token")
+        logins = [self.http.v1_login("sid", sid["password"])
                   for _ in range(101)]
+        check(all(r.status_code == 200 for r in logins),
+              "sessions: 101 logins of one user are all 200",
+              [r.status_code for r in logins])
+        tokens = [r.json().get("token") for r in logins]
         check(all(tokens) and len(set(tokens)) == 101,
-              "sessions: 101 logins of one user each got a token")
+              "sessions: each got its own token")
         path = "/v1/users/" + sid["id"]
         status_is(self.http.call("GET", path, token=tokens[0]), 401,
                   "sessions: the 101st login ended the first session")
