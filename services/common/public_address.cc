@@ -58,9 +58,8 @@ bool IsPublic6(const ip::address_v6& address) {
   const ip::address_v6::bytes_type bytes = address.to_bytes();
   // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible; :: and ::1 included,
   // which the IPv4 rule refuses as 0.0.0.0/8).
-  if (AllZero(bytes, 0, 10) &&
-      ((bytes[10] == 0xff && bytes[11] == 0xff) ||
-       (bytes[10] == 0 && bytes[11] == 0))) {
+  if (AllZero(bytes, 0, 10) && ((bytes[10] == 0xff && bytes[11] == 0xff) ||
+                                (bytes[10] == 0 && bytes[11] == 0))) {
     return IsPublic4(Bytes4(bytes, 12));
   }
   // 64:ff9b::a.b.c.d (NAT64, RFC 6052).

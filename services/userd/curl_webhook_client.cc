@@ -65,14 +65,12 @@ struct ConnectGuard {
 };
 
 std::optional<ip::address> AddressOf(const curl_sockaddr& address) {
-  if (address.family == AF_INET &&
-      address.addrlen >= sizeof(sockaddr_in)) {
+  if (address.family == AF_INET && address.addrlen >= sizeof(sockaddr_in)) {
     sockaddr_in in;
     std::memcpy(&in, &address.addr, sizeof(in));
     return ip::address(ip::address_v4(ntohl(in.sin_addr.s_addr)));
   }
-  if (address.family == AF_INET6 &&
-      address.addrlen >= sizeof(sockaddr_in6)) {
+  if (address.family == AF_INET6 && address.addrlen >= sizeof(sockaddr_in6)) {
     sockaddr_in6 in6;
     std::memcpy(&in6, &address.addr, sizeof(in6));
     ip::address_v6::bytes_type bytes;
@@ -214,9 +212,11 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
   curl_easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &guard);
   curl_easy_setopt(handle, CURLOPT_POST, 1L);
   curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE,
+                   static_cast<long>(body.size()));
   curl_easy_setopt(handle, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(budget.count()));
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(budget.count()));
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, AppendBody);
@@ -225,8 +225,8 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
   if (result != CURLE_OK) {
     // Refused addresses surface as a failed connect; a name with one allowed
     // address and one refused may still connect to the allowed one.
-    const bool refused = !guard.refused.empty() &&
-                         result == CURLE_COULDNT_CONNECT;
+    const bool refused =
+        !guard.refused.empty() && result == CURLE_COULDNT_CONNECT;
     Log(LogLevel::kWarning,
         refused ? "webhook_destination_refused" : "webhook_unavailable",
         {{"project", call.project_id},
@@ -245,8 +245,8 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
     message = std::string(
         TruncateUtf8(answer["message"].get<std::string>(), kMaxMessageBytes));
   }
-  bool valid = answer.is_object() && answer.contains("valid") &&
-               answer["valid"] == true;
+  bool valid =
+      answer.is_object() && answer.contains("valid") && answer["valid"] == true;
   if (http_status >= 200 && http_status < 300 && valid) {
     return {absl::OkStatus(), "allowed"};
   }

@@ -41,10 +41,10 @@ class WebhookObserver {
 //
 // Fair share: a project has at most max(1, threads / 4) calls in flight and
 // at most four times that many more waiting; a call beyond that is
-// UNAVAILABLE at once, and a waiting call never takes a thread while its project is at its
-// share, so a slow project cannot delay the others. A call that could not
-// start within `timeout` of being queued, or by its caller's deadline, is
-// answered UNAVAILABLE and never sent.
+// UNAVAILABLE at once, and a waiting call never takes a thread while its
+// project is at its share, so a slow project cannot delay the others. A call
+// that could not start within `timeout` of being queued, or by its caller's
+// deadline, is answered UNAVAILABLE and never sent.
 class CurlWebhookClient final : public WebhookClient {
  public:
   CurlWebhookClient(int threads, int queue_capacity,

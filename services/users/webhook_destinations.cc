@@ -19,8 +19,7 @@ struct UrlDeleter {
 std::optional<std::string> Part(CURLU* url, CURLUPart part,
                                 unsigned int flags = 0) {
   char* value = nullptr;
-  if (curl_url_get(url, part, &value, flags) != CURLUE_OK ||
-      value == nullptr) {
+  if (curl_url_get(url, part, &value, flags) != CURLUE_OK || value == nullptr) {
     return std::nullopt;
   }
   std::string copy(value);

@@ -61,8 +61,8 @@ class ProjectWebhookTest : public UserdFixture {
 
 TEST_F(ProjectWebhookTest, NonPublicAddressesAreRefusedOnUpdate) {
   v1::Project out;
-  ASSERT_TRUE(SetWebhook("default", "https://hooks.example.com/validate", &out)
-                  .ok());
+  ASSERT_TRUE(
+      SetWebhook("default", "https://hooks.example.com/validate", &out).ok());
   for (const char* uri :
        {"https://169.254.169.254/latest/meta-data/",
         "https://[::ffff:127.0.0.1]/", "https://127.0.0.1:8443/",
@@ -111,9 +111,8 @@ TEST_F(RelaxedProjectWebhookTest, OnlyTheAllowedRangeOpens) {
   v1::Project out;
   EXPECT_TRUE(SetWebhook("default", "http://127.0.0.1:8080/hook", &out).ok());
   EXPECT_EQ(out.webhook_uri(), "http://127.0.0.1:8080/hook");
-  for (const char* uri :
-       {"http://169.254.169.254/", "http://127.0.0.2/", "http://[::1]:8080/",
-        "http://192.168.0.1/"}) {
+  for (const char* uri : {"http://169.254.169.254/", "http://127.0.0.2/",
+                          "http://[::1]:8080/", "http://192.168.0.1/"}) {
     SCOPED_TRACE(uri);
     ExpectRefused(SetWebhook("default", uri, &out), "DESTINATION_NOT_ALLOWED");
   }

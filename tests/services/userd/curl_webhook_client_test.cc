@@ -149,8 +149,8 @@ TEST(CurlWebhookClientTest, LoopbackIsRefusedWhenNotAllowed) {
   RecordingObserver observer;
   CurlWebhookClient client(4, 16, seconds(10), Destinations(true, ""),
                            &observer);
-  for (const char* host : {"127.0.0.1", "2130706433", "0x7f.1",
-                           "[::ffff:127.0.0.1]"}) {
+  for (const char* host :
+       {"127.0.0.1", "2130706433", "0x7f.1", "[::ffff:127.0.0.1]"}) {
     ExpectUnavailable(Verdict(client, CallTo(Url(host, server.port()), "acme")),
                       server.port());
   }
@@ -198,8 +198,8 @@ TEST(CurlWebhookClientTest, CredentialsInTheUriAreRefused) {
   CurlWebhookClient client(4, 16, seconds(10), LoopbackAllowed());
   ExpectUnavailable(
       Verdict(client, CallTo("http://user:pw@127.0.0.1:" +
-                             std::to_string(server.port()) + "/",
-                         "acme")),
+                                 std::to_string(server.port()) + "/",
+                             "acme")),
       server.port());
   EXPECT_EQ(server.connections(), 0);
 }
@@ -293,7 +293,8 @@ TEST(CurlWebhookClientTest, ASlowProjectDoesNotFailTheOthers) {
   gate_ptr = &gate;
   std::vector<std::future<absl::Status>> held;
   for (int i = 0; i < share + waiting; ++i) {
-    held.push_back(Start(client, CallTo(Url("127.0.0.1", slow.port()), "slow")));
+    held.push_back(
+        Start(client, CallTo(Url("127.0.0.1", slow.port()), "slow")));
   }
   slow.WaitForRequests(share);
   // Beyond its share, the slow project is refused at once.

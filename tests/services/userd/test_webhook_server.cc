@@ -28,8 +28,8 @@ TestWebhookServer::TestWebhookServer(Handler handler)
   if (listen_fd_ < 0 ||
       bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
       listen(listen_fd_, 64) != 0 ||
-      getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address),
-                  &length) != 0) {
+      getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length) !=
+          0) {
     throw std::runtime_error("cannot listen on 127.0.0.1");
   }
   port_ = ntohs(address.sin_port);
@@ -87,12 +87,11 @@ void TestWebhookServer::Serve(int fd) {
     if (header_end == std::string::npos) {
       header_end = data.find("\r\n\r\n");
       if (header_end != std::string::npos) {
-        for (absl::string_view line :
-             absl::StrSplit(absl::string_view(data).substr(0, header_end),
-                            "\r\n")) {
+        for (absl::string_view line : absl::StrSplit(
+                 absl::string_view(data).substr(0, header_end), "\r\n")) {
           if (absl::StartsWithIgnoreCase(line, "content-length:")) {
-            (void)absl::SimpleAtoi(
-                absl::StripAsciiWhitespace(line.substr(15)), &content_length);
+            (void)absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)),
+                                   &content_length);
           }
         }
       }

@@ -68,12 +68,11 @@ TEST(FairShareExecutorTest, AKeyAtItsShareDoesNotHoldBackOtherKeys) {
                              /*per_key_running=*/2, /*per_key_waiting=*/8);
   Gate gate;
   for (int i = 0; i < 6; ++i) {
-    ASSERT_TRUE(executor.TrySubmit(
-        "slow", Job([&, waiter = gate.Waiter()] {
-          slow_started.Increment();
-          waiter.wait();
-          slow_done.Increment();
-        })));
+    ASSERT_TRUE(executor.TrySubmit("slow", Job([&, waiter = gate.Waiter()] {
+                                     slow_started.Increment();
+                                     waiter.wait();
+                                     slow_done.Increment();
+                                   })));
   }
   slow_started.WaitFor(2);
   // Two of the four threads are free, but "slow" may not take them.

@@ -11,8 +11,8 @@ namespace {
 WebhookDestinations Relaxed(bool allow_http, const char* cidrs) {
   absl::StatusOr<AddressRanges> ranges = AddressRanges::Parse(cidrs);
   EXPECT_TRUE(ranges.ok()) << ranges.status();
-  return WebhookDestinations(allow_http, ranges.ok() ? *ranges
-                                                     : AddressRanges());
+  return WebhookDestinations(allow_http,
+                             ranges.ok() ? *ranges : AddressRanges());
 }
 
 std::string ReasonOf(const WebhookDestinations& destinations,
@@ -52,9 +52,8 @@ TEST(WebhookDestinationsTest, RefusesMalformedUris) {
         "file:///etc/passwd", "gopher://example.com/", "https://",
         "https://exa mple.com/", "https://example.com/ x",
         "https://example.com:99999/", "https://example.com:0/",
-        "https://example.com:-1/", "https://example.com:8o/",
-        "https://[::1/", "https://[v1.x]/", "https://example.com\t/",
-        "https://[zz::1]/"}) {
+        "https://example.com:-1/", "https://example.com:8o/", "https://[::1/",
+        "https://[v1.x]/", "https://example.com\t/", "https://[zz::1]/"}) {
     EXPECT_EQ(ReasonOf(relaxed, uri), "INVALID_FORMAT") << uri;
   }
 }
@@ -75,18 +74,35 @@ TEST(WebhookDestinationsTest, RefusesCredentialsInTheUri) {
 // reads it.
 TEST(WebhookDestinationsTest, RefusesNonPublicLiteralsInAnyNotation) {
   WebhookDestinations relaxed = Relaxed(true, "");
-  for (const char* uri :
-       {"http://127.0.0.1/", "http://127.0.0.1:8080/x", "http://2130706433/",
-        "http://0x7f.1/", "http://0x7f000001/", "http://017700000001/",
-        "http://0177.0.0.1/", "http://127.1/", "http://%31%32%37.0.0.1/",
-        "http://0/", "http://0.0.0.0/", "http://[::1]/", "http://[::]/",
-        "http://[::ffff:127.0.0.1]/", "http://[0:0:0:0:0:ffff:7f00:1]/",
-        "http://[::ffff:7f00:1]/", "http://[::127.0.0.1]/",
-        "http://169.254.169.254/latest/meta-data/", "http://[fe80::1%25eth0]/",
-        "http://10.0.0.1/", "http://172.16.0.1/", "http://192.168.1.1/",
-        "http://100.64.0.1/", "http://224.0.0.1/", "http://255.255.255.255/",
-        "http://[fd00::1]/", "http://[ff02::1]/", "https://[::ffff:a9fe:a9fe]/",
-        "https://10.1.2.3:443/"}) {
+  for (const char* uri : {"http://127.0.0.1/",
+                          "http://127.0.0.1:8080/x",
+                          "http://2130706433/",
+                          "http://0x7f.1/",
+                          "http://0x7f000001/",
+                          "http://017700000001/",
+                          "http://0177.0.0.1/",
+                          "http://127.1/",
+                          "http://%31%32%37.0.0.1/",
+                          "http://0/",
+                          "http://0.0.0.0/",
+                          "http://[::1]/",
+                          "http://[::]/",
+                          "http://[::ffff:127.0.0.1]/",
+                          "http://[0:0:0:0:0:ffff:7f00:1]/",
+                          "http://[::ffff:7f00:1]/",
+                          "http://[::127.0.0.1]/",
+                          "http://169.254.169.254/latest/meta-data/",
+                          "http://[fe80::1%25eth0]/",
+                          "http://10.0.0.1/",
+                          "http://172.16.0.1/",
+                          "http://192.168.1.1/",
+                          "http://100.64.0.1/",
+                          "http://224.0.0.1/",
+                          "http://255.255.255.255/",
+                          "http://[fd00::1]/",
+                          "http://[ff02::1]/",
+                          "https://[::ffff:a9fe:a9fe]/",
+                          "https://10.1.2.3:443/"}) {
     std::optional<WebhookUriProblem> problem = relaxed.CheckUri(uri);
     ASSERT_TRUE(problem.has_value()) << uri;
     EXPECT_EQ(std::string(problem->reason), "DESTINATION_NOT_ALLOWED") << uri;
@@ -99,8 +115,7 @@ TEST(WebhookDestinationsTest, AnAllowedRangeOpensItsAddressesOnly) {
   EXPECT_EQ(ReasonOf(loopback, "http://127.0.0.1:8080/"), "OK");
   EXPECT_EQ(ReasonOf(loopback, "http://2130706433:8080/"), "OK");
   EXPECT_EQ(ReasonOf(loopback, "http://[::ffff:127.0.0.1]:8080/"), "OK");
-  EXPECT_EQ(ReasonOf(loopback, "http://127.0.0.2/"),
-            "DESTINATION_NOT_ALLOWED");
+  EXPECT_EQ(ReasonOf(loopback, "http://127.0.0.2/"), "DESTINATION_NOT_ALLOWED");
   EXPECT_EQ(ReasonOf(loopback, "http://[::1]/"), "DESTINATION_NOT_ALLOWED");
   EXPECT_EQ(ReasonOf(loopback, "http://169.254.169.254/"),
             "DESTINATION_NOT_ALLOWED");
