@@ -56,6 +56,16 @@ users::Flags DefineFlags() {
                "session lifetime");
   flags.AddInt("webhook-timeout-ms", "USERD_WEBHOOK_TIMEOUT_MS", 2000,
                "validateUserUpdated webhook deadline");
+  flags.AddInt("webhook-workers", "USERD_WEBHOOK_WORKERS", 32,
+               "concurrent webhook calls; one project may hold "
+               "max(1, workers/4) of them");
+  flags.AddBool("webhook-allow-http", "USERD_WEBHOOK_ALLOW_HTTP", false,
+                "allow webhook URIs over plain http (development only; "
+                "https otherwise)");
+  flags.AddString("webhook-allow-cidr", "USERD_WEBHOOK_ALLOW_CIDR", "",
+                  "non-public ranges webhooks may reach anyway "
+                  "(comma-separated CIDR ranges; empty: none, so never "
+                  "loopback, private, link-local, CGNAT or multicast)");
   flags.AddString("trusted-proxy-cidrs", "USERD_TRUSTED_PROXY_CIDRS",
                   "127.0.0.1/32,::1/128",
                   "peers whose x-forwarded-for names the client of a login "
@@ -137,10 +147,15 @@ int main(int argc, char** argv) {
   config.session_ttl_seconds = flags.GetInt("session-ttl-seconds");
   config.webhook_timeout =
       std::chrono::milliseconds(flags.GetInt("webhook-timeout-ms"));
+  config.webhook_workers = static_cast<int>(flags.GetInt("webhook-workers"));
+  config.webhook_allow_http = flags.GetBool("webhook-allow-http");
   config.migrate_on_start = flags.GetBool("migrate-on-start");
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
+      config.webhook_workers < 1 ||
       config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
-    std::fprintf(stderr, "userd: pool, queue and Argon2 sizes must be positive\n");
+    std::fprintf(stderr,
+                 "userd: pool, queue, worker and Argon2 sizes must be "
+                 "positive\n");
     return 2;
   }
   absl::StatusOr<users::ThreadPriority> hash_priority =
@@ -166,6 +181,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.trusted_proxies = *std::move(trusted_proxies);
+  absl::StatusOr<users::AddressRanges> webhook_allowed =
+      users::AddressRanges::Parse(flags.GetString("webhook-allow-cidr"));
+  if (!webhook_allowed.ok()) {
+    std::fprintf(stderr, "userd: --webhook-allow-cidr: %s\n",
+                 std::string(webhook_allowed.status().message()).c_str());
+    return 2;
+  }
+  config.webhook_allowed_ranges = *std::move(webhook_allowed);
+  if (config.webhook_allow_http || !config.webhook_allowed_ranges.empty()) {
+    users::Log(users::LogLevel::kWarning, "webhook_destinations_relaxed",
+               {{"allow_http", config.webhook_allow_http},
+                {"allow_cidr", flags.GetString("webhook-allow-cidr")}});
+  }
   config.housekeeping_interval =
       std::chrono::seconds(flags.GetInt("housekeeping-interval-seconds"));
   if (config.housekeeping_interval.count() < 1) {

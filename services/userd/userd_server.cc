@@ -27,8 +27,6 @@ namespace users {
 namespace {
 
 constexpr char kUserServiceName[] = "users.v1.UserService";
-constexpr int kWebhookThreads = 4;
-constexpr int kWebhookQueue = 256;
 constexpr int kHousekeepingBatch = 1000;
 
 }  // namespace
@@ -39,6 +37,7 @@ struct UserdServer::Parts {
   std::unique_ptr<PostgresStorePool> pool;
   std::unique_ptr<Argon2idHasher> hasher;
   std::unique_ptr<BoundedExecutor> hashing;
+  std::unique_ptr<WebhookDestinations> destinations;
   std::unique_ptr<CurlWebhookClient> webhooks;
   std::unique_ptr<UserServiceLogic> user_logic;
   std::unique_ptr<SessionServiceLogic> session_logic;
@@ -109,14 +108,17 @@ absl::Status UserdServer::Start() {
   p.hashing = std::make_unique<BoundedExecutor>(
       std::max(1, hash_workers), config_.hash_queue_capacity,
       std::move(hash_hooks));
+  p.destinations = std::make_unique<WebhookDestinations>(
+      config_.webhook_allow_http, config_.webhook_allowed_ranges);
   p.webhooks = std::make_unique<CurlWebhookClient>(
-      kWebhookThreads, kWebhookQueue, config_.webhook_timeout,
-      webhook_observer_);
+      config_.webhook_workers, config_.webhook_queue_capacity,
+      config_.webhook_timeout, *p.destinations, webhook_observer_);
   ServiceDeps deps;
   deps.pool = p.pool.get();
   deps.hasher = p.hasher.get();
   deps.hashing = p.hashing.get();
   deps.webhooks = p.webhooks.get();
+  deps.webhook_destinations = p.destinations.get();
   deps.session_ttl_seconds = config_.session_ttl_seconds;
   deps.trusted_proxies = &config_.trusted_proxies;
   p.user_logic = std::make_unique<UserServiceLogic>(deps);

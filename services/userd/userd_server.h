@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "services/common/address_ranges.h"
 #include "services/common/trusted_proxies.h"
 #include "services/userd/curl_webhook_client.h"
 #include "services/userd/unary_completion.h"
@@ -36,6 +37,13 @@ struct UserdConfig {
   std::string bootstrap_token;
   bool migrate_on_start = true;
   std::chrono::milliseconds webhook_timeout{2000};
+  // Threads calling webhooks; a project may hold max(1, workers / 4) of them.
+  int webhook_workers = 32;
+  int webhook_queue_capacity = 256;
+  // Webhooks over plain http (development only; https otherwise).
+  bool webhook_allow_http = false;
+  // Non-public ranges webhooks may still reach (empty: none).
+  AddressRanges webhook_allowed_ranges;
   std::chrono::milliseconds health_interval{1000};
   // Whose x-forwarded-for names the client of a login (default: loopback,
   // where scripts/run puts the gateway).

@@ -249,6 +249,7 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
   call.user_id = plan->update.user_id;
   call.update_json = UpdateJson(plan->user, plan->mask.paths);
   call.request_id = plan->call.request_id;
+  call.deadline = plan->call.deadline;
   deps_.webhooks->ValidateUserUpdated(
       std::move(call), [this, plan, done](absl::Status verdict) {
         if (!verdict.ok()) return done(verdict);
