@@ -8,7 +8,6 @@
 #include "gateway/medama_adapter.h"
 #include "gateway/neptun_adapter.h"
 #include "gateway/project_adapter.h"
-#include "services/metrics/text_exposition.h"
 #include "gateway/request_id.h"
 #include "gateway/string_util.h"
 #include "gateway/v1_adapter.h"
@@ -153,19 +152,6 @@ std::vector<Route> Gateway::HealthRoutes() {
                              : JsonResponse(503, {{"status", "not ready"}}));
               });
             }});
-  if (metrics_ != nullptr) {
-    routes.push_back(Route{
-        "GET", "/metrics", false, false,
-        [this](const RequestContext&, const Respond& done) {
-          HttpResponse response;
-          response.status = 200;
-          response.SetHeader(
-              "Content-Type",
-              std::string(metrics::kTextExpositionContentType));
-          response.body = metrics_->registry().Render();
-          done(std::move(response));
-        }});
-  }
   return routes;
 }
 
