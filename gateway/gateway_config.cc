@@ -97,10 +97,12 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
         "--header-timeout-ms must be in 1..3600000");
   }
   if (config.body_timeout_ms <= 0 || config.body_timeout_ms > kHourMs) {
-    return absl::InvalidArgumentError("--body-timeout-ms must be in 1..3600000");
+    return absl::InvalidArgumentError(
+        "--body-timeout-ms must be in 1..3600000");
   }
   if (config.max_connections < 1 || config.max_connections > 1000000) {
-    return absl::InvalidArgumentError("--max-connections must be in 1..1000000");
+    return absl::InvalidArgumentError(
+        "--max-connections must be in 1..1000000");
   }
   if (config.threads < 1 || config.threads > 256) {
     return absl::InvalidArgumentError("--threads must be in 1..256");

@@ -13,9 +13,9 @@ namespace users::gateway {
 //
 //   gateway_http_requests_total{route,code}        responses, by route pattern
 //   gateway_http_request_duration_seconds{route}   latency histogram
-//   gateway_http_connections_open                   connections being served
-//   gateway_http_connections_refused_total          closed at once: over the cap
-//   gateway_http_accept_errors_total                failed accepts (retried)
+//   gateway_http_connections_open                   connections served now
+//   gateway_http_connections_refused_total          closed at once (the cap)
+//   gateway_http_accept_errors_total                failed accepts, retried
 //
 // `route` is the matched pattern ("PATCH /v1/users/{user_id}") or
 // "unmatched": never the raw path, so the series stay few.

@@ -77,7 +77,8 @@ void HttpServer::OnAccept(boost::system::error_code error, tcp::socket socket) {
   if (error == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (error) return OnAcceptError(error);
   if (accept_errors_ > 0) {
-    Log(LogLevel::kInfo, "accepting_again", {{"failed_accepts", accept_errors_}});
+    Log(LogLevel::kInfo, "accepting_again",
+        {{"failed_accepts", accept_errors_}});
     accept_errors_ = 0;
     accept_delay_ = kFirstAcceptRetry;
   }

@@ -32,9 +32,8 @@ HttpRequest ToHttpRequest(http::request<GrowingStringBody>&& message,
 
 }  // namespace
 
-HttpSession::HttpSession(
-    boost::asio::ip::tcp::socket socket, Gateway& gateway,
-    std::shared_ptr<std::atomic<int64_t>> open_connections)
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Gateway& gateway,
+                         std::shared_ptr<std::atomic<int64_t>> open_connections)
     : stream_(std::move(socket)),
       gateway_(gateway),
       open_connections_(std::move(open_connections)) {

@@ -6,8 +6,8 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "gateway/gateway.h"
-#include "gateway/gateway_metrics.h"
 #include "gateway/gateway_config.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
 #include "grpcpp/create_channel.h"
@@ -68,8 +68,7 @@ int main(int argc, char** argv) {
     return channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
   });
   if (!config->admin_listen.empty()) {
-    if (absl::Status status = admin.Start(config->admin_listen);
-        !status.ok()) {
+    if (absl::Status status = admin.Start(config->admin_listen); !status.ok()) {
       users::Log(LogLevel::kError, "listen_failed",
                  {{"error", std::string(status.message())}});
       return 1;

@@ -40,17 +40,16 @@ TEST(GatewayConfigTest, Defaults) {
 }
 
 TEST(GatewayConfigTest, ReadsEveryFlag) {
-  absl::StatusOr<GatewayConfig> config =
-      Parse({"--listen=0.0.0.0:9000", "--userd-address", "userd:50051",
-             "--insecure-cookies", "--allowed-origins",
-             " https://a.example , http://b.example:8080,,",
-             "--medama-project=analytics", "--neptun-project=neptun",
-             "--max-body-bytes=1024", "--rate-limit-client-rps=10",
-             "--rate-limit-client-burst=20", "--rate-limit-principal-rps=5",
-             "--rate-limit-principal-burst=6", "--rpc-timeout-ms=250",
-             "--header-timeout-ms=200", "--body-timeout-ms=300",
-             "--max-connections=7", "--admin-listen=0.0.0.0:9090",
-             "--threads=4"});
+  absl::StatusOr<GatewayConfig> config = Parse(
+      {"--listen=0.0.0.0:9000", "--userd-address", "userd:50051",
+       "--insecure-cookies", "--allowed-origins",
+       " https://a.example , http://b.example:8080,,",
+       "--medama-project=analytics", "--neptun-project=neptun",
+       "--max-body-bytes=1024", "--rate-limit-client-rps=10",
+       "--rate-limit-client-burst=20", "--rate-limit-principal-rps=5",
+       "--rate-limit-principal-burst=6", "--rpc-timeout-ms=250",
+       "--header-timeout-ms=200", "--body-timeout-ms=300",
+       "--max-connections=7", "--admin-listen=0.0.0.0:9090", "--threads=4"});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "0.0.0.0:9000");
   EXPECT_EQ(config->userd_address, "userd:50051");

@@ -38,15 +38,16 @@ TEST(GatewayMetricsTest, CountsResponsesByRoutePatternNotByPath) {
   const std::string scrape = registry.Render();
 
   EXPECT_NE(scrape.find("gateway_http_requests_total{route=\"PATCH "
-                             "/v1/users/{user_id}\",code=\"200\"} 2"),
+                        "/v1/users/{user_id}\",code=\"200\"} 2"),
             std::string::npos)
       << scrape;
-  EXPECT_NE(scrape.find(
-                "gateway_http_requests_total{route=\"unmatched\",code=\"404\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      scrape.find(
+          "gateway_http_requests_total{route=\"unmatched\",code=\"404\"} 1"),
+      std::string::npos);
   EXPECT_EQ(scrape.find("usr_1"), std::string::npos);
   EXPECT_NE(scrape.find("gateway_http_request_duration_seconds_count{"
-                             "route=\"PATCH /v1/users/{user_id}\"} 2"),
+                        "route=\"PATCH /v1/users/{user_id}\"} 2"),
             std::string::npos);
 }
 

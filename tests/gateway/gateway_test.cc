@@ -120,7 +120,8 @@ TEST(GatewayTest, AmbiguousCredentialsAndLengthsAre400InEachContractsShape) {
     };
     std::vector<Case> cases = {
         {"two Authorization headers",
-         {contract.credential, {"Authorization", "Bearer t"},
+         {contract.credential,
+          {"Authorization", "Bearer t"},
           {"Authorization", "Bearer garbage"}}},
         {"two equal Content-Length headers",
          {contract.credential,
@@ -132,17 +133,17 @@ TEST(GatewayTest, AmbiguousCredentialsAndLengthsAre400InEachContractsShape) {
                                  std::to_string(contract.body.size())}}},
     };
     if (cookie) {
-      cases.push_back({"the session cookie twice in one header",
-                       {{"Cookie", cookie_name + "=t; " + cookie_name + "=u"}}});
+      cases.push_back(
+          {"the session cookie twice in one header",
+           {{"Cookie", cookie_name + "=t; " + cookie_name + "=u"}}});
       cases.push_back({"the session cookie in two headers",
                        {{"Cookie", cookie_name + "=t"},
                         {"Cookie", "other=1; " + cookie_name + "=u"}}});
     }
     for (const Case& c : cases) {
       GatewayHarness harness;
-      HttpResponse response = harness.Send(
-          JsonRequest(contract.method, contract.target, contract.body,
-                      c.headers));
+      HttpResponse response = harness.Send(JsonRequest(
+          contract.method, contract.target, contract.body, c.headers));
       const std::string label = contract.name + ": " + c.name;
       EXPECT_EQ(response.status, 400) << label;
       nlohmann::json body = BodyJson(response);
@@ -174,8 +175,9 @@ TEST(GatewayTest, AmbiguousCredentialsAndLengthsAre400InEachContractsShape) {
 
 TEST(GatewayTest, TwoContentLengthsAre400OutsideTheContractsToo) {
   GatewayHarness harness;
-  HttpResponse response = harness.Send(JsonRequest(
-      "GET", "/healthz", "", {{"Content-Length", "0"}, {"Content-Length", "0"}}));
+  HttpResponse response = harness.Send(
+      JsonRequest("GET", "/healthz", "",
+                  {{"Content-Length", "0"}, {"Content-Length", "0"}}));
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(BodyJson(response)["status"], 400);
   // Two Authorization headers mean nothing to a route without credentials.

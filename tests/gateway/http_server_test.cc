@@ -1,11 +1,11 @@
 #include "gateway/http_server.h"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
@@ -218,8 +218,7 @@ TEST_F(HttpServerTest, TwoAuthorizationHeadersAre400) {
 
 TEST_F(HttpServerTest, MetricsAreNotOnThePublicPort) {
   tcp::socket socket = Connect();
-  auto response =
-      RoundTrip(socket, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = RoundTrip(socket, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(response.result_int(), 404);
   EXPECT_EQ(response.body().find("gateway_http"), std::string::npos);
 }
@@ -234,8 +233,7 @@ TEST_F(HttpServerTest, MetricsAreServedOnTheAdminListener) {
   tcp::socket scraper(client_context_);
   scraper.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                 static_cast<uint16_t>(admin.port())));
-  auto scrape =
-      RoundTrip(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto scrape = RoundTrip(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(scrape.result_int(), 200);
   EXPECT_NE(scrape.body().find("gateway_http_requests_total{route=\"PATCH "
                                "/api/users/{user_id}\",code=\"200\"} 1"),
@@ -288,9 +286,10 @@ TEST(GrowingStringBodyTest, StillHonoursTheBodyLimit) {
   http::request_parser<GrowingStringBody> parser;
   parser.body_limit(4);
   boost::system::error_code error;
-  parser.put(net::buffer(std::string(
-                 "PATCH /user HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")),
-             error);
+  parser.put(
+      net::buffer(std::string(
+          "PATCH /user HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n")),
+      error);
   EXPECT_EQ(error, http::error::body_limit);
 }
 
@@ -305,8 +304,9 @@ class HttpServerTimeoutTest : public HttpServerTest {
 
 TEST_F(HttpServerTimeoutTest, HalfAHeaderIsClosedAfterTheHeaderTimeout) {
   tcp::socket socket = Connect();
-  net::write(socket, net::buffer(std::string(
-                         "PATCH /api/users/1 HTTP/1.1\r\nHost: x\r\n")));
+  net::write(
+      socket,
+      net::buffer(std::string("PATCH /api/users/1 HTTP/1.1\r\nHost: x\r\n")));
   boost::system::error_code error;
   EXPECT_EQ(ReadUntilClosed(socket, error), "");
   EXPECT_EQ(error, net::error::eof) << error.message();
@@ -347,10 +347,10 @@ TEST_F(HttpServerCapTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
   std::vector<tcp::socket> served;
   for (int i = 0; i < kCap; ++i) {
     served.push_back(Connect());
-    EXPECT_EQ(RoundTrip(served.back(),
-                        Patch("/api/users/1", R"({"email":"a@b.co"})"))
-                  .result_int(),
-              200);
+    EXPECT_EQ(
+        RoundTrip(served.back(), Patch("/api/users/1", R"({"email":"a@b.co"})"))
+            .result_int(),
+        200);
   }
   tcp::socket refused = Connect();
   boost::system::error_code error;
@@ -363,10 +363,9 @@ TEST_F(HttpServerCapTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
   EXPECT_EQ(server_->open_connections(), kCap);
   // The first ones are still served.
   for (tcp::socket& socket : served) {
-    EXPECT_EQ(
-        RoundTrip(socket, Patch("/api/users/1", R"({"email":"a@b.co"})"))
-            .result_int(),
-        200);
+    EXPECT_EQ(RoundTrip(socket, Patch("/api/users/1", R"({"email":"a@b.co"})"))
+                  .result_int(),
+              200);
   }
 }
 
