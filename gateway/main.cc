@@ -6,14 +6,15 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "gateway/gateway.h"
-#include "gateway/gateway_metrics.h"
 #include "gateway/gateway_config.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
+#include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
 
 #ifndef USERS_GIT_COMMIT
@@ -58,6 +59,21 @@ int main(int argc, char** argv) {
                {{"error", std::string(status.message())}});
     return 1;
   }
+  metrics.ExposeOpenConnections(
+      [&server] { return double(server.open_connections()); });
+  // Declared after `server`, so it stops before the server is destroyed.
+  // Its /readyz says whether the channel to userd is connected; the probes
+  // use the public port's /readyz, which asks userd's health service.
+  users::metrics::AdminHttpServer admin(registry, [channel] {
+    return channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+  });
+  if (!config->admin_listen.empty()) {
+    if (absl::Status status = admin.Start(config->admin_listen); !status.ok()) {
+      users::Log(LogLevel::kError, "listen_failed",
+                 {{"error", std::string(status.message())}});
+      return 1;
+    }
+  }
   boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
@@ -78,6 +94,7 @@ int main(int argc, char** argv) {
   }
   io_context.run();
   for (std::thread& thread : threads) thread.join();
+  admin.Stop();
   users::Log(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -363,29 +363,48 @@ class GatewayTest(unittest.TestCase):
     def test_ports_and_probes_match_the_flags(self):
         default_port = ds.split_host_port(
             ds.default_listen(ARGS.source_dir, GATEWAY, "listen"))[1]
+        # The admin listener is off by default: the manifests turn it on.
+        self.assertEqual(
+            ds.default_listen(ARGS.source_dir, GATEWAY, "admin-listen"), "")
         for name in ds.RENDERED:
             with self.subTest(render=name):
                 docs = docs_of(name)
                 deployment, c = deployment_container(docs, GATEWAY)
-                host, port = ds.split_host_port(
-                    flag_values(c, GATEWAY)["listen"])
+                values = flag_values(c, GATEWAY)
+                host, port = ds.split_host_port(values["listen"])
                 self.assertIn(host, ("0.0.0.0", "::"))
                 self.assertEqual(port, default_port)
-                self.assertEqual([p["containerPort"] for p in c["ports"]],
-                                 [port])
+                self.assertIn("admin-listen", values,
+                              "the gateway serves no metrics without it")
+                admin_host, admin_port = ds.split_host_port(
+                    values["admin-listen"])
+                self.assertIn(admin_host, ("0.0.0.0", "::"))
+                self.assertNotEqual(admin_port, port)
+                self.assertEqual(
+                    sorted(p["containerPort"] for p in c["ports"]),
+                    sorted([port, admin_port]))
+                # The probes stay on the public port, whose /readyz asks
+                # userd's health service.
                 for key, path in (("livenessProbe", "/healthz"),
                                   ("readinessProbe", "/readyz")):
                     probe = c[key]["httpGet"]
                     self.assertEqual(probe["path"], path)
                     self.assertEqual(ds.container_port(c, probe["port"]), port)
-                annotations = deployment["spec"]["template"]["metadata"][
-                    "annotations"]
-                self.assertEqual(int(annotations["prometheus.io/port"]), port)
-                self.assertEqual(annotations.get("prometheus.io/path"),
-                                 "/metrics")
+                # Prometheus scrapes /metrics on the admin port, the only
+                # place it is served.
+                for annotated in (deployment["spec"]["template"],
+                                  ds.find(docs, "Service", GATEWAY)):
+                    annotations = annotated["metadata"]["annotations"]
+                    self.assertEqual(annotations.get("prometheus.io/scrape"),
+                                     "true")
+                    self.assertEqual(int(annotations["prometheus.io/port"]),
+                                     admin_port)
+                    self.assertEqual(annotations.get("prometheus.io/path"),
+                                     "/metrics")
                 service = ds.find(docs, "Service", GATEWAY)
-                self.assertEqual([ds.container_port(c, p["targetPort"])
-                                  for p in service["spec"]["ports"]], [port])
+                self.assertEqual(sorted(ds.container_port(c, p["targetPort"])
+                                        for p in service["spec"]["ports"]),
+                                 sorted([port, admin_port]))
                 pod = deployment["spec"]["template"]["spec"]
                 pre_stop = c["lifecycle"]["preStop"]
                 self.assertEqual(list(pre_stop), ["sleep"])
@@ -556,8 +575,10 @@ class NetworkPolicyTest(unittest.TestCase):
                 grpc_port = ds.split_host_port(values["listen"])[1]
                 admin_port = ds.split_host_port(values["admin-listen"])[1]
                 _, gateway = deployment_container(docs, GATEWAY)
-                http_port = ds.split_host_port(
-                    flag_values(gateway, GATEWAY)["listen"])[1]
+                gateway_values = flag_values(gateway, GATEWAY)
+                http_port = ds.split_host_port(gateway_values["listen"])[1]
+                gateway_admin_port = ds.split_host_port(
+                    gateway_values["admin-listen"])[1]
 
                 # userd's gRPC port: from the gateway pods and nobody else.
                 peers = self.ingress_peers(docs, pods[USERD], grpc_port)
@@ -565,12 +586,14 @@ class NetworkPolicyTest(unittest.TestCase):
                                   for p in peers], [[GATEWAY]])
                 self.assertTrue(self.egress_allowed(docs, pods[GATEWAY],
                                                     grpc_port))
-                # The admin port: from monitoring namespaces only.
-                peers = self.ingress_peers(docs, pods[USERD], admin_port)
-                self.assertTrue(peers)
-                for peer in peers:
-                    self.assertEqual(peer, {"namespaceSelector": {
-                        "matchLabels": MONITORING_NAMESPACE_LABEL}})
+                # The admin ports: from monitoring namespaces only.
+                for pod, port in ((USERD, admin_port),
+                                  (GATEWAY, gateway_admin_port)):
+                    peers = self.ingress_peers(docs, pods[pod], port)
+                    self.assertTrue(peers, pod)
+                    for peer in peers:
+                        self.assertEqual(peer, {"namespaceSelector": {
+                            "matchLabels": MONITORING_NAMESPACE_LABEL}}, pod)
                 # The gateway's port is public; nothing else is open on it.
                 self.assertIn(None, self.ingress_peers(docs, pods[GATEWAY],
                                                        http_port))

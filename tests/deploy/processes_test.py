@@ -9,7 +9,8 @@ way the kubelet and Prometheus would:
    listen ports moved to free ones (port 0, read back from the logs);
    waits for gRPC health SERVING (Health/Watch, no polling), then runs every
    probe of the manifest against it and scrapes the annotated metrics port;
-3. user-gateway likewise, pointed at that userd; its probes and metrics;
+3. user-gateway likewise, pointed at that userd; its probes and metrics
+   (the annotated admin port; /metrics is 404 on the public one);
 4. SIGTERM to both: each exits 0 within terminationGracePeriodSeconds minus
    the preStop pause, and userd turns NOT_SERVING while it drains.
 
@@ -50,7 +51,7 @@ START_TIMEOUT = 60.0
 # gateway/main.cc.
 LISTEN_EVENTS = {
     USERD: {"listen": "listening", "admin-listen": "admin_listening"},
-    GATEWAY: {"listen": "listening"},
+    GATEWAY: {"listen": "listening", "admin-listen": "admin_listening"},
 }
 SERVING = b"\x08\x01"      # HealthCheckResponse{status: SERVING}
 NOT_SERVING = b"\x08\x02"  # HealthCheckResponse{status: NOT_SERVING}
@@ -391,6 +392,10 @@ class OverlayProcessesTest(unittest.TestCase):
                 for probe in ("livenessProbe", "readinessProbe"):
                     run_probe("gateway " + probe, gc[probe], gc, gateway_ports)
                 scrape("gateway", gw_template, gc, gateway_ports)
+                # Metrics are not served on the public port.
+                status, _, _ = http_get(
+                    gateway_ports[ds.container_port(gc, "http")], "/metrics")
+                self.assertEqual(status, 404)
                 grace = gw_template["spec"]["terminationGracePeriodSeconds"] \
                     - gc["lifecycle"]["preStop"]["sleep"]["seconds"]
                 code, took = gateway.terminate(grace)

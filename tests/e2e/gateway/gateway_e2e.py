@@ -1038,6 +1038,7 @@ def main():
 
         userd_address = "127.0.0.1:%d" % free_port()
         gateway_port = free_port()
+        admin_port = free_port()
         token = secrets.token_urlsafe(24)
         with open(userd_log, "w") as log:
             userd = subprocess.Popen(
@@ -1051,6 +1052,7 @@ def main():
         with open(gateway_log, "w") as log:
             gateway = subprocess.Popen(
                 [args.gateway, "--listen", "127.0.0.1:%d" % gateway_port,
+                 "--admin-listen", "127.0.0.1:%d" % admin_port,
                  "--userd-address", userd_address, "--insecure-cookies",
                  "--allowed-origins", "http://app.test,https://app.test"],
                 stdout=log, stderr=subprocess.STDOUT)
@@ -1084,6 +1086,17 @@ def main():
         scenario.identifiers()
         scenario.suspensions()
         scenario.limits(jane)
+
+        # Metrics: on the admin listener only.
+        r = requests.get(base + "/metrics", timeout=5)
+        check(r.status_code == 404, "/metrics is 404 on the public port",
+              r.status_code, r.text[:200])
+        r = requests.get("http://127.0.0.1:%d/metrics" % admin_port, timeout=5)
+        check(r.status_code == 200 and
+              'gateway_http_requests_total{route="PATCH /v1/users/{user_id}"'
+              in r.text and "gateway_http_connections_open" in r.text,
+              "the admin listener serves the gateway's metrics",
+              r.status_code, r.text[:500])
 
         userd.send_signal(signal.SIGTERM)
         userd.wait(timeout=30)
