@@ -66,6 +66,9 @@ UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
 
 UserdServer::~UserdServer() {
   Shutdown(std::chrono::milliseconds(0));
+  // The monitor's callback reaches into server_ and parts_: its thread must
+  // be gone before either is (a probe may still be in flight).
+  if (parts_) parts_->monitor.reset();
   server_.reset();
   parts_.reset();
 }
