@@ -215,7 +215,7 @@ def main():
         r = requests.post(good + "/v1/users", headers=auth, timeout=30, json={
             "username": "tls_ann", "email": "tls_ann@example.com",
             "password": "correct horse", "first_name": "Ann"})
-        check(r.status_code == 200, "POST /v1/users through mutual TLS",
+        check(r.status_code == 201, "POST /v1/users through mutual TLS",
               r.status_code, r.text)
         user_id = r.json()["id"]
         r = requests.patch(good + "/v1/users/" + user_id, headers=auth,
