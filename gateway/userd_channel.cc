@@ -1,6 +1,5 @@
 #include "gateway/userd_channel.h"
 
-#include <grpc/grpc_security_constants.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
