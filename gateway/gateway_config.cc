@@ -10,6 +10,18 @@ void RegisterGatewayFlags(Flags& flags) {
                   "host:port the HTTP server listens on");
   flags.AddString("userd-address", "USERD_ADDRESS", defaults.userd_address,
                   "host:port of userd");
+  flags.AddString("userd-tls-ca", "GATEWAY_USERD_TLS_CA", "",
+                  "PEM CA certificates userd's certificate is verified with; "
+                  "turns TLS to userd on (empty: plaintext)");
+  flags.AddString("userd-tls-cert", "GATEWAY_USERD_TLS_CERT", "",
+                  "PEM client certificate for userd's mutual TLS (with "
+                  "--userd-tls-key)");
+  flags.AddString("userd-tls-key", "GATEWAY_USERD_TLS_KEY", "",
+                  "PEM private key of --userd-tls-cert");
+  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME",
+                  "",
+                  "name checked in userd's certificate (empty: the host of "
+                  "--userd-address)");
   flags.AddBool("insecure-cookies", "GATEWAY_INSECURE_COOKIES", false,
                 "drop Secure from cookies (plain-HTTP local use only)");
   flags.AddString("allowed-origins", "GATEWAY_ALLOWED_ORIGINS", "",
@@ -58,6 +70,10 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   GatewayConfig config;
   config.listen = flags.GetString("listen");
   config.userd_address = flags.GetString("userd-address");
+  config.userd_tls.ca_file = flags.GetString("userd-tls-ca");
+  config.userd_tls.cert_file = flags.GetString("userd-tls-cert");
+  config.userd_tls.key_file = flags.GetString("userd-tls-key");
+  config.userd_tls.server_name = flags.GetString("userd-tls-server-name");
   config.insecure_cookies = flags.GetBool("insecure-cookies");
   const std::string origins = flags.GetString("allowed-origins");
   for (std::string_view origin : Split(origins, ',')) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/userd_channel.h"
 #include "services/common/flags.h"
 #include "services/common/trusted_proxies.h"
 
@@ -15,6 +16,8 @@ namespace users::gateway {
 struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
   std::string userd_address = "127.0.0.1:50051";
+  // TLS to userd (plaintext when empty).
+  UserdTls userd_tls;
   // Drops `Secure` from the cookies the gateway sets (local plain HTTP).
   bool insecure_cookies = false;
   // Origins cookie contracts accept ("https://app.example.com"); a request

@@ -10,8 +10,7 @@
 #include "gateway/gateway_metrics.h"
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "gateway/userd_channel.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
@@ -44,11 +43,18 @@ int main(int argc, char** argv) {
   }
   config->api_commit = USERS_GIT_COMMIT;
 
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      users::gateway::CreateUserdChannel(config->userd_address,
+                                         config->userd_tls);
+  if (!channel.ok()) {
+    users::Log(LogLevel::kError, "bad_flags",
+               {{"error", std::string(channel.status().message())}});
+    return 2;
+  }
+
   boost::asio::io_context io_context(config->threads);
-  auto channel = grpc::CreateChannel(config->userd_address,
-                                     grpc::InsecureChannelCredentials());
   users::gateway::GrpcUserBackend backend(
-      channel, io_context.get_executor(),
+      *channel, io_context.get_executor(),
       std::chrono::milliseconds(config->rpc_timeout_ms));
   users::metrics::MetricsRegistry registry;
   users::gateway::GatewayMetrics metrics(registry);
@@ -85,6 +91,7 @@ int main(int argc, char** argv) {
              {{"address", config->listen},
               {"port", static_cast<int>(server.port())},
               {"userd", config->userd_address},
+              {"userd_tls", config->userd_tls.Mode()},
               {"commit", config->api_commit},
               {"threads", config->threads}});
 

@@ -14,6 +14,7 @@
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
+#include "services/userd/server_tls.h"
 #include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
 #include "services/users/thread_priority.h"
@@ -74,6 +75,14 @@ users::Flags DefineFlags() {
                "USERD_HOUSEKEEPING_INTERVAL_SECONDS", 60,
                "how often expired sessions and old login failures are "
                "deleted");
+  flags.AddString("tls-cert", "USERD_TLS_CERT", "",
+                  "PEM certificate chain of the gRPC port; with --tls-key "
+                  "turns TLS on (empty: plaintext)");
+  flags.AddString("tls-key", "USERD_TLS_KEY", "",
+                  "PEM private key of --tls-cert");
+  flags.AddString("tls-client-ca", "USERD_TLS_CLIENT_CA", "",
+                  "PEM CA certificates: with it, clients must present a "
+                  "certificate signed by one of them (mutual TLS)");
   flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
@@ -199,6 +208,19 @@ int main(int argc, char** argv) {
   if (config.housekeeping_interval.count() < 1) {
     std::fprintf(stderr,
                  "userd: --housekeeping-interval-seconds must be >= 1\n");
+    return 2;
+  }
+
+  config.tls.cert_file = flags.GetString("tls-cert");
+  config.tls.key_file = flags.GetString("tls-key");
+  config.tls.client_ca_file = flags.GetString("tls-client-ca");
+  // Checked here too, so that a bad file is a usage error (exit 2) before
+  // the database is touched.
+  if (absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+          users::MakeServerCredentials(config.tls);
+      !credentials.ok()) {
+    std::fprintf(stderr, "userd: %s\n",
+                 std::string(credentials.status().message()).c_str());
     return 2;
   }
 

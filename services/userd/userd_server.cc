@@ -65,11 +65,17 @@ UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
 
 UserdServer::~UserdServer() {
   Shutdown(std::chrono::milliseconds(0));
+  // The monitor's callback reaches into server_ and parts_: its thread must
+  // be gone before either is (a probe may still be in flight).
+  if (parts_) parts_->monitor.reset();
   server_.reset();
   parts_.reset();
 }
 
 absl::Status UserdServer::Start() {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
   {
     PostgresUserStore setup(config_.database_url, std::chrono::minutes(10));
     if (config_.migrate_on_start) {
@@ -138,8 +144,7 @@ absl::Status UserdServer::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(),
-                           &port_);
+  builder.AddListeningPort(config_.listen, *credentials, &port_);
   builder.RegisterService(p.user_service.get());
   builder.RegisterService(p.session_service.get());
   builder.RegisterService(p.project_service.get());
@@ -167,7 +172,9 @@ absl::Status UserdServer::Start() {
       config_.housekeeping_interval, kHousekeepingBatch, deps.login_throttle);
   p.housekeeper->Start();
   Log(LogLevel::kInfo, "listening",
-      {{"address", config_.listen}, {"port", port_}});
+      {{"address", config_.listen},
+       {"port", port_},
+       {"tls", config_.tls.Mode()}});
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 #include "services/common/address_ranges.h"
 #include "services/common/trusted_proxies.h"
 #include "services/userd/curl_webhook_client.h"
+#include "services/userd/server_tls.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
 #include "services/users/thread_priority.h"
@@ -51,6 +52,8 @@ struct UserdConfig {
       *TrustedProxies::Parse("127.0.0.1/32,::1/128");
   // How often expired sessions and old login failures are deleted.
   std::chrono::milliseconds housekeeping_interval{60000};
+  // TLS of the gRPC port (plaintext when empty).
+  ServerTlsFiles tls;
 };
 
 // The userd process minus main(): the gRPC server (UserService,
@@ -65,7 +68,8 @@ class UserdServer final {
 
   // Migrates (if configured), installs the bootstrap key, and starts
   // listening. Unavailable when the database cannot be reached;
-  // InvalidArgument when the listen address cannot be bound.
+  // InvalidArgument, before anything else, when the TLS files are unusable
+  // (naming the flag), or when the listen address cannot be bound.
   absl::Status Start();
   // The bound port (useful with ":0").
   int port() const { return port_; }
