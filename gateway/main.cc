@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
   // Declared after `server`, so it stops before the server is destroyed.
   // Its /readyz says whether the channel to userd is connected; the probes
   // use the public port's /readyz, which asks userd's health service.
-  users::metrics::AdminHttpServer admin(registry, [channel] {
-    return channel->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+  users::metrics::AdminHttpServer admin(registry, [userd = *channel] {
+    return userd->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
   });
   if (!config->admin_listen.empty()) {
     if (absl::Status status = admin.Start(config->admin_listen); !status.ok()) {
