@@ -4,6 +4,9 @@
 # Source it and call users_build, or run it directly from anywhere:
 #   bash scripts/lib/build.sh
 # USERS_BUILD_DIR picks the build directory (default: build, in the repo root).
+# USERS_CMAKE_ARGS (words) are passed to every configure of that directory,
+# e.g. -DUSERS_SANITIZE=ON; USERS_BUILD_TARGETS (words) builds only those
+# targets instead of all.
 
 USERS_ROOT=${USERS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 USERS_BUILD_DIR=${USERS_BUILD_DIR:-build}
@@ -23,6 +26,12 @@ users_build() {
   (
     cd "$USERS_ROOT"
     local stamp="$dir/.users-cmakelists" lists
+    local -a cmake_args targets=()
+    read -r -a cmake_args <<<"${USERS_CMAKE_ARGS:-}"
+    if [[ -n "${USERS_BUILD_TARGETS:-}" ]]; then
+      read -r -a targets <<<"$USERS_BUILD_TARGETS"
+      targets=(--target "${targets[@]}")
+    fi
     lists=$(_users_cmakelists)
     # Configure when the tree has no generated build system yet, or when a
     # CMakeLists.txt appeared or went away (directories are added with
@@ -31,15 +40,16 @@ users_build() {
     if [[ ! -f "$dir/build.ninja" && ! -f "$dir/Makefile" ]]; then
       if [[ -f "$dir/CMakeCache.txt" ]]; then
         # A half-configured tree: keep the generator it was created with.
-        cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}"
       else
-        cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+        cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          "${cmake_args[@]}"
       fi
     elif [[ "$(cat "$stamp" 2>/dev/null)" != "$lists" ]]; then
-      cmake -S . -B "$dir"
+      cmake -S . -B "$dir" "${cmake_args[@]}"
     fi
     printf '%s\n' "$lists" >"$stamp"
-    cmake --build "$dir" -j"$(nproc)"
+    cmake --build "$dir" -j"$(nproc)" "${targets[@]}"
   )
 }
 

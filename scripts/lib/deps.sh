@@ -10,6 +10,8 @@
 USERS_DEB_PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config
+  # libFuzzer targets (scripts/fuzz): clang and its fuzzer/sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # gRPC and protobuf (C++ libraries, compilers, the shipped .proto files)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev

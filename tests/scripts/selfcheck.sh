@@ -10,11 +10,11 @@ fail() {
 }
 
 # Every script parses.
-for f in scripts/run scripts/test scripts/bench .ci/run scripts/lib/*.sh \
-  tests/scripts/*.sh; do
+for f in scripts/run scripts/test scripts/bench scripts/fuzz .ci/run \
+  scripts/lib/*.sh tests/scripts/*.sh; do
   bash -n "$f" || fail "$f does not parse"
 done
-for f in scripts/run scripts/test scripts/bench .ci/run \
+for f in scripts/run scripts/test scripts/bench scripts/fuzz .ci/run \
   tests/tools/grpc_reflect.py tests/bench/run_bench.py; do
   [[ -x "$f" ]] || fail "$f is not executable"
 done
