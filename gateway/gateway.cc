@@ -8,7 +8,6 @@
 #include "gateway/medama_adapter.h"
 #include "gateway/neptun_adapter.h"
 #include "gateway/project_adapter.h"
-#include "services/metrics/text_exposition.h"
 #include "gateway/request_id.h"
 #include "gateway/string_util.h"
 #include "gateway/v1_adapter.h"
@@ -31,6 +30,28 @@ bool IsJsonContentType(std::string_view content_type) {
     media_type = media_type.substr(0, semicolon);
   }
   return EqualsIgnoreCase(StripWhitespace(media_type), "application/json");
+}
+
+// Why `request` is ambiguous about where its body ends or whose credential
+// it carries (CONTRACTS.md, "Ambiguous credentials"), or "" when it is not.
+// Beast refuses two different Content-Length values itself; equal ones, and
+// a list in one field, reach this. Credentials count only on a contract's
+// routes: the Authorization header, and the contract's session cookie in
+// every Cookie header together.
+std::string Ambiguity(const HttpRequest& request, const Contract* contract) {
+  if (request.HeaderCount("content-length") > 1 ||
+      request.Header("content-length").find(',') != std::string_view::npos) {
+    return "more than one Content-Length";
+  }
+  if (contract == nullptr) return {};
+  if (request.HeaderCount("authorization") > 1) {
+    return "more than one Authorization header";
+  }
+  std::string_view cookie = contract->CookieName();
+  if (!cookie.empty() && request.CookieCount(cookie) > 1) {
+    return Cat("more than one ", cookie, " cookie");
+  }
+  return {};
 }
 
 }  // namespace
@@ -131,19 +152,6 @@ std::vector<Route> Gateway::HealthRoutes() {
                              : JsonResponse(503, {{"status", "not ready"}}));
               });
             }});
-  if (metrics_ != nullptr) {
-    routes.push_back(Route{
-        "GET", "/metrics", false, false,
-        [this](const RequestContext&, const Respond& done) {
-          HttpResponse response;
-          response.status = 200;
-          response.SetHeader(
-              "Content-Type",
-              std::string(metrics::kTextExpositionContentType));
-          response.body = metrics_->registry().Render();
-          done(std::move(response));
-        }});
-  }
   return routes;
 }
 
@@ -195,6 +203,14 @@ void Gateway::Handle(HttpRequest request, Respond done) {
     Finish(contract, route_label, request.method, request.Path(), request_id,
            start, RenderError(contract, error, request_id), done);
   };
+  if (std::string ambiguity = Ambiguity(request, contract);
+      !ambiguity.empty()) {
+    HttpResponse response = RenderError(
+        contract, GatewayError{400, std::move(ambiguity), 0, ""}, request_id);
+    response.close_connection = true;
+    return Finish(contract, route_label, request.method, request.Path(),
+                  request_id, start, std::move(response), done);
+  }
   if (match.outcome == Router::Outcome::kNotFound) {
     return fail(GatewayError{
         404, Cat("no route for ", request.method, " ", request.Path()), 0, ""});

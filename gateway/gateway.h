@@ -20,20 +20,25 @@ namespace users::gateway {
 // applies the checks every contract shares, and lets the contract's adapter
 // make its one call. Built once; Handle may run on several threads at once.
 //
-// Order of the common checks: route (404 neutral / 405), Origin for cookie
-// contracts (403), client rate limit (429), credential present when the route
-// needs one (401), credential rate limit (429), then for routes that read a
-// body: Content-Type (415) and strict JSON parsing (400). Every response
-// carries X-Request-Id and the contract's own headers, and is logged.
+// Order of the common checks: ambiguous framing or credentials (400, then
+// the connection is closed: more than one Content-Length, more than one
+// Authorization header or session cookie of the contract), route (404
+// neutral / 405), Origin for cookie contracts (403), client rate limit (429),
+// credential present when the route needs one (401), credential rate limit
+// (429), then for routes that read a body: Content-Type (415) and strict JSON
+// parsing (400). Every response carries X-Request-Id and the contract's own
+// headers, and is logged.
 class Gateway final {
  public:
-  // `backend` (and `metrics`, optional: without it there is no /metrics)
-  // must outlive the gateway.
+  // `backend` (and `metrics`, optional) must outlive the gateway. /metrics
+  // is not served here: it belongs to the admin listener.
   Gateway(GatewayConfig config, UserBackend& backend,
           GatewayMetrics* metrics = nullptr);
   ~Gateway();
 
   const GatewayConfig& config() const { return config_; }
+  // The metrics the gateway and its transport count into, or null.
+  GatewayMetrics* metrics() const { return metrics_; }
 
   // Handles `request`; calls `done` exactly once, possibly before returning.
   void Handle(HttpRequest request, Respond done);

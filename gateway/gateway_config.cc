@@ -10,6 +10,18 @@ void RegisterGatewayFlags(Flags& flags) {
                   "host:port the HTTP server listens on");
   flags.AddString("userd-address", "USERD_ADDRESS", defaults.userd_address,
                   "host:port of userd");
+  flags.AddString("userd-tls-ca", "GATEWAY_USERD_TLS_CA", "",
+                  "PEM CA certificates userd's certificate is verified with; "
+                  "turns TLS to userd on (empty: plaintext)");
+  flags.AddString("userd-tls-cert", "GATEWAY_USERD_TLS_CERT", "",
+                  "PEM client certificate for userd's mutual TLS (with "
+                  "--userd-tls-key)");
+  flags.AddString("userd-tls-key", "GATEWAY_USERD_TLS_KEY", "",
+                  "PEM private key of --userd-tls-cert");
+  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME",
+                  "",
+                  "name checked in userd's certificate (empty: the host of "
+                  "--userd-address)");
   flags.AddBool("insecure-cookies", "GATEWAY_INSECURE_COOKIES", false,
                 "drop Secure from cookies (plain-HTTP local use only)");
   flags.AddString("allowed-origins", "GATEWAY_ALLOWED_ORIGINS", "",
@@ -37,6 +49,19 @@ void RegisterGatewayFlags(Flags& flags) {
                   "client)");
   flags.AddInt("rpc-timeout-ms", "GATEWAY_RPC_TIMEOUT_MS",
                defaults.rpc_timeout_ms, "deadline of every call to userd");
+  flags.AddInt("header-timeout-ms", "GATEWAY_HEADER_TIMEOUT_MS",
+               defaults.header_timeout_ms,
+               "a request's headers must arrive within this (also the "
+               "keep-alive idle limit)");
+  flags.AddInt("body-timeout-ms", "GATEWAY_BODY_TIMEOUT_MS",
+               defaults.body_timeout_ms,
+               "a request's body must arrive within this after its headers");
+  flags.AddInt("max-connections", "GATEWAY_MAX_CONNECTIONS",
+               defaults.max_connections,
+               "connections beyond this many are closed at once");
+  flags.AddString("admin-listen", "GATEWAY_ADMIN_LISTEN", "",
+                  "admin HTTP address for /metrics, /healthz, /readyz "
+                  "(empty: none)");
   flags.AddInt("threads", "GATEWAY_THREADS", defaults.threads,
                "threads running the I/O context");
 }
@@ -45,6 +70,10 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   GatewayConfig config;
   config.listen = flags.GetString("listen");
   config.userd_address = flags.GetString("userd-address");
+  config.userd_tls.ca_file = flags.GetString("userd-tls-ca");
+  config.userd_tls.cert_file = flags.GetString("userd-tls-cert");
+  config.userd_tls.key_file = flags.GetString("userd-tls-key");
+  config.userd_tls.server_name = flags.GetString("userd-tls-server-name");
   config.insecure_cookies = flags.GetBool("insecure-cookies");
   const std::string origins = flags.GetString("allowed-origins");
   for (std::string_view origin : Split(origins, ',')) {
@@ -59,6 +88,10 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   config.principal_rps = flags.GetInt("rate-limit-principal-rps");
   config.principal_burst = flags.GetInt("rate-limit-principal-burst");
   config.rpc_timeout_ms = flags.GetInt("rpc-timeout-ms");
+  config.header_timeout_ms = flags.GetInt("header-timeout-ms");
+  config.body_timeout_ms = flags.GetInt("body-timeout-ms");
+  config.max_connections = flags.GetInt("max-connections");
+  config.admin_listen = flags.GetString("admin-listen");
   absl::StatusOr<TrustedProxies> trusted_proxies =
       TrustedProxies::Parse(flags.GetString("trusted-proxy-cidrs"));
   if (!trusted_proxies.ok()) {
@@ -73,6 +106,19 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   }
   if (config.rpc_timeout_ms <= 0) {
     return absl::InvalidArgumentError("--rpc-timeout-ms must be positive");
+  }
+  constexpr int64_t kHourMs = 3600 * 1000;
+  if (config.header_timeout_ms <= 0 || config.header_timeout_ms > kHourMs) {
+    return absl::InvalidArgumentError(
+        "--header-timeout-ms must be in 1..3600000");
+  }
+  if (config.body_timeout_ms <= 0 || config.body_timeout_ms > kHourMs) {
+    return absl::InvalidArgumentError(
+        "--body-timeout-ms must be in 1..3600000");
+  }
+  if (config.max_connections < 1 || config.max_connections > 1000000) {
+    return absl::InvalidArgumentError(
+        "--max-connections must be in 1..1000000");
   }
   if (config.threads < 1 || config.threads > 256) {
     return absl::InvalidArgumentError("--threads must be in 1..256");

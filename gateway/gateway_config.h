@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/userd_channel.h"
 #include "services/common/flags.h"
 #include "services/common/trusted_proxies.h"
 
@@ -15,6 +16,8 @@ namespace users::gateway {
 struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
   std::string userd_address = "127.0.0.1:50051";
+  // TLS to userd (plaintext when empty).
+  UserdTls userd_tls;
   // Drops `Secure` from the cookies the gateway sets (local plain HTTP).
   bool insecure_cookies = false;
   // Origins cookie contracts accept ("https://app.example.com"); a request
@@ -33,6 +36,17 @@ struct GatewayConfig {
   // address is the one rate limits count and userd's login throttling sees.
   TrustedProxies trusted_proxies;
   int64_t rpc_timeout_ms = 5000;
+  // A connection must send a request's whole header within this, counted
+  // from the moment it is ready for one (accepted, or its previous response
+  // written: a keep-alive connection idles no longer than this), ...
+  int64_t header_timeout_ms = 10000;
+  // ... and then its whole body within this.
+  int64_t body_timeout_ms = 30000;
+  // Connections beyond this many open ones are accepted and closed at once.
+  int64_t max_connections = 10000;
+  // host:port of the admin listener (/metrics, /healthz, /readyz); "" for
+  // none. /metrics is served nowhere else.
+  std::string admin_listen;
   int threads = 1;
   // The short commit of the build, sent as X-Api-Commit by Medama.
   std::string api_commit = "unknown";

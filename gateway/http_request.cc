@@ -36,7 +36,22 @@ bool HttpRequest::HasHeader(std::string_view name) const {
   return false;
 }
 
-std::string HttpRequest::Cookie(std::string_view name) const {
+int HttpRequest::HeaderCount(std::string_view name) const {
+  int count = 0;
+  for (const auto& header : headers) {
+    if (EqualsIgnoreCase(header.first, name)) ++count;
+  }
+  return count;
+}
+
+namespace {
+
+// Calls `visit(value)` for every cookie named `name` in `headers`, in order,
+// until it returns false.
+template <typename Visit>
+void ForEachCookie(
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    std::string_view name, Visit visit) {
   for (const auto& [key, value] : headers) {
     if (!EqualsIgnoreCase(key, "cookie")) continue;
     for (std::string_view pair : Split(value, ';')) {
@@ -49,10 +64,29 @@ std::string HttpRequest::Cookie(std::string_view name) const {
           cookie_value.back() == '"') {
         cookie_value = cookie_value.substr(1, cookie_value.size() - 2);
       }
-      return std::string(cookie_value);
+      if (!visit(cookie_value)) return;
     }
   }
-  return {};
+}
+
+}  // namespace
+
+std::string HttpRequest::Cookie(std::string_view name) const {
+  std::string found;
+  ForEachCookie(headers, name, [&found](std::string_view value) {
+    found = std::string(value);
+    return false;
+  });
+  return found;
+}
+
+int HttpRequest::CookieCount(std::string_view name) const {
+  int count = 0;
+  ForEachCookie(headers, name, [&count](std::string_view) {
+    ++count;
+    return true;
+  });
+  return count;
 }
 
 std::string HttpRequest::BearerToken() const {

@@ -28,8 +28,12 @@ struct HttpRequest {
   // in several fields), or "".
   std::string JoinedHeader(std::string_view name) const;
   bool HasHeader(std::string_view name) const;
+  // How many header fields are named `name`.
+  int HeaderCount(std::string_view name) const;
   // The value of cookie `name` from the Cookie header(s), or "" when absent.
   std::string Cookie(std::string_view name) const;
+  // How many cookies named `name` the Cookie header(s) carry.
+  int CookieCount(std::string_view name) const;
   // The token of an `Authorization: Bearer <token>` header, or "".
   std::string BearerToken() const;
 };

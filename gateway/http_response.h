@@ -15,6 +15,9 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // The transport closes the connection after this response (sent with
+  // `Connection: close`): the request's framing cannot be trusted.
+  bool close_connection = false;
 
   // Sets the body to `json` and Content-Type to application/json.
   void SetJson(const nlohmann::ordered_json& json);

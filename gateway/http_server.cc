@@ -16,6 +16,7 @@ using tcp = net::ip::tcp;
 HttpServer::HttpServer(net::io_context& io_context, Gateway& gateway)
     : io_context_(io_context),
       acceptor_(net::make_strand(io_context)),
+      accept_retry_(acceptor_.get_executor()),
       gateway_(gateway) {}
 
 absl::Status HttpServer::Listen(const std::string& host_port) {
@@ -65,38 +66,78 @@ void HttpServer::Start() {
 }
 
 void HttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(io_context_), [this](boost::system::
-                                                                   error_code
-                                                                       error,
-                                                               tcp::socket
-                                                                   socket) {
-    if (error) {
-      if (error == net::error::operation_aborted) return;
-      Log(LogLevel::kWarning, "accept_failed", {{"error", error.message()}});
-    } else {
-      socket.set_option(tcp::no_delay(true), error);
-      auto session = std::make_shared<HttpSession>(std::move(socket), gateway_);
-      bool stopped;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stopped = stopped_;
-        sessions_.erase(
-            std::remove_if(sessions_.begin(), sessions_.end(),
-                           [](const auto& weak) { return weak.expired(); }),
-            sessions_.end());
-        sessions_.push_back(session);
-      }
-      session->Start();
-      if (stopped) session->Shutdown();
+  acceptor_.async_accept(
+      net::make_strand(io_context_),
+      [this](boost::system::error_code error, tcp::socket socket) {
+        OnAccept(error, std::move(socket));
+      });
+}
+
+void HttpServer::OnAccept(boost::system::error_code error, tcp::socket socket) {
+  if (error == net::error::operation_aborted || !acceptor_.is_open()) return;
+  if (error) return OnAcceptError(error);
+  if (accept_errors_ > 0) {
+    Log(LogLevel::kInfo, "accepting_again",
+        {{"failed_accepts", accept_errors_}});
+    accept_errors_ = 0;
+    accept_delay_ = kFirstAcceptRetry;
+  }
+  if (open_connections_->load() >= gateway_.config().max_connections) {
+    // Counted first: whoever sees the close may look at the count.
+    if (GatewayMetrics* metrics = gateway_.metrics()) {
+      metrics->OnConnectionRefused();
     }
-    if (acceptor_.is_open()) Accept();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  } else {
+    Serve(std::move(socket));
+  }
+  Accept();
+}
+
+void HttpServer::OnAcceptError(const boost::system::error_code& error) {
+  if (accept_errors_++ == 0) {
+    Log(LogLevel::kWarning, "accept_failed",
+        {{"error", error.message()},
+         {"retry_in_ms", static_cast<int64_t>(accept_delay_.count())}});
+  }
+  if (GatewayMetrics* metrics = gateway_.metrics()) metrics->OnAcceptError();
+  accept_retry_.expires_after(accept_delay_);
+  accept_delay_ = std::min(accept_delay_ * 2, kLastAcceptRetry);
+  accept_retry_.async_wait([this](boost::system::error_code wait_error) {
+    if (wait_error || !acceptor_.is_open()) return;
+    Accept();
   });
+}
+
+void HttpServer::Serve(tcp::socket socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  open_connections_->fetch_add(1);
+  auto session = std::make_shared<HttpSession>(std::move(socket), gateway_,
+                                               open_connections_);
+  bool stopped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopped = stopped_;
+    if (sessions_.size() >= sweep_at_) {
+      sessions_.erase(
+          std::remove_if(sessions_.begin(), sessions_.end(),
+                         [](const auto& weak) { return weak.expired(); }),
+          sessions_.end());
+      sweep_at_ = std::max<size_t>(64, 2 * sessions_.size());
+    }
+    sessions_.push_back(session);
+  }
+  session->Start();
+  if (stopped) session->Shutdown();
 }
 
 void HttpServer::Shutdown() {
   net::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
   std::vector<std::shared_ptr<HttpSession>> live;
   {

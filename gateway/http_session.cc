@@ -14,10 +14,9 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
 constexpr auto kWriteTimeout = std::chrono::seconds(30);
 
-HttpRequest ToHttpRequest(http::request<http::string_body>&& message,
+HttpRequest ToHttpRequest(http::request<GrowingStringBody>&& message,
                           const std::string& remote_address) {
   HttpRequest request;
   request.method = std::string(message.method_string());
@@ -33,11 +32,18 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& message,
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Gateway& gateway)
-    : stream_(std::move(socket)), gateway_(gateway) {
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, Gateway& gateway,
+                         std::shared_ptr<std::atomic<int64_t>> open_connections)
+    : stream_(std::move(socket)),
+      gateway_(gateway),
+      open_connections_(std::move(open_connections)) {
   beast::error_code error;
   auto endpoint = stream_.socket().remote_endpoint(error);
   if (!error) remote_address_ = endpoint.address().to_string();
+}
+
+HttpSession::~HttpSession() {
+  if (open_connections_) open_connections_->fetch_sub(1);
 }
 
 void HttpSession::Start() {
@@ -58,7 +64,8 @@ void HttpSession::Read() {
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(
       static_cast<std::uint64_t>(gateway_.config().max_body_bytes));
-  stream_.expires_after(kIdleTimeout);
+  stream_.expires_after(
+      std::chrono::milliseconds(gateway_.config().header_timeout_ms));
   http::async_read_header(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&HttpSession::OnHeader, shared_from_this()));
@@ -67,6 +74,8 @@ void HttpSession::Read() {
 void HttpSession::OnHeader(beast::error_code error, std::size_t) {
   if (error) return OnRead(error, 0);
   if (closing_) return Close();
+  stream_.expires_after(
+      std::chrono::milliseconds(gateway_.config().body_timeout_ms));
   auto read_body = [self = shared_from_this()] {
     http::async_read(self->stream_, self->buffer_, *self->parser_,
                      beast::bind_front_handler(&HttpSession::OnRead, self));
@@ -94,32 +103,24 @@ void HttpSession::OnRead(beast::error_code error, std::size_t) {
   }
   if (error == http::error::header_limit) {
     return Write(
-        gateway_.RenderTransportError(
-            "", "", "", GatewayError{431, "request headers too large", 0, ""}),
+        TransportError(GatewayError{431, "request headers too large", 0, ""}),
         false);
   }
   if (error == http::error::body_limit) {
-    const auto& message = parser_->get();
-    std::string target(message.target());
-    std::string_view path = target;
-    if (size_t q = path.find('?'); q != std::string_view::npos) {
-      path = path.substr(0, q);
-    }
-    auto request_id = message.find("x-request-id");
-    return Write(gateway_.RenderTransportError(
-                     message.method_string(), path,
-                     request_id == message.end() ? std::string_view()
-                                                 : request_id->value(),
-                     GatewayError{413, "request body too large", 0, ""}),
-                 false);
+    return Write(
+        TransportError(GatewayError{413, "request body too large", 0, ""}),
+        false);
   }
   if (error) {
     if (error.category() ==
         http::make_error_code(http::error::bad_method).category()) {
-      return Write(
-          gateway_.RenderTransportError(
-              "", "", "", GatewayError{400, "malformed HTTP request", 0, ""}),
-          false);
+      return Write(TransportError(GatewayError{
+                       400,
+                       error == http::error::bad_content_length
+                           ? "invalid or conflicting Content-Length"
+                           : "malformed HTTP request",
+                       0, ""}),
+                   false);
     }
     return Close();
   }
@@ -129,7 +130,7 @@ void HttpSession::OnRead(beast::error_code error, std::size_t) {
   if (closing_) return Close();
   busy_ = true;
   stream_.expires_never();
-  http::request<http::string_body> message = parser_->release();
+  http::request<GrowingStringBody> message = parser_->release();
   const bool keep_alive = message.keep_alive();
   gateway_.Handle(
       ToHttpRequest(std::move(message), remote_address_),
@@ -142,9 +143,23 @@ void HttpSession::OnRead(beast::error_code error, std::size_t) {
       });
 }
 
+HttpResponse HttpSession::TransportError(const GatewayError& error) const {
+  const auto& message = parser_->get();
+  // Empty when the parser stopped inside the request line.
+  std::string_view path = message.target();
+  if (size_t q = path.find('?'); q != std::string_view::npos) {
+    path = path.substr(0, q);
+  }
+  auto request_id = message.find("x-request-id");
+  return gateway_.RenderTransportError(
+      path.empty() ? std::string_view() : message.method_string(), path,
+      request_id == message.end() ? std::string_view() : request_id->value(),
+      error);
+}
+
 void HttpSession::Write(HttpResponse response, bool keep_alive) {
   busy_ = true;
-  keep_alive = keep_alive && !closing_;
+  keep_alive = keep_alive && !closing_ && !response.close_connection;
   response_ = std::make_shared<http::response<http::string_body>>();
   response_->version(11);
   response_->result(static_cast<unsigned>(response.status));

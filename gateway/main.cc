@@ -6,14 +6,14 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/signal_set.hpp"
 #include "gateway/gateway.h"
-#include "gateway/gateway_metrics.h"
 #include "gateway/gateway_config.h"
+#include "gateway/gateway_metrics.h"
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "gateway/userd_channel.h"
 #include "services/common/flags.h"
 #include "services/common/log.h"
+#include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
 
 #ifndef USERS_GIT_COMMIT
@@ -43,11 +43,18 @@ int main(int argc, char** argv) {
   }
   config->api_commit = USERS_GIT_COMMIT;
 
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      users::gateway::CreateUserdChannel(config->userd_address,
+                                         config->userd_tls);
+  if (!channel.ok()) {
+    users::Log(LogLevel::kError, "bad_flags",
+               {{"error", std::string(channel.status().message())}});
+    return 2;
+  }
+
   boost::asio::io_context io_context(config->threads);
-  auto channel = grpc::CreateChannel(config->userd_address,
-                                     grpc::InsecureChannelCredentials());
   users::gateway::GrpcUserBackend backend(
-      channel, io_context.get_executor(),
+      *channel, io_context.get_executor(),
       std::chrono::milliseconds(config->rpc_timeout_ms));
   users::metrics::MetricsRegistry registry;
   users::gateway::GatewayMetrics metrics(registry);
@@ -57,6 +64,21 @@ int main(int argc, char** argv) {
     users::Log(LogLevel::kError, "listen_failed",
                {{"error", std::string(status.message())}});
     return 1;
+  }
+  metrics.ExposeOpenConnections(
+      [&server] { return double(server.open_connections()); });
+  // Declared after `server`, so it stops before the server is destroyed.
+  // Its /readyz says whether the channel to userd is connected; the probes
+  // use the public port's /readyz, which asks userd's health service.
+  users::metrics::AdminHttpServer admin(registry, [userd = *channel] {
+    return userd->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+  });
+  if (!config->admin_listen.empty()) {
+    if (absl::Status status = admin.Start(config->admin_listen); !status.ok()) {
+      users::Log(LogLevel::kError, "listen_failed",
+                 {{"error", std::string(status.message())}});
+      return 1;
+    }
   }
   boost::asio::signal_set signals(io_context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
@@ -69,6 +91,7 @@ int main(int argc, char** argv) {
              {{"address", config->listen},
               {"port", static_cast<int>(server.port())},
               {"userd", config->userd_address},
+              {"userd_tls", config->userd_tls.Mode()},
               {"commit", config->api_commit},
               {"threads", config->threads}});
 
@@ -78,6 +101,7 @@ int main(int argc, char** argv) {
   }
   io_context.run();
   for (std::thread& thread : threads) thread.join();
+  admin.Stop();
   users::Log(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -81,11 +81,13 @@ absl::Status FromForeignKeyViolation(const pqxx::sql_error& error,
                   first_line);
 }
 
-// SQLSTATEs that end the session: class 08 (connection exception) and
-// 57P01..57P03 (the server is shutting down or restarting).
+// SQLSTATEs that end the session: class 08 (connection exception),
+// 57P01..57P03 (the server is shutting down or restarting) and 25006
+// (read_only_sql_transaction: the server became a standby after a failover;
+// a new connection with target_session_attrs=read-write finds the primary).
 bool EndsSession(const std::string& sqlstate) {
   return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" ||
-         sqlstate == "57P02" || sqlstate == "57P03";
+         sqlstate == "57P02" || sqlstate == "57P03" || sqlstate == "25006";
 }
 
 absl::Status FromSqlError(const pqxx::sql_error& error,

@@ -1,5 +1,7 @@
 #include "storage/postgres_user_store.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
@@ -798,6 +800,16 @@ SessionRecord InsertSession(pqxx::transaction_base& transaction,
   return record;
 }
 
+// Whether an idle connection is still usable, without a round trip: between
+// calls the server sends nothing, so anything to read (its goodbye message,
+// end of file) or a hang-up means it has closed the connection.
+bool IdleConnectionAlive(const pqxx::connection_base& connection) {
+  if (!connection.is_open()) return false;
+  pollfd idle{connection.sock(), POLLIN | POLLRDHUP, 0};
+  if (idle.fd < 0) return false;
+  return ::poll(&idle, 1, 0) == 0;
+}
+
 void PrepareStatements(pqxx::connection_base& connection) {
   const std::pair<const char*, std::string> statements[] = {
       {kPingName, kPing},
@@ -904,14 +916,17 @@ std::string PostgresUserStore::UpdateStatementSql(
 }
 
 bool PostgresUserStore::Healthy() const {
-  return session_ != nullptr && session_->connection.is_open();
+  return session_ != nullptr && IdleConnectionAlive(session_->connection);
 }
 
 void PostgresUserStore::Disconnect() { session_.reset(); }
 
 absl::Status PostgresUserStore::Connect() {
   if (session_ != nullptr) {
-    if (session_->connection.is_open()) return absl::OkStatus();
+    if (IdleConnectionAlive(session_->connection)) return absl::OkStatus();
+    // The server went away between calls (a restart, a failover, a
+    // terminated backend): connect again now rather than fail this call.
+    Log(LogLevel::kInfo, "storage_reconnecting", {{"reason", "idle_closed"}});
     Disconnect();
   }
   if (!connection_string_.ok()) return connection_string_.status();

@@ -49,8 +49,8 @@ RUN apt-get update -q \
 COPY --from=build /out/user-gateway /usr/local/bin/user-gateway
 # Numeric, so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
-EXPOSE 8080
+EXPOSE 8080 9090
 # Exec form: no shell at run time. The same flags as the Deployment's args
 # (deploy/k8s/base/user-gateway-deployment.yaml).
 ENTRYPOINT ["/usr/local/bin/user-gateway"]
-CMD ["--listen=0.0.0.0:8080"]
+CMD ["--listen=0.0.0.0:8080", "--admin-listen=0.0.0.0:9090"]

@@ -27,6 +27,8 @@ USERS_DEB_PACKAGES=(
   python3-grpcio python3-protobuf python3-requests python3-httpx curl wrk
   # deployment tests (YAML of the rendered manifests)
   python3-yaml
+  # TLS tests make their certificates with the openssl tool
+  openssl
 )
 
 # kubectl renders the Kubernetes manifests in tests. A kubectl already on the

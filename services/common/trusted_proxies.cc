@@ -1,86 +1,29 @@
 #include "services/common/trusted_proxies.h"
 
 #include <optional>
+#include <utility>
+#include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace users {
-namespace {
-
-namespace ip = boost::asio::ip;
-
-std::optional<ip::address> ParseAddress(absl::string_view text) {
-  boost::system::error_code error;
-  ip::address address =
-      ip::make_address(std::string(absl::StripAsciiWhitespace(text)), error);
-  if (error) return std::nullopt;
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return ip::make_address_v4(ip::v4_mapped, address.to_v6());
-  }
-  return address;
-}
-
-}  // namespace
 
 absl::StatusOr<TrustedProxies> TrustedProxies::Parse(absl::string_view cidrs) {
+  absl::StatusOr<AddressRanges> ranges = AddressRanges::Parse(cidrs);
+  if (!ranges.ok()) return ranges.status();
   TrustedProxies result;
-  for (absl::string_view entry :
-       absl::StrSplit(cidrs, ',', absl::SkipWhitespace())) {
-    entry = absl::StripAsciiWhitespace(entry);
-    boost::system::error_code error;
-    std::string text(entry);
-    if (text.find('/') == std::string::npos) {
-      std::optional<ip::address> address = ParseAddress(text);
-      if (!address.has_value()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("not an address or CIDR range: \"", entry, "\""));
-      }
-      text = absl::StrCat(text, address->is_v4() ? "/32" : "/128");
-    }
-    if (text.find(':') == std::string::npos) {
-      ip::network_v4 network = ip::make_network_v4(text, error);
-      if (!error) result.v4_.push_back(network.canonical());
-    } else {
-      ip::network_v6 network = ip::make_network_v6(text, error);
-      if (!error) result.v6_.push_back(network.canonical());
-    }
-    if (error) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("not an address or CIDR range: \"", entry, "\""));
-    }
-  }
+  result.ranges_ = *std::move(ranges);
   return result;
-}
-
-bool TrustedProxies::Contains(const ip::address& address) const {
-  if (address.is_v4()) {
-    for (const ip::network_v4& network : v4_) {
-      if (ip::network_v4(address.to_v4(), network.prefix_length())
-              .canonical() == network) {
-        return true;
-      }
-    }
-    return false;
-  }
-  for (const ip::network_v6& network : v6_) {
-    if (ip::network_v6(address.to_v6(), network.prefix_length()).canonical() ==
-        network) {
-      return true;
-    }
-  }
-  return false;
 }
 
 std::string TrustedProxies::ClientAddress(
     absl::string_view peer, absl::string_view forwarded_for) const {
-  std::optional<ip::address> current = ParseAddress(peer);
+  std::optional<boost::asio::ip::address> current = ParseIpAddress(peer);
   if (!current.has_value()) return std::string(peer);
   std::vector<absl::string_view> hops = absl::StrSplit(forwarded_for, ',');
   for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
     if (!Contains(*current)) break;
-    std::optional<ip::address> next = ParseAddress(*hop);
+    std::optional<boost::asio::ip::address> next = ParseIpAddress(*hop);
     if (!next.has_value()) break;
     current = next;
   }

@@ -2,13 +2,11 @@
 #define USERS_SERVICES_COMMON_TRUSTED_PROXIES_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "boost/asio/ip/address.hpp"
-#include "boost/asio/ip/network_v4.hpp"
-#include "boost/asio/ip/network_v6.hpp"
+#include "services/common/address_ranges.h"
 
 namespace users {
 
@@ -22,11 +20,12 @@ class TrustedProxies final {
  public:
   TrustedProxies() = default;  // trusts nobody
 
-  // Parses "10.0.0.0/8,127.0.0.1/32,::1/128" (spaces allowed, empty = none).
-  // A bare address is a /32 or /128. InvalidArgument names a bad entry.
+  // Parses the ranges as AddressRanges::Parse does.
   static absl::StatusOr<TrustedProxies> Parse(absl::string_view cidrs);
 
-  bool Contains(const boost::asio::ip::address& address) const;
+  bool Contains(const boost::asio::ip::address& address) const {
+    return ranges_.Contains(address);
+  }
 
   // `peer` is the transport peer's address ("10.1.2.3", "::1"); an empty or
   // unparsable peer is returned unchanged. `forwarded_for` is the comma-
@@ -36,8 +35,7 @@ class TrustedProxies final {
                             absl::string_view forwarded_for) const;
 
  private:
-  std::vector<boost::asio::ip::network_v4> v4_;
-  std::vector<boost::asio::ip::network_v6> v6_;
+  AddressRanges ranges_;
 };
 
 }  // namespace users

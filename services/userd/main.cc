@@ -14,6 +14,7 @@
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
+#include "services/userd/server_tls.h"
 #include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
 #include "services/users/thread_priority.h"
@@ -56,6 +57,16 @@ users::Flags DefineFlags() {
                "session lifetime");
   flags.AddInt("webhook-timeout-ms", "USERD_WEBHOOK_TIMEOUT_MS", 2000,
                "validateUserUpdated webhook deadline");
+  flags.AddInt("webhook-workers", "USERD_WEBHOOK_WORKERS", 32,
+               "concurrent webhook calls; one project may hold "
+               "max(1, workers/4) of them");
+  flags.AddBool("webhook-allow-http", "USERD_WEBHOOK_ALLOW_HTTP", false,
+                "allow webhook URIs over plain http (development only; "
+                "https otherwise)");
+  flags.AddString("webhook-allow-cidr", "USERD_WEBHOOK_ALLOW_CIDR", "",
+                  "non-public ranges webhooks may reach anyway "
+                  "(comma-separated CIDR ranges; empty: none, so never "
+                  "loopback, private, link-local, CGNAT or multicast)");
   flags.AddString("trusted-proxy-cidrs", "USERD_TRUSTED_PROXY_CIDRS",
                   "127.0.0.1/32,::1/128",
                   "peers whose x-forwarded-for names the client of a login "
@@ -64,6 +75,14 @@ users::Flags DefineFlags() {
                "USERD_HOUSEKEEPING_INTERVAL_SECONDS", 60,
                "how often expired sessions and old login failures are "
                "deleted");
+  flags.AddString("tls-cert", "USERD_TLS_CERT", "",
+                  "PEM certificate chain of the gRPC port; with --tls-key "
+                  "turns TLS on (empty: plaintext)");
+  flags.AddString("tls-key", "USERD_TLS_KEY", "",
+                  "PEM private key of --tls-cert");
+  flags.AddString("tls-client-ca", "USERD_TLS_CLIENT_CA", "",
+                  "PEM CA certificates: with it, clients must present a "
+                  "certificate signed by one of them (mutual TLS)");
   flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
@@ -137,10 +156,15 @@ int main(int argc, char** argv) {
   config.session_ttl_seconds = flags.GetInt("session-ttl-seconds");
   config.webhook_timeout =
       std::chrono::milliseconds(flags.GetInt("webhook-timeout-ms"));
+  config.webhook_workers = static_cast<int>(flags.GetInt("webhook-workers"));
+  config.webhook_allow_http = flags.GetBool("webhook-allow-http");
   config.migrate_on_start = flags.GetBool("migrate-on-start");
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
+      config.webhook_workers < 1 ||
       config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
-    std::fprintf(stderr, "userd: pool, queue and Argon2 sizes must be positive\n");
+    std::fprintf(stderr,
+                 "userd: pool, queue, worker and Argon2 sizes must be "
+                 "positive\n");
     return 2;
   }
   absl::StatusOr<users::ThreadPriority> hash_priority =
@@ -166,11 +190,37 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.trusted_proxies = *std::move(trusted_proxies);
+  absl::StatusOr<users::AddressRanges> webhook_allowed =
+      users::AddressRanges::Parse(flags.GetString("webhook-allow-cidr"));
+  if (!webhook_allowed.ok()) {
+    std::fprintf(stderr, "userd: --webhook-allow-cidr: %s\n",
+                 std::string(webhook_allowed.status().message()).c_str());
+    return 2;
+  }
+  config.webhook_allowed_ranges = *std::move(webhook_allowed);
+  if (config.webhook_allow_http || !config.webhook_allowed_ranges.empty()) {
+    users::Log(users::LogLevel::kWarning, "webhook_destinations_relaxed",
+               {{"allow_http", config.webhook_allow_http},
+                {"allow_cidr", flags.GetString("webhook-allow-cidr")}});
+  }
   config.housekeeping_interval =
       std::chrono::seconds(flags.GetInt("housekeeping-interval-seconds"));
   if (config.housekeeping_interval.count() < 1) {
     std::fprintf(stderr,
                  "userd: --housekeeping-interval-seconds must be >= 1\n");
+    return 2;
+  }
+
+  config.tls.cert_file = flags.GetString("tls-cert");
+  config.tls.key_file = flags.GetString("tls-key");
+  config.tls.client_ca_file = flags.GetString("tls-client-ca");
+  // Checked here too, so that a bad file is a usage error (exit 2) before
+  // the database is touched.
+  if (absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+          users::MakeServerCredentials(config.tls);
+      !credentials.ok()) {
+    std::fprintf(stderr, "userd: %s\n",
+                 std::string(credentials.status().message()).c_str());
     return 2;
   }
 

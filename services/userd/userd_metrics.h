@@ -13,7 +13,8 @@ namespace users {
 //
 //   userd_rpc_requests_total{method,code}   calls finished, by gRPC code name
 //   userd_rpc_duration_seconds{method}      histogram of call latency
-//   userd_webhook_calls_total{outcome}      allowed / rejected / unavailable
+//   userd_webhook_calls_total{outcome}      allowed / rejected / unavailable /
+//                                           refused / expired
 //   userd_db_pool_in_use, userd_db_pool_waiting, userd_hash_queue_depth
 class UserdMetrics final : public CallObserver, public WebhookObserver {
  public:

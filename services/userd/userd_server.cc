@@ -27,8 +27,6 @@ namespace users {
 namespace {
 
 constexpr char kUserServiceName[] = "users.v1.UserService";
-constexpr int kWebhookThreads = 4;
-constexpr int kWebhookQueue = 256;
 constexpr int kHousekeepingBatch = 1000;
 
 }  // namespace
@@ -39,6 +37,7 @@ struct UserdServer::Parts {
   std::unique_ptr<PostgresStorePool> pool;
   std::unique_ptr<Argon2idHasher> hasher;
   std::unique_ptr<BoundedExecutor> hashing;
+  std::unique_ptr<WebhookDestinations> destinations;
   std::unique_ptr<CurlWebhookClient> webhooks;
   std::unique_ptr<UserServiceLogic> user_logic;
   std::unique_ptr<SessionServiceLogic> session_logic;
@@ -66,11 +65,17 @@ UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
 
 UserdServer::~UserdServer() {
   Shutdown(std::chrono::milliseconds(0));
+  // The monitor's callback reaches into server_ and parts_: its thread must
+  // be gone before either is (a probe may still be in flight).
+  if (parts_) parts_->monitor.reset();
   server_.reset();
   parts_.reset();
 }
 
 absl::Status UserdServer::Start() {
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(config_.tls);
+  if (!credentials.ok()) return credentials.status();
   {
     PostgresUserStore setup(config_.database_url, std::chrono::minutes(10));
     if (config_.migrate_on_start) {
@@ -109,14 +114,17 @@ absl::Status UserdServer::Start() {
   p.hashing = std::make_unique<BoundedExecutor>(
       std::max(1, hash_workers), config_.hash_queue_capacity,
       std::move(hash_hooks));
+  p.destinations = std::make_unique<WebhookDestinations>(
+      config_.webhook_allow_http, config_.webhook_allowed_ranges);
   p.webhooks = std::make_unique<CurlWebhookClient>(
-      kWebhookThreads, kWebhookQueue, config_.webhook_timeout,
-      webhook_observer_);
+      config_.webhook_workers, config_.webhook_queue_capacity,
+      config_.webhook_timeout, *p.destinations, webhook_observer_);
   ServiceDeps deps;
   deps.pool = p.pool.get();
   deps.hasher = p.hasher.get();
   deps.hashing = p.hashing.get();
   deps.webhooks = p.webhooks.get();
+  deps.webhook_destinations = p.destinations.get();
   deps.session_ttl_seconds = config_.session_ttl_seconds;
   deps.trusted_proxies = &config_.trusted_proxies;
   p.user_logic = std::make_unique<UserServiceLogic>(deps);
@@ -136,8 +144,7 @@ absl::Status UserdServer::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(),
-                           &port_);
+  builder.AddListeningPort(config_.listen, *credentials, &port_);
   builder.RegisterService(p.user_service.get());
   builder.RegisterService(p.session_service.get());
   builder.RegisterService(p.project_service.get());
@@ -165,7 +172,9 @@ absl::Status UserdServer::Start() {
       config_.housekeeping_interval, kHousekeepingBatch, deps.login_throttle);
   p.housekeeper->Start();
   Log(LogLevel::kInfo, "listening",
-      {{"address", config_.listen}, {"port", port_}});
+      {{"address", config_.listen},
+       {"port", port_},
+       {"tls", config_.tls.Mode()}});
   return absl::OkStatus();
 }
 

@@ -9,8 +9,10 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "services/common/address_ranges.h"
 #include "services/common/trusted_proxies.h"
 #include "services/userd/curl_webhook_client.h"
+#include "services/userd/server_tls.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
 #include "services/users/thread_priority.h"
@@ -36,6 +38,13 @@ struct UserdConfig {
   std::string bootstrap_token;
   bool migrate_on_start = true;
   std::chrono::milliseconds webhook_timeout{2000};
+  // Threads calling webhooks; a project may hold max(1, workers / 4) of them.
+  int webhook_workers = 32;
+  int webhook_queue_capacity = 256;
+  // Webhooks over plain http (development only; https otherwise).
+  bool webhook_allow_http = false;
+  // Non-public ranges webhooks may still reach (empty: none).
+  AddressRanges webhook_allowed_ranges;
   std::chrono::milliseconds health_interval{1000};
   // Whose x-forwarded-for names the client of a login (default: loopback,
   // where scripts/run puts the gateway).
@@ -43,6 +52,8 @@ struct UserdConfig {
       *TrustedProxies::Parse("127.0.0.1/32,::1/128");
   // How often expired sessions and old login failures are deleted.
   std::chrono::milliseconds housekeeping_interval{60000};
+  // TLS of the gRPC port (plaintext when empty).
+  ServerTlsFiles tls;
 };
 
 // The userd process minus main(): the gRPC server (UserService,
@@ -57,7 +68,8 @@ class UserdServer final {
 
   // Migrates (if configured), installs the bootstrap key, and starts
   // listening. Unavailable when the database cannot be reached;
-  // InvalidArgument when the listen address cannot be bound.
+  // InvalidArgument, before anything else, when the TLS files are unusable
+  // (naming the flag), or when the listen address cannot be bound.
   absl::Status Start();
   // The bound port (useful with ":0").
   int port() const { return port_; }

@@ -139,13 +139,10 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
             store.ListApiKeys(*project_id, page.after_id, page.size + 1);
         if (!keys.ok()) return done(keys.status());
         v1::ListApiKeysResponse response;
-        for (size_t i = 0; i < keys->size() && i < size_t(page.size); ++i) {
-          *response.add_api_keys() = ToProto((*keys)[i]);
-        }
-        if (keys->size() > size_t(page.size)) {
-          response.set_next_page_token(
-              NextPageToken((*keys)[page.size - 1].id));
-        }
+        response.set_next_page_token(
+            TakePage(*keys, page, [&](const ApiKeyRecord& key) {
+              *response.add_api_keys() = ToProto(key);
+            }));
         done(std::move(response));
       },
       done);

@@ -26,6 +26,4 @@ PageRequest ParsePageRequest(int32_t page_size, const std::string& page_token,
   return page;
 }
 
-std::string NextPageToken(int64_t last_id) { return std::to_string(last_id); }
-
 }  // namespace users

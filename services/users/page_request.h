@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "services/common/api_error.h"
 
@@ -20,8 +21,15 @@ struct PageRequest {
 PageRequest ParsePageRequest(int32_t page_size, const std::string& page_token,
                              FieldViolations& violations);
 
-// The next_page_token after a page whose last row has `last_id`.
-std::string NextPageToken(int64_t last_id);
+// Hands the first page.size of `rows` (read with a limit of page.size + 1)
+// to `add`, in order, and returns the next_page_token: "" after the last page.
+// Rows have an int64_t `id`.
+template <typename Row, typename Add>
+std::string TakePage(std::vector<Row>& rows, const PageRequest& page, Add add) {
+  const size_t size = static_cast<size_t>(page.size);
+  for (size_t i = 0; i < rows.size() && i < size; ++i) add(rows[i]);
+  return rows.size() > size ? std::to_string(rows[size - 1].id) : "";
+}
 
 }  // namespace users
 

@@ -27,6 +27,7 @@ v1::Project ToProto(const ProjectRecord& record) {
 // `record`, validating them.
 absl::Status ApplyProjectFields(const v1::Project& input,
                                 const std::vector<std::string>& paths,
+                                const WebhookDestinations& destinations,
                                 ProjectRecord& record, bool* webhook,
                                 bool* policy) {
   std::set<std::string> fields(paths.begin(), paths.end());
@@ -41,10 +42,12 @@ absl::Status ApplyProjectFields(const v1::Project& input,
   FieldViolations violations;
   for (const std::string& field : fields) {
     if (field == "webhook_uri") {
-      if (!input.webhook_uri().empty() &&
-          !IsAbsoluteHttpUrl(input.webhook_uri())) {
-        violations.Add("project.webhook_uri", "INVALID_FORMAT",
-                       "is not an absolute http(s) URL");
+      if (!input.webhook_uri().empty()) {
+        if (std::optional<WebhookUriProblem> problem =
+                destinations.CheckUri(input.webhook_uri())) {
+          violations.Add("project.webhook_uri", problem->reason,
+                         std::move(problem->description));
+        }
       }
       record.webhook_uri = input.webhook_uri();
       *webhook = true;
@@ -80,12 +83,18 @@ absl::Status ApplyProjectFields(const v1::Project& input,
 
 }  // namespace
 
+const WebhookDestinations& ProjectServiceLogic::Destinations() const {
+  static const WebhookDestinations* const kStrict = new WebhookDestinations();
+  return deps_.webhook_destinations != nullptr ? *deps_.webhook_destinations
+                                               : *kStrict;
+}
+
 void ProjectServiceLogic::CreateProject(const CallContext& call,
                                         const v1::CreateProjectRequest& request,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
       *deps_.pool, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [this, request, done](UserStore& store, const Principal& principal) {
         if (absl::Status s = AuthorizeProjectCreation(principal); !s.ok()) {
           return done(s);
         }
@@ -99,8 +108,9 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
         ProjectRecord record;
         record.id = request.project_id();
         bool webhook = false, policy = false;
-        if (absl::Status s = ApplyProjectFields(request.project(), {}, record,
-                                                &webhook, &policy);
+        if (absl::Status s =
+                ApplyProjectFields(request.project(), {}, Destinations(),
+                                   record, &webhook, &policy);
             !s.ok()) {
           return done(s);
         }
@@ -136,7 +146,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
       *deps_.pool, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [this, request, done](UserStore& store, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.project().name(), principal,
                              "project.name");
@@ -149,8 +159,9 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
         std::vector<std::string> paths(request.update_mask().paths().begin(),
                                        request.update_mask().paths().end());
         bool webhook = false, policy = false;
-        if (absl::Status s = ApplyProjectFields(request.project(), paths,
-                                                *record, &webhook, &policy);
+        if (absl::Status s =
+                ApplyProjectFields(request.project(), paths, Destinations(),
+                                   *record, &webhook, &policy);
             !s.ok()) {
           return done(s);
         }

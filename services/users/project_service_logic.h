@@ -26,6 +26,8 @@ class ProjectServiceLogic final {
                      Callback<v1::Project> done);
 
  private:
+  const WebhookDestinations& Destinations() const;
+
   ServiceDeps deps_;
 };
 

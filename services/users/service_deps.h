@@ -8,6 +8,7 @@
 #include "services/users/login_throttle.h"
 #include "services/users/password_hasher.h"
 #include "services/users/webhook_client.h"
+#include "services/users/webhook_destinations.h"
 #include "storage/store_pool.h"
 
 namespace users {
@@ -20,6 +21,9 @@ struct ServiceDeps {
   BoundedExecutor* hashing = nullptr;
   // Optional: without it, project webhooks are not called.
   WebhookClient* webhooks = nullptr;
+  // Which webhook URIs a project may configure. Optional: without it, https
+  // to public addresses only.
+  const WebhookDestinations* webhook_destinations = nullptr;
   int64_t session_ttl_seconds = 7 * 24 * 3600;
   // Whose x-forwarded-for names the client (login throttling). Optional:
   // without it, the peer is the client.

@@ -56,6 +56,17 @@ std::optional<size_t> CountCodePoints(absl::string_view text) {
   return count;
 }
 
+absl::string_view TruncateUtf8(absl::string_view text, size_t max_bytes) {
+  size_t end = 0;
+  while (end < text.size()) {
+    uint32_t code_point;
+    size_t length = DecodeOne(text, end, &code_point);
+    if (length == 0 || end + length > max_bytes) break;
+    end += length;
+  }
+  return text.substr(0, end);
+}
+
 bool HasControlCharacters(absl::string_view text, bool allow_newlines) {
   for (size_t i = 0; i < text.size();) {
     uint32_t code_point;

@@ -249,6 +249,7 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
   call.user_id = plan->update.user_id;
   call.update_json = UpdateJson(plan->user, plan->mask.paths);
   call.request_id = plan->call.request_id;
+  call.deadline = plan->call.deadline;
   deps_.webhooks->ValidateUserUpdated(
       std::move(call), [this, plan, done](absl::Status verdict) {
         if (!verdict.ok()) return done(verdict);
@@ -359,13 +360,10 @@ void UserServiceLogic::ListUsers(const CallContext& call,
             store.ListUsers(*project_id, page.after_id, page.size + 1);
         if (!records.ok()) return done(records.status());
         v1::ListUsersResponse response;
-        for (size_t i = 0; i < records->size() && i < size_t(page.size); ++i) {
-          *response.add_users() = std::move((*records)[i].user);
-        }
-        if (records->size() > size_t(page.size)) {
-          response.set_next_page_token(
-              NextPageToken((*records)[page.size - 1].id));
-        }
+        response.set_next_page_token(
+            TakePage(*records, page, [&](UserRecord& record) {
+              *response.add_users() = std::move(record.user);
+            }));
         done(std::move(response));
       },
       done);

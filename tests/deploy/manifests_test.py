@@ -11,11 +11,14 @@ renamed flag or variable fails here.
 """
 
 import argparse
+import os
 import sys
 import unittest
 
+import yaml
+
 import deploy_support as ds
-from deploy_support import GATEWAY, USERD, check
+from deploy_support import GATEWAY, USERD, Failure, check
 
 ARGS = None
 RENDERS = {}
@@ -61,6 +64,40 @@ def flag_values(container, binary):
     values, _ = ds.parse_args(container.get("args") or [], flags,
                               ds.POSITIONAL[binary])
     return values
+
+
+def tls_value(docs, container, binary, flag_name):
+    """The value a container gives a flag: its args, else its environment."""
+    flag = ds.read_flags(ARGS.source_dir, binary)[flag_name]
+    return flag_values(container, binary).get(
+        flag_name, ds.container_env(docs, container).get(flag.env))
+
+
+def mounted_secret_file(docs, deployment, container, path):
+    """(Secret name, key) of the file at `path` in a container: it must lie
+    in a read-only mount of a Secret volume."""
+    pod = deployment["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in pod.get("volumes") or []}
+    for mount in container.get("volumeMounts") or []:
+        prefix = mount["mountPath"].rstrip("/") + "/"
+        if not path.startswith(prefix):
+            continue
+        check(mount.get("readOnly") is True,
+              "%s is not mounted read-only" % mount["mountPath"])
+        check("subPath" not in mount,
+              "%s: a subPath mount never sees a renewed Secret"
+              % mount["mountPath"])
+        volume = volumes.get(mount["name"])
+        check(volume is not None and "secret" in volume,
+              "%s is not a Secret volume" % mount["mountPath"])
+        key = path[len(prefix):]
+        items = volume["secret"].get("items")
+        if items:
+            by_path = {i["path"]: i["key"] for i in items}
+            check(key in by_path, "%s: no item %s" % (mount["name"], key))
+            key = by_path[key]
+        return volume["secret"]["secretName"], key
+    raise Failure("%s is in no volume mount" % path)
 
 
 class RenderTest(unittest.TestCase):
@@ -228,12 +265,22 @@ class UserdTest(unittest.TestCase):
                     sorted(p["containerPort"] for p in c["ports"]),
                     sorted([grpc_port, admin_port]))
                 # Readiness: gRPC health of the whole server (NOT_SERVING
-                # while the database is down).
+                # while the database is down). The kubelet's gRPC probe speaks
+                # plaintext only: with TLS on, the admin port's /readyz, which
+                # reports the same state.
                 readiness = c["readinessProbe"]
-                self.assertIn("grpc", readiness)
-                self.assertEqual(ds.container_port(c, readiness["grpc"]["port"]),
-                                 grpc_port)
-                self.assertEqual(readiness["grpc"].get("service", ""), "")
+                if tls_value(docs, c, USERD, "tls-cert"):
+                    self.assertNotIn("grpc", readiness)
+                    self.assertEqual(readiness["httpGet"]["path"], "/readyz")
+                    self.assertEqual(
+                        ds.container_port(c, readiness["httpGet"]["port"]),
+                        admin_port)
+                else:
+                    self.assertIn("grpc", readiness)
+                    self.assertEqual(
+                        ds.container_port(c, readiness["grpc"]["port"]),
+                        grpc_port)
+                    self.assertEqual(readiness["grpc"].get("service", ""), "")
                 # Liveness (and startup) on the admin port, which does not
                 # look at the database.
                 for key in ("livenessProbe", "startupProbe"):
@@ -363,29 +410,48 @@ class GatewayTest(unittest.TestCase):
     def test_ports_and_probes_match_the_flags(self):
         default_port = ds.split_host_port(
             ds.default_listen(ARGS.source_dir, GATEWAY, "listen"))[1]
+        # The admin listener is off by default: the manifests turn it on.
+        self.assertEqual(
+            ds.default_listen(ARGS.source_dir, GATEWAY, "admin-listen"), "")
         for name in ds.RENDERED:
             with self.subTest(render=name):
                 docs = docs_of(name)
                 deployment, c = deployment_container(docs, GATEWAY)
-                host, port = ds.split_host_port(
-                    flag_values(c, GATEWAY)["listen"])
+                values = flag_values(c, GATEWAY)
+                host, port = ds.split_host_port(values["listen"])
                 self.assertIn(host, ("0.0.0.0", "::"))
                 self.assertEqual(port, default_port)
-                self.assertEqual([p["containerPort"] for p in c["ports"]],
-                                 [port])
+                self.assertIn("admin-listen", values,
+                              "the gateway serves no metrics without it")
+                admin_host, admin_port = ds.split_host_port(
+                    values["admin-listen"])
+                self.assertIn(admin_host, ("0.0.0.0", "::"))
+                self.assertNotEqual(admin_port, port)
+                self.assertEqual(
+                    sorted(p["containerPort"] for p in c["ports"]),
+                    sorted([port, admin_port]))
+                # The probes stay on the public port, whose /readyz asks
+                # userd's health service.
                 for key, path in (("livenessProbe", "/healthz"),
                                   ("readinessProbe", "/readyz")):
                     probe = c[key]["httpGet"]
                     self.assertEqual(probe["path"], path)
                     self.assertEqual(ds.container_port(c, probe["port"]), port)
-                annotations = deployment["spec"]["template"]["metadata"][
-                    "annotations"]
-                self.assertEqual(int(annotations["prometheus.io/port"]), port)
-                self.assertEqual(annotations.get("prometheus.io/path"),
-                                 "/metrics")
+                # Prometheus scrapes /metrics on the admin port, the only
+                # place it is served.
+                for annotated in (deployment["spec"]["template"],
+                                  ds.find(docs, "Service", GATEWAY)):
+                    annotations = annotated["metadata"]["annotations"]
+                    self.assertEqual(annotations.get("prometheus.io/scrape"),
+                                     "true")
+                    self.assertEqual(int(annotations["prometheus.io/port"]),
+                                     admin_port)
+                    self.assertEqual(annotations.get("prometheus.io/path"),
+                                     "/metrics")
                 service = ds.find(docs, "Service", GATEWAY)
-                self.assertEqual([ds.container_port(c, p["targetPort"])
-                                  for p in service["spec"]["ports"]], [port])
+                self.assertEqual(sorted(ds.container_port(c, p["targetPort"])
+                                        for p in service["spec"]["ports"]),
+                                 sorted([port, admin_port]))
                 pod = deployment["spec"]["template"]["spec"]
                 pre_stop = c["lifecycle"]["preStop"]
                 self.assertEqual(list(pre_stop), ["sleep"])
@@ -395,6 +461,95 @@ class GatewayTest(unittest.TestCase):
                 self.assertGreaterEqual(
                     pod["terminationGracePeriodSeconds"],
                     pre_stop["sleep"]["seconds"] + rpc_timeout_s + 1)
+
+
+class TlsTest(unittest.TestCase):
+    """Production turns mutual TLS on between the tiers; the files come from
+    kubernetes.io/tls Secrets (tls.crt, tls.key, ca.crt) that cert-manager
+    fills (deploy/k8s/overlays/prod/tls-certificates.yaml)."""
+
+    # flag -> the kubernetes.io/tls key its file must be.
+    USERD_FILES = {"tls-cert": "tls.crt", "tls-key": "tls.key",
+                   "tls-client-ca": "ca.crt"}
+    GATEWAY_FILES = {"userd-tls-ca": "ca.crt", "userd-tls-cert": "tls.crt",
+                     "userd-tls-key": "tls.key"}
+    CERTIFICATES = "deploy/k8s/overlays/prod/tls-certificates.yaml"
+
+    def tls_secrets(self, docs):
+        """Deployment name -> the Secret its TLS files come from, checking
+        that each flag's file is the right key of a mounted Secret."""
+        found = {}
+        for binary, files in ((USERD, self.USERD_FILES),
+                              (GATEWAY, self.GATEWAY_FILES)):
+            deployment, c = deployment_container(docs, binary)
+            secrets = set()
+            for flag_name, key in files.items():
+                path = tls_value(docs, c, binary, flag_name)
+                if not path:
+                    continue
+                secret, got = mounted_secret_file(docs, deployment, c, path)
+                self.assertEqual(got, key, "%s --%s" % (binary, flag_name))
+                secrets.add(secret)
+            self.assertLessEqual(len(secrets), 1, binary)
+            if secrets:
+                found[binary] = secrets.pop()
+        return found
+
+    def test_prod_turns_mutual_tls_on_for_both_tiers(self):
+        docs = docs_of("overlays/prod")
+        for binary, files in ((USERD, self.USERD_FILES),
+                              (GATEWAY, self.GATEWAY_FILES)):
+            _, c = deployment_container(docs, binary)
+            for flag_name in files:
+                self.assertTrue(tls_value(docs, c, binary, flag_name),
+                                "%s --%s" % (binary, flag_name))
+        secrets = self.tls_secrets(docs)
+        self.assertEqual(sorted(secrets), sorted([USERD, GATEWAY]))
+        # Each tier has a key of its own: the gateway cannot pose as userd.
+        self.assertNotEqual(secrets[USERD], secrets[GATEWAY])
+        # The overlay never carries the keys themselves.
+        for secret in secrets.values():
+            self.assertIsNone(ds.find(docs, "Secret", secret), secret)
+
+    def test_tls_files_always_come_from_mounted_secrets(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                self.tls_secrets(docs_of(name))
+
+    def test_cert_manager_fills_the_mounted_secrets(self):
+        with open(os.path.join(ARGS.source_dir, self.CERTIFICATES)) as f:
+            manifests = [d for d in yaml.safe_load_all(f) if d]
+        docs = docs_of("overlays/prod")
+        namespace = ds.by_kind(docs, "Namespace")[0]["metadata"]["name"]
+        for d in manifests:
+            self.assertEqual(d["apiVersion"], "cert-manager.io/v1")
+            self.assertEqual(d["metadata"]["namespace"], namespace)
+        certificates = {c["spec"]["secretName"]: c for c in manifests
+                        if c["kind"] == "Certificate"}
+        secrets = self.tls_secrets(docs)
+        userd_cert = certificates.get(secrets[USERD])
+        gateway_cert = certificates.get(secrets[GATEWAY])
+        self.assertIsNotNone(userd_cert, secrets[USERD])
+        self.assertIsNotNone(gateway_cert, secrets[GATEWAY])
+        self.assertIn("server auth", userd_cert["spec"]["usages"])
+        self.assertIn("client auth", gateway_cert["spec"]["usages"])
+        # One CA issues both, so each Secret's ca.crt verifies the other
+        # side; the issuer exists here.
+        self.assertEqual(userd_cert["spec"]["issuerRef"],
+                         gateway_cert["spec"]["issuerRef"])
+        issuer = userd_cert["spec"]["issuerRef"]
+        self.assertTrue(any(d["kind"] == issuer.get("kind", "Issuer") and
+                            d["metadata"]["name"] == issuer["name"]
+                            for d in manifests), issuer)
+        # userd's certificate names what the gateway dials.
+        _, gateway = deployment_container(docs, GATEWAY)
+        env = ds.container_env(docs, gateway)
+        address = flag_values(gateway, GATEWAY).get(
+            "userd-address", env.get("USERD_ADDRESS"))
+        host, _ = ds.split_host_port(address)
+        host = tls_value(docs, gateway, GATEWAY,
+                         "userd-tls-server-name") or host
+        self.assertIn(host, userd_cert["spec"]["dnsNames"])
 
 
 class ImagesTest(unittest.TestCase):
@@ -556,8 +711,10 @@ class NetworkPolicyTest(unittest.TestCase):
                 grpc_port = ds.split_host_port(values["listen"])[1]
                 admin_port = ds.split_host_port(values["admin-listen"])[1]
                 _, gateway = deployment_container(docs, GATEWAY)
-                http_port = ds.split_host_port(
-                    flag_values(gateway, GATEWAY)["listen"])[1]
+                gateway_values = flag_values(gateway, GATEWAY)
+                http_port = ds.split_host_port(gateway_values["listen"])[1]
+                gateway_admin_port = ds.split_host_port(
+                    gateway_values["admin-listen"])[1]
 
                 # userd's gRPC port: from the gateway pods and nobody else.
                 peers = self.ingress_peers(docs, pods[USERD], grpc_port)
@@ -565,12 +722,14 @@ class NetworkPolicyTest(unittest.TestCase):
                                   for p in peers], [[GATEWAY]])
                 self.assertTrue(self.egress_allowed(docs, pods[GATEWAY],
                                                     grpc_port))
-                # The admin port: from monitoring namespaces only.
-                peers = self.ingress_peers(docs, pods[USERD], admin_port)
-                self.assertTrue(peers)
-                for peer in peers:
-                    self.assertEqual(peer, {"namespaceSelector": {
-                        "matchLabels": MONITORING_NAMESPACE_LABEL}})
+                # The admin ports: from monitoring namespaces only.
+                for pod, port in ((USERD, admin_port),
+                                  (GATEWAY, gateway_admin_port)):
+                    peers = self.ingress_peers(docs, pods[pod], port)
+                    self.assertTrue(peers, pod)
+                    for peer in peers:
+                        self.assertEqual(peer, {"namespaceSelector": {
+                            "matchLabels": MONITORING_NAMESPACE_LABEL}}, pod)
                 # The gateway's port is public; nothing else is open on it.
                 self.assertIn(None, self.ingress_peers(docs, pods[GATEWAY],
                                                        http_port))

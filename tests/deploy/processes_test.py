@@ -5,11 +5,16 @@ way the kubelet and Prometheus would:
 1. the migration Job's command line (image ENTRYPOINT + the Job's args) with
    the Job's environment: must exit 0;
 2. userd with the Deployment's command line and environment (ConfigMap
-   values as rendered; Secret values: a fresh database and a token), the
-   listen ports moved to free ones (port 0, read back from the logs);
-   waits for gRPC health SERVING (Health/Watch, no polling), then runs every
-   probe of the manifest against it and scrapes the annotated metrics port;
-3. user-gateway likewise, pointed at that userd; its probes and metrics;
+   values as rendered; Secret values: a fresh database and a token; Secret
+   volumes: a local directory each, TLS Secrets filled with certificates
+   made by tests/tools/make_test_certs.sh, and the variables pointing into
+   the mount pointed there), the listen ports moved to free ones (port 0,
+   read back from the logs); waits for gRPC health SERVING (Health/Watch, no
+   polling; over mutual TLS when userd has TLS on), then runs every probe of
+   the manifest against it and scrapes the annotated metrics port;
+3. user-gateway likewise, pointed at that userd; its probes (its readiness
+   needs userd's answer, so with TLS on it proves the handshake) and
+   metrics (the annotated admin port; /metrics is 404 on the public one);
 4. SIGTERM to both: each exits 0 within terminationGracePeriodSeconds minus
    the preStop pause, and userd turns NOT_SERVING while it drains.
 
@@ -28,9 +33,11 @@ import os
 import queue
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -50,7 +57,16 @@ START_TIMEOUT = 60.0
 # gateway/main.cc.
 LISTEN_EVENTS = {
     USERD: {"listen": "listening", "admin-listen": "admin_listening"},
-    GATEWAY: {"listen": "listening"},
+    GATEWAY: {"listen": "listening", "admin-listen": "admin_listening"},
+}
+# What a kubernetes.io/tls Secret mounted by each Deployment holds, as files
+# of tests/tools/make_test_certs.sh: userd's is its server certificate, the
+# gateway's a client certificate; ca.crt is the CA of both.
+TLS_SECRET_FILES = {
+    USERD: {"tls.crt": "server.crt", "tls.key": "server.key",
+            "ca.crt": "ca.crt"},
+    GATEWAY: {"tls.crt": "client.crt", "tls.key": "client.key",
+              "ca.crt": "ca.crt"},
 }
 SERVING = b"\x08\x01"      # HealthCheckResponse{status: SERVING}
 NOT_SERVING = b"\x08\x02"  # HealthCheckResponse{status: NOT_SERVING}
@@ -230,6 +246,7 @@ def http_get(port, path):
 
 
 def grpc_check(port, service=""):
+    """A gRPC health probe: plaintext, as the kubelet's."""
     request = b"" if not service else \
         b"\x0a" + bytes([len(service)]) + service.encode()
     with grpc.insecure_channel("127.0.0.1:%d" % port) as channel:
@@ -239,10 +256,13 @@ def grpc_check(port, service=""):
 
 class HealthWatch:
     """grpc.health.v1.Health/Watch of the overall status, read by a thread:
-    every status the server sends, in order."""
+    every status the server sends, in order. `credentials`: None for
+    plaintext."""
 
-    def __init__(self, port):
-        self.channel = grpc.insecure_channel("127.0.0.1:%d" % port)
+    def __init__(self, port, credentials=None):
+        target = "127.0.0.1:%d" % port
+        self.channel = grpc.insecure_channel(target) if credentials is None \
+            else grpc.secure_channel(target, credentials)
         self.call = self.channel.unary_stream("/grpc.health.v1.Health/Watch")(
             b"", timeout=300)
         self.statuses = queue.Queue()
@@ -317,19 +337,68 @@ def scrape(what, template, container, mapping):
 
 # --- the test ----------------------------------------------------------------
 
+def mount_secrets(template, container, binary, env, work):
+    """Stands in for the container's Secret volumes: a local directory per
+    mount, with the files of TLS_SECRET_FILES[binary] for the keys it
+    projects; the environment's paths into a mount are moved there."""
+    volumes = {v["name"]: v for v in template["spec"].get("volumes") or []}
+    env = dict(env)
+    for mount in container.get("volumeMounts") or []:
+        secret = volumes[mount["name"]].get("secret")
+        if secret is None:
+            continue
+        local = os.path.join(work, binary, mount["name"])
+        os.makedirs(local)
+        items = secret.get("items") or [
+            {"key": k, "path": k} for k in TLS_SECRET_FILES[binary]]
+        for item in items:
+            check(item["key"] in TLS_SECRET_FILES[binary],
+                  "%s: unknown key %s of Secret %s"
+                  % (binary, item["key"], secret["secretName"]))
+            shutil.copy(os.path.join(work, "certs",
+                                     TLS_SECRET_FILES[binary][item["key"]]),
+                        os.path.join(local, item["path"]))
+        prefix = mount["mountPath"].rstrip("/") + "/"
+        for var, value in env.items():
+            if value.startswith(prefix):
+                env[var] = os.path.join(local, value[len(prefix):])
+    return env
+
+
+def userd_credentials(env, work):
+    """What a client of this userd needs: None when its port is plaintext,
+    else TLS trusting the test CA with the test client certificate."""
+    if not env.get(ds.read_flags(ARGS.source_dir, USERD)["tls-cert"].env):
+        return None
+
+    def read(name):
+        with open(os.path.join(work, "certs", name), "rb") as f:
+            return f.read()
+    return grpc.ssl_channel_credentials(
+        root_certificates=read("ca.crt"), private_key=read("client.key"),
+        certificate_chain=read("client.crt"))
+
+
 class OverlayProcessesTest(unittest.TestCase):
     def run_overlay(self, name):
         docs = ds.render(ARGS.kubectl, ARGS.source_dir, name)
         database = "deploy_%s_%s" % (name.replace("/", "_"),
                                      secrets.token_hex(4))
         psql(DATABASE, "CREATE DATABASE %s" % database)
+        work = tempfile.mkdtemp(prefix="deploy-processes.")
+        subprocess.run(["bash", os.path.join(ARGS.source_dir,
+                                             "tests/tools/make_test_certs.sh"),
+                        os.path.join(work, "certs"), "DNS:userd"],
+                       check=True, timeout=60)
         started = []
         try:
-            self.exercise(docs, with_database(DATABASE, database), started)
+            self.exercise(docs, with_database(DATABASE, database), started,
+                          work)
         finally:
             for process in started:
                 process.kill()
             psql(DATABASE, "DROP DATABASE IF EXISTS %s WITH (FORCE)" % database)
+            shutil.rmtree(work, ignore_errors=True)
 
     def env_of(self, docs, container, secret_values):
         env = {}
@@ -341,7 +410,7 @@ class OverlayProcessesTest(unittest.TestCase):
                 env[var] = value
         return env
 
-    def exercise(self, docs, database_url, started):
+    def exercise(self, docs, database_url, started, work):
         secret_values = {"DATABASE_URL": database_url,
                          "USERD_BOOTSTRAP_TOKEN": secrets.token_urlsafe(24)}
         stages = {b: ds.parse_dockerfile(os.path.join(ARGS.source_dir, p))[-1]
@@ -363,12 +432,13 @@ class OverlayProcessesTest(unittest.TestCase):
         deployment = ds.find(docs, "Deployment", USERD)
         template = deployment["spec"]["template"]
         (c,) = template["spec"]["containers"]
+        env = mount_secrets(template, c, USERD,
+                            self.env_of(docs, c, secret_values), work)
         userd, userd_ports = start(USERD, ds.image_argv(stages[USERD], c), c,
-                                   self.env_of(docs, c, secret_values))
+                                   env)
         started.append(userd)
-        grpc_port = userd_ports[ds.container_port(
-            c, c["readinessProbe"]["grpc"]["port"])]
-        watch = HealthWatch(grpc_port)
+        grpc_port = userd_ports[ds.container_port(c, "grpc")]
+        watch = HealthWatch(grpc_port, userd_credentials(env, work))
         try:
             watch.wait_for(SERVING)
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
@@ -382,7 +452,8 @@ class OverlayProcessesTest(unittest.TestCase):
                 deployment = ds.find(docs, "Deployment", GATEWAY)
                 gw_template = deployment["spec"]["template"]
                 (gc,) = gw_template["spec"]["containers"]
-                env = self.env_of(docs, gc, secret_values)
+                env = mount_secrets(gw_template, gc, GATEWAY,
+                                    self.env_of(docs, gc, secret_values), work)
                 self.assertIn("USERD_ADDRESS", env)
                 env["USERD_ADDRESS"] = "127.0.0.1:%d" % grpc_port
                 gateway, gateway_ports = start(
@@ -391,6 +462,10 @@ class OverlayProcessesTest(unittest.TestCase):
                 for probe in ("livenessProbe", "readinessProbe"):
                     run_probe("gateway " + probe, gc[probe], gc, gateway_ports)
                 scrape("gateway", gw_template, gc, gateway_ports)
+                # Metrics are not served on the public port.
+                status, _, _ = http_get(
+                    gateway_ports[ds.container_port(gc, "http")], "/metrics")
+                self.assertEqual(status, 404)
                 grace = gw_template["spec"]["terminationGracePeriodSeconds"] \
                     - gc["lifecycle"]["preStop"]["sleep"]["seconds"]
                 code, took = gateway.terminate(grace)

@@ -1,5 +1,6 @@
 #include "gateway/gateway_config.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -31,19 +32,24 @@ TEST(GatewayConfigTest, Defaults) {
   EXPECT_EQ(config->client_rps, 0);
   EXPECT_EQ(config->principal_rps, 0);
   EXPECT_EQ(config->rpc_timeout_ms, 5000);
+  EXPECT_EQ(config->header_timeout_ms, 10000);
+  EXPECT_EQ(config->body_timeout_ms, 30000);
+  EXPECT_EQ(config->max_connections, 10000);
+  EXPECT_EQ(config->admin_listen, "");
   EXPECT_EQ(config->threads, 1);
 }
 
 TEST(GatewayConfigTest, ReadsEveryFlag) {
-  absl::StatusOr<GatewayConfig> config =
-      Parse({"--listen=0.0.0.0:9000", "--userd-address", "userd:50051",
-             "--insecure-cookies", "--allowed-origins",
-             " https://a.example , http://b.example:8080,,",
-             "--medama-project=analytics", "--neptun-project=neptun",
-             "--max-body-bytes=1024", "--rate-limit-client-rps=10",
-             "--rate-limit-client-burst=20", "--rate-limit-principal-rps=5",
-             "--rate-limit-principal-burst=6", "--rpc-timeout-ms=250",
-             "--threads=4"});
+  absl::StatusOr<GatewayConfig> config = Parse(
+      {"--listen=0.0.0.0:9000", "--userd-address", "userd:50051",
+       "--insecure-cookies", "--allowed-origins",
+       " https://a.example , http://b.example:8080,,",
+       "--medama-project=analytics", "--neptun-project=neptun",
+       "--max-body-bytes=1024", "--rate-limit-client-rps=10",
+       "--rate-limit-client-burst=20", "--rate-limit-principal-rps=5",
+       "--rate-limit-principal-burst=6", "--rpc-timeout-ms=250",
+       "--header-timeout-ms=200", "--body-timeout-ms=300",
+       "--max-connections=7", "--admin-listen=0.0.0.0:9090", "--threads=4"});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "0.0.0.0:9000");
   EXPECT_EQ(config->userd_address, "userd:50051");
@@ -59,15 +65,43 @@ TEST(GatewayConfigTest, ReadsEveryFlag) {
   EXPECT_EQ(config->principal_rps, 5);
   EXPECT_EQ(config->principal_burst, 6);
   EXPECT_EQ(config->rpc_timeout_ms, 250);
+  EXPECT_EQ(config->header_timeout_ms, 200);
+  EXPECT_EQ(config->body_timeout_ms, 300);
+  EXPECT_EQ(config->max_connections, 7);
+  EXPECT_EQ(config->admin_listen, "0.0.0.0:9090");
   EXPECT_EQ(config->threads, 4);
 }
 
 TEST(GatewayConfigTest, RefusesBadValues) {
   for (const char* bad :
        {"--threads=0", "--max-body-bytes=0", "--rpc-timeout-ms=-1",
-        "--rate-limit-client-rps=-2", "--medama-project=", "--no-such-flag"}) {
+        "--rate-limit-client-rps=-2", "--medama-project=", "--no-such-flag",
+        "--header-timeout-ms=0", "--header-timeout-ms=3600001",
+        "--body-timeout-ms=-5", "--body-timeout-ms=3600001",
+        "--max-connections=0", "--max-connections=-1",
+        "--max-connections=1000001"}) {
     EXPECT_FALSE(Parse({bad}).ok()) << bad;
   }
+}
+
+TEST(GatewayConfigTest, EnvironmentFallbacksOfTheConnectionLimits) {
+  setenv("GATEWAY_HEADER_TIMEOUT_MS", "1500", 1);
+  setenv("GATEWAY_BODY_TIMEOUT_MS", "2500", 1);
+  setenv("GATEWAY_MAX_CONNECTIONS", "42", 1);
+  setenv("GATEWAY_ADMIN_LISTEN", "127.0.0.1:9191", 1);
+  absl::StatusOr<GatewayConfig> config = Parse({});
+  absl::StatusOr<GatewayConfig> flag_wins = Parse({"--max-connections=43"});
+  unsetenv("GATEWAY_HEADER_TIMEOUT_MS");
+  unsetenv("GATEWAY_BODY_TIMEOUT_MS");
+  unsetenv("GATEWAY_MAX_CONNECTIONS");
+  unsetenv("GATEWAY_ADMIN_LISTEN");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->header_timeout_ms, 1500);
+  EXPECT_EQ(config->body_timeout_ms, 2500);
+  EXPECT_EQ(config->max_connections, 42);
+  EXPECT_EQ(config->admin_listen, "127.0.0.1:9191");
+  ASSERT_TRUE(flag_wins.ok()) << flag_wins.status();
+  EXPECT_EQ(flag_wins->max_connections, 43);
 }
 
 }  // namespace

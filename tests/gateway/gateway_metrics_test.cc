@@ -35,28 +35,47 @@ TEST(GatewayMetricsTest, CountsResponsesByRoutePatternNotByPath) {
                                 {{"Authorization", "Bearer t"}}));
   }
   SendTo(gateway, JsonRequest("GET", "/nowhere", ""));
-  HttpResponse scrape = SendTo(gateway, JsonRequest("GET", "/metrics", ""));
+  const std::string scrape = registry.Render();
 
-  EXPECT_EQ(scrape.status, 200);
-  EXPECT_EQ(scrape.Header("Content-Type").rfind("text/plain; version=0.0.4", 0),
-            0u);
-  EXPECT_NE(scrape.body.find("gateway_http_requests_total{route=\"PATCH "
-                             "/v1/users/{user_id}\",code=\"200\"} 2"),
+  EXPECT_NE(scrape.find("gateway_http_requests_total{route=\"PATCH "
+                        "/v1/users/{user_id}\",code=\"200\"} 2"),
             std::string::npos)
-      << scrape.body;
-  EXPECT_NE(scrape.body.find(
-                "gateway_http_requests_total{route=\"unmatched\",code=\"404\"} 1"),
-            std::string::npos);
-  EXPECT_EQ(scrape.body.find("usr_1"), std::string::npos);
-  EXPECT_NE(scrape.body.find("gateway_http_request_duration_seconds_count{"
-                             "route=\"PATCH /v1/users/{user_id}\"} 2"),
+      << scrape;
+  EXPECT_NE(
+      scrape.find(
+          "gateway_http_requests_total{route=\"unmatched\",code=\"404\"} 1"),
+      std::string::npos);
+  EXPECT_EQ(scrape.find("usr_1"), std::string::npos);
+  EXPECT_NE(scrape.find("gateway_http_request_duration_seconds_count{"
+                        "route=\"PATCH /v1/users/{user_id}\"} 2"),
             std::string::npos);
 }
 
-TEST(GatewayMetricsTest, NoMetricsRouteWithoutMetrics) {
+TEST(GatewayMetricsTest, MetricsAreNotServedOnThePublicPort) {
+  metrics::MetricsRegistry registry;
+  GatewayMetrics metrics(registry);
   FakeUserBackend backend;
-  Gateway gateway(GatewayHarness::DefaultConfig(), backend);
-  EXPECT_EQ(SendTo(gateway, JsonRequest("GET", "/metrics", "")).status, 404);
+  Gateway gateway(GatewayHarness::DefaultConfig(), backend, &metrics);
+  HttpResponse response = SendTo(gateway, JsonRequest("GET", "/metrics", ""));
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.body.find("gateway_http_requests_total"),
+            std::string::npos);
+}
+
+TEST(GatewayMetricsTest, CountsRefusedConnectionsAndAcceptErrors) {
+  metrics::MetricsRegistry registry;
+  GatewayMetrics metrics(registry);
+  metrics.OnConnectionRefused();
+  metrics.OnConnectionRefused();
+  metrics.OnAcceptError();
+  metrics.ExposeOpenConnections([] { return 3.0; });
+  const std::string scrape = registry.Render();
+  EXPECT_NE(scrape.find("gateway_http_connections_refused_total 2"),
+            std::string::npos)
+      << scrape;
+  EXPECT_NE(scrape.find("gateway_http_accept_errors_total 1"),
+            std::string::npos);
+  EXPECT_NE(scrape.find("gateway_http_connections_open 3"), std::string::npos);
 }
 
 }  // namespace

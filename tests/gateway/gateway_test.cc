@@ -108,6 +108,87 @@ TEST(GatewayTest, CommonBodyChecksAnswerInEachContractsShape) {
   }
 }
 
+TEST(GatewayTest, AmbiguousCredentialsAndLengthsAre400InEachContractsShape) {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  for (const ContractRequest& contract : ContractRequests()) {
+    const bool cookie = contract.name == "medama" || contract.name == "neptun";
+    const std::string cookie_name =
+        contract.name == "medama" ? "_me_sess" : "neptun-session";
+    struct Case {
+      std::string name;
+      Headers headers;
+    };
+    std::vector<Case> cases = {
+        {"two Authorization headers",
+         {contract.credential,
+          {"Authorization", "Bearer t"},
+          {"Authorization", "Bearer garbage"}}},
+        {"two equal Content-Length headers",
+         {contract.credential,
+          {"Content-Length", std::to_string(contract.body.size())},
+          {"Content-Length", std::to_string(contract.body.size())}}},
+        {"a Content-Length list",
+         {contract.credential,
+          {"Content-Length", std::to_string(contract.body.size()) + ", " +
+                                 std::to_string(contract.body.size())}}},
+    };
+    if (cookie) {
+      cases.push_back(
+          {"the session cookie twice in one header",
+           {{"Cookie", cookie_name + "=t; " + cookie_name + "=u"}}});
+      cases.push_back({"the session cookie in two headers",
+                       {{"Cookie", cookie_name + "=t"},
+                        {"Cookie", "other=1; " + cookie_name + "=u"}}});
+    }
+    for (const Case& c : cases) {
+      GatewayHarness harness;
+      HttpResponse response = harness.Send(JsonRequest(
+          contract.method, contract.target, contract.body, c.headers));
+      const std::string label = contract.name + ": " + c.name;
+      EXPECT_EQ(response.status, 400) << label;
+      nlohmann::json body = BodyJson(response);
+      EXPECT_TRUE(HasContractShape(contract.name, body))
+          << label << " " << response.body;
+      int in_body = StatusInBody(contract.name, body);
+      if (in_body != -1) {
+        EXPECT_EQ(in_body, 400) << label;
+      }
+      EXPECT_TRUE(response.close_connection) << label;
+      EXPECT_TRUE(harness.backend().calls.empty()) << label;
+    }
+    // One of each is fine, and so are other cookies beside the session one.
+    GatewayHarness harness;
+    Headers one = {{"Content-Length", std::to_string(contract.body.size())}};
+    if (cookie) {
+      one.emplace_back("Cookie", "a=1; " + cookie_name + "=t; b=2");
+      one.emplace_back("Cookie", "c=3");
+    } else {
+      one.push_back(contract.credential);
+    }
+    HttpResponse response = harness.Send(
+        JsonRequest(contract.method, contract.target, contract.body, one));
+    EXPECT_EQ(response.status, 200) << contract.name << " " << response.body;
+    EXPECT_FALSE(response.close_connection) << contract.name;
+    EXPECT_EQ(harness.backend().calls.size(), 1u) << contract.name;
+  }
+}
+
+TEST(GatewayTest, TwoContentLengthsAre400OutsideTheContractsToo) {
+  GatewayHarness harness;
+  HttpResponse response = harness.Send(
+      JsonRequest("GET", "/healthz", "",
+                  {{"Content-Length", "0"}, {"Content-Length", "0"}}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(BodyJson(response)["status"], 400);
+  // Two Authorization headers mean nothing to a route without credentials.
+  EXPECT_EQ(harness
+                .Send(JsonRequest("GET", "/healthz", "",
+                                  {{"Authorization", "Bearer a"},
+                                   {"Authorization", "Bearer b"}}))
+                .status,
+            200);
+}
+
 TEST(GatewayTest, CharsetParameterIsAccepted) {
   GatewayHarness harness;
   HttpRequest request =

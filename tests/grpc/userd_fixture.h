@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -55,7 +56,11 @@ inline CallError ParseError(const grpc::Status& status) {
 
 class UserdFixture : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { StartServer(); }
+
+  // Starts the shared server with the tests' settings, then `adjust`.
+  static void StartServer(
+      const std::function<void(UserdConfig&)>& adjust = nullptr) {
     UserdConfig config;
     config.listen = "127.0.0.1:0";
     config.database_url = TestDatabase::Get().connection_string();
@@ -64,6 +69,7 @@ class UserdFixture : public ::testing::Test {
     // Cheap hashes: these tests are about rules, not hashing cost.
     config.argon2 = Argon2Params{1024, 1, 1};
     config.hash_queue_capacity = 256;
+    if (adjust) adjust(config);
     server_ = new UserdServer(config);
     absl::Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started;

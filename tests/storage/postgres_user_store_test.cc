@@ -985,7 +985,7 @@ TEST_F(PostgresUserStoreTest, ManagesProjects) {
 
 // The store's backend is killed from outside: the next call reports
 // Unavailable and drops the connection, the one after reconnects.
-TEST_F(PostgresUserStoreTest, BrokenConnectionIsUnavailableThenRecovers) {
+TEST_F(PostgresUserStoreTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
   const std::string application = "broken_connection_test";
   PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
                               {{"application_name", application}}),
@@ -999,17 +999,14 @@ TEST_F(PostgresUserStoreTest, BrokenConnectionIsUnavailableThenRecovers) {
       "AND application_name = '" +
       application + "'";
   const int64_t old_pid = Count(backends);
-  // Waits (up to 5 s) until the backend has exited.
+  // Waits (up to 5 s) until the backend has exited, as in a restart.
   ASSERT_TRUE(TestDatabase::Get()
                   .Query("SELECT pg_terminate_backend(" +
                          std::to_string(old_pid) + ", 5000)")[0][0]
                   .as<bool>());
+  EXPECT_FALSE(store.Healthy());  // seen without a round trip
 
-  absl::StatusOr<UserRecord> lost = store.GetUser(project_, created.id);
-  EXPECT_EQ(lost.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(Reason(lost.status()), "DATABASE_UNAVAILABLE");
-  EXPECT_FALSE(store.Healthy());
-
+  // The next call connects again instead of failing.
   absl::StatusOr<UserRecord> recovered = store.GetUser(project_, created.id);
   ASSERT_TRUE(recovered.ok()) << recovered.status();
   EXPECT_EQ(recovered->user.username(), "survivor");
@@ -1023,6 +1020,36 @@ TEST_F(PostgresUserStoreTest, BrokenConnectionIsUnavailableThenRecovers) {
   absl::StatusOr<UserUpdateResult> updated = store.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->record.user.bio(), "after reconnect");
+}
+
+TEST_F(PostgresUserStoreTest, AReadOnlyServerIsUnavailableAndItsConnectionDropped) {
+  const std::string application = "read_only_test";
+  PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
+                              {{"application_name", application}}),
+                          kTimeout);
+  UserRecord created = Create(Basics("readonly"));
+  // New sessions of this database start read-only, as on a standby.
+  TestDatabase::Get().Query(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+      "default_transaction_read_only = on', current_database()); END $$");
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "refused";
+  absl::StatusOr<UserUpdateResult> refused = store.UpdateUser(update);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
+  EXPECT_FALSE(store.Healthy());  // dropped, not kept for the next call
+
+  // The primary is back (here: the database is writable again); the next
+  // call's new connection writes.
+  TestDatabase::Get().Query(
+      "SET TRANSACTION READ WRITE; "
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET "
+      "default_transaction_read_only', current_database()); END $$");
+  update.changes.bio = "written";
+  absl::StatusOr<UserUpdateResult> written = store.UpdateUser(update);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->record.user.bio(), "written");
 }
 
 // A statement stuck behind a row lock is cancelled by statement_timeout:

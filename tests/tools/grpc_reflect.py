@@ -8,6 +8,11 @@ Usage (the flags follow grpcurl's):
   grpc_reflect.py -plaintext [-H 'key: value']... [-d JSON|@] [-v] \
       HOST:PORT SERVICE/METHOD
 
+Without -plaintext the connection is TLS: -cacert FILE verifies the server
+with that CA (default: the system's roots), -cert FILE -key FILE present a
+client certificate (mutual TLS), -servername NAME checks that name in the
+server's certificate instead of HOST.
+
 It needs only Debian's python3-grpcio and python3-protobuf (run it with
 /usr/bin/python3, not a virtualenv's python) and protoc (protobuf-compiler).
 
@@ -487,6 +492,14 @@ def parse_args(argv):
         epilog="commands: list [SERVICE] | describe [SYMBOL] | SERVICE/METHOD")
     p.add_argument("-plaintext", "--plaintext", action="store_true",
                    help="no TLS (otherwise TLS with the system's roots)")
+    p.add_argument("-cacert", "--cacert", metavar="FILE",
+                   help="PEM CA certificates to verify the server with")
+    p.add_argument("-cert", "--cert", metavar="FILE",
+                   help="PEM client certificate (with -key)")
+    p.add_argument("-key", "--key", metavar="FILE",
+                   help="PEM private key of -cert")
+    p.add_argument("-servername", "--servername", metavar="NAME",
+                   help="name to check in the server's certificate")
     p.add_argument("-H", dest="headers", action="append", default=[],
                    metavar="'KEY: VALUE'", help="request metadata (repeatable)")
     p.add_argument("-d", dest="data", metavar="JSON",
@@ -503,16 +516,44 @@ def parse_args(argv):
     p.add_argument("address", metavar="HOST:PORT")
     p.add_argument("command", nargs="?", default="list")
     p.add_argument("symbol", nargs="?")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    tls_files = (args.cacert, args.cert, args.key, args.servername)
+    if args.plaintext and any(tls_files):
+        p.error("-cacert, -cert, -key and -servername need TLS: "
+                "drop -plaintext")
+    if bool(args.cert) != bool(args.key):
+        p.error("-cert and -key go together")
+    return args
+
+
+def read_bytes(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise ToolError("cannot read %s: %s" % (path, e.strerror))
+
+
+def open_channel(args):
+    if args.plaintext:
+        return grpc.insecure_channel(args.address)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read_bytes(args.cacert) if args.cacert else None,
+        private_key=read_bytes(args.key) if args.key else None,
+        certificate_chain=read_bytes(args.cert) if args.cert else None)
+    options = []
+    if args.servername:
+        options.append(("grpc.ssl_target_name_override", args.servername))
+    return grpc.secure_channel(args.address, credentials, options=options)
 
 
 def main(argv):
     args = parse_args(argv)
-    if args.plaintext:
-        channel = grpc.insecure_channel(args.address)
-    else:
-        channel = grpc.secure_channel(args.address,
-                                      grpc.ssl_channel_credentials())
+    try:
+        channel = open_channel(args)
+    except ToolError as e:
+        print("grpc_reflect: " + str(e), file=sys.stderr)
+        return 1
     try:
         try:
             grpc.channel_ready_future(channel).result(

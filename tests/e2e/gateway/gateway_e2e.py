@@ -97,11 +97,16 @@ def max_age(set_cookie):
     return int(match.group(1)) if match else None
 
 
+# 300 two-byte characters (600 bytes of UTF-8): userd passes on 500 bytes.
+LONG_MESSAGE = "\u00e9" * 300
+
+
 class Webhook:
     """A validateUserUpdated webhook on a loopback port. It checks the
     signature, records every call and answers by the update's username:
-    "reserved" -> {"valid": false, "message": ...}, "slowpoke" -> no answer
-    within 3 s, anything else -> {"valid": true}."""
+    "reserved" -> {"valid": false, "message": ...}, "longwinded" -> the
+    same with a 600-byte message of two-byte characters, "slowpoke" -> no
+    answer within 3 s, anything else -> {"valid": true}."""
 
     def __init__(self, secret):
         self.secret = secret.encode()
@@ -131,6 +136,8 @@ class Webhook:
                 elif username == "reserved":
                     answer = {"valid": False,
                               "message": "This username is reserved"}
+                elif username == "longwinded":
+                    answer = {"valid": False, "message": LONG_MESSAGE}
                 else:
                     answer = {"valid": True}
                 data = json.dumps(answer).encode()
@@ -195,13 +202,15 @@ def expect(response, status, what):
 
 
 class Scenario:
-    def __init__(self, gw, token, golden_dir, tool, userd_address, webhook):
+    def __init__(self, gw, token, golden_dir, tool, userd_address, webhook,
+                 database_url):
         self.gw = gw
         self.admin = token
         self.golden_dir = golden_dir
         self.tool = tool
         self.userd_address = userd_address
         self.webhook = webhook
+        self.database_url = database_url
 
     def golden(self, name):
         with open(os.path.join(self.golden_dir, name)) as f:
@@ -601,6 +610,44 @@ class Scenario:
                    "webhook: a webhook slower than 2 s is 503")
         check(r.json().get("code") == "user/webhook-unavailable",
               "webhook: user/webhook-unavailable", r.text)
+        r = expect(gw.request("PATCH", path,
+                              {"update": {"username": "longwinded",
+                                          "bio": "nope"}},
+                              token=key), 400,
+                   "webhook: a rejection with a long message is 400")
+        check(r.json() == {"error": LONG_MESSAGE[:250],
+                           "code": "user/validation-failed"},
+              "webhook: its message cut to 500 bytes on a character boundary",
+              r.text)
+
+        # Destinations that are not allowed, stored the way a project
+        # configured before the rule would be (userd refuses them on
+        # UpdateProject): the cloud metadata address, and 0.0.0.0, which
+        # reaches this test's own hook on loopback. Each is refused when
+        # called: the same 503 as an unreachable hook, nothing sent, nothing
+        # written, and nothing about the address in the answer.
+        port = self.webhook.server.server_port
+        for uri, hints in (
+                ("http://169.254.169.254/latest/meta-data/",
+                 ("169.254", "meta-data")),
+                ("http://0:%d/validate" % port,
+                 ("0.0.0.0", str(port)))):
+            psql(self.database_url,
+                 "update projects set webhook_uri = '%s' where id = 'hooked'"
+                 % uri)
+            calls = len(self.webhook.calls)
+            r = expect(gw.request("PATCH", path,
+                                  {"update": {"bio": "somewhere else"}},
+                                  token=key), 503,
+                       "webhook: %s is refused with 503" % uri)
+            check(r.json().get("code") == "user/webhook-unavailable",
+                  "webhook: a refused destination is "
+                  "user/webhook-unavailable", r.text)
+            check(not any(hint in r.text for hint in hints),
+                  "webhook: the answer does not mention the destination",
+                  r.text)
+            check(len(self.webhook.calls) == calls,
+                  "webhook: nothing was sent to %s" % uri)
         r = gw.request("GET", path, token=key)
         check(r.json().get("bio") == "approved" and
               r.json().get("username") == "hook_user",
@@ -991,15 +1038,21 @@ def main():
 
         userd_address = "127.0.0.1:%d" % free_port()
         gateway_port = free_port()
+        admin_port = free_port()
         token = secrets.token_urlsafe(24)
         with open(userd_log, "w") as log:
             userd = subprocess.Popen(
                 [args.userd, "--listen", userd_address, "--database-url", url,
-                 "--bootstrap-token", token],
+                 "--bootstrap-token", token,
+                 # The test's webhook is plain http on loopback: allowed
+                 # explicitly, and nothing else that is not public.
+                 "--webhook-allow-http", "--webhook-allow-cidr",
+                 "127.0.0.1/32"],
                 stdout=log, stderr=subprocess.STDOUT)
         with open(gateway_log, "w") as log:
             gateway = subprocess.Popen(
                 [args.gateway, "--listen", "127.0.0.1:%d" % gateway_port,
+                 "--admin-listen", "127.0.0.1:%d" % admin_port,
                  "--userd-address", userd_address, "--insecure-cookies",
                  "--allowed-origins", "http://app.test,https://app.test"],
                 stdout=log, stderr=subprocess.STDOUT)
@@ -1023,7 +1076,7 @@ def main():
               read(gateway_log), read(userd_log))
 
         scenario = Scenario(Gateway(base), token, args.golden, args.tool,
-                            userd_address, webhook)
+                            userd_address, webhook, url)
         scenario.common()
         jane = scenario.v1()
         scenario.medama()
@@ -1033,6 +1086,17 @@ def main():
         scenario.identifiers()
         scenario.suspensions()
         scenario.limits(jane)
+
+        # Metrics: on the admin listener only.
+        r = requests.get(base + "/metrics", timeout=5)
+        check(r.status_code == 404, "/metrics is 404 on the public port",
+              r.status_code, r.text[:200])
+        r = requests.get("http://127.0.0.1:%d/metrics" % admin_port, timeout=5)
+        check(r.status_code == 200 and
+              'gateway_http_requests_total{route="PATCH /v1/users/{user_id}"'
+              in r.text and "gateway_http_connections_open" in r.text,
+              "the admin listener serves the gateway's metrics",
+              r.status_code, r.text[:500])
 
         userd.send_signal(signal.SIGTERM)
         try:

@@ -111,5 +111,36 @@ INSTANTIATE_TEST_SUITE_P(
         ControlCase{"invalid_utf8", "a\xFF", false, true}),
     [](const auto& info) { return std::string(info.param.label); });
 
+TEST(TruncateUtf8Test, KeepsWholeCharactersWithinTheLimit) {
+  EXPECT_EQ(TruncateUtf8("hello", 10), "hello");
+  EXPECT_EQ(TruncateUtf8("hello", 5), "hello");
+  EXPECT_EQ(TruncateUtf8("hello", 3), "hel");
+  EXPECT_EQ(TruncateUtf8("", 3), "");
+  EXPECT_EQ(TruncateUtf8("abc", 0), "");
+  // "é" is two bytes, "€" three, "😀" four: never split.
+  EXPECT_EQ(TruncateUtf8("a\xC3\xA9", 2), "a");
+  EXPECT_EQ(TruncateUtf8("a\xC3\xA9", 3), "a\xC3\xA9");
+  EXPECT_EQ(TruncateUtf8("\xE2\x82\xAC\xE2\x82\xAC", 5), "\xE2\x82\xAC");
+  EXPECT_EQ(TruncateUtf8("\xF0\x9F\x98\x80", 3), "");
+  EXPECT_EQ(TruncateUtf8("\xF0\x9F\x98\x80x", 4), "\xF0\x9F\x98\x80");
+}
+
+TEST(TruncateUtf8Test, StopsAtInvalidBytes) {
+  EXPECT_EQ(TruncateUtf8("ab\xFF" "cd", 10), "ab");
+  EXPECT_EQ(TruncateUtf8("ab\xC3", 10), "ab");  // a cut character
+}
+
+TEST(TruncateUtf8Test, AFiveHundredByteCutOfTwoByteCharacters) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "\xC3\xA9";  // 600 bytes
+  absl::string_view cut = TruncateUtf8(text, 500);
+  EXPECT_EQ(cut.size(), 500u);
+  EXPECT_EQ(CountCodePoints(cut), 250u);
+  const std::string odd_text = "x" + text;
+  absl::string_view odd = TruncateUtf8(odd_text, 500);
+  EXPECT_EQ(odd.size(), 499u);
+  EXPECT_EQ(CountCodePoints(odd), 250u);
+}
+
 }  // namespace
 }  // namespace users
