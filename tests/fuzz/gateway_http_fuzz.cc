@@ -11,12 +11,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "boost/beast/core/error.hpp"
 #include "boost/beast/http.hpp"
 #include "gateway/gateway.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/growing_string_body.h"
 #include "gateway/http_session.h"
 #include "gateway/rpc_error.h"
 #include "google/rpc/error_details.pb.h"
@@ -132,7 +134,7 @@ struct Fixture {
 };
 
 users::gateway::HttpRequest ToHttpRequest(
-    http::request<http::string_body>&& message) {
+    http::request<users::gateway::GrowingStringBody>&& message) {
   users::gateway::HttpRequest request;
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
@@ -154,7 +156,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fixture->backend.calls.clear();
   boost::asio::const_buffer input(data + 1, size - 1);
   for (int i = 0; i < 4 && input.size() > 0; ++i) {
-    http::request_parser<http::string_body> parser;
+    // As HttpSession reads a request.
+    http::request_parser<users::gateway::GrowingStringBody> parser;
     parser.eager(true);
     parser.header_limit(users::gateway::HttpSession::kHeaderLimit);
     parser.body_limit(
@@ -168,9 +171,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (error == http::error::header_limit ||
         error == http::error::body_limit) {
       const auto& message = parser.get();
-      std::string target(message.target());
+      std::string_view path = message.target();
+      path = path.substr(0, path.find('?'));
+      auto request_id = message.find("x-request-id");
       (void)fixture->gateway.RenderTransportError(
-          message.method_string(), target.substr(0, target.find('?')), "",
+          path.empty() ? std::string_view() : message.method_string(), path,
+          request_id == message.end() ? std::string_view()
+                                      : request_id->value(),
           users::gateway::GatewayError{413, "too large", 0, ""});
       return 0;
     }

@@ -1099,7 +1099,12 @@ def main():
               r.status_code, r.text[:500])
 
         userd.send_signal(signal.SIGTERM)
-        userd.wait(timeout=30)
+        try:
+            code = userd.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise Failure("userd still running 30 s after SIGTERM")
+        check(code == 0, "SIGTERM stops userd with exit code 0",
+              "exit code %s" % code, read(userd_log))
         userd = None
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
