@@ -32,6 +32,12 @@ SECRET_NAME = "userd-secrets"
 ARGON2_MIB_PER_WORKER = 19
 USERD_BASELINE_MIB = 64
 MONITORING_NAMESPACE_LABEL = {"monitoring": "enabled"}
+# gRPC's DNS resolver with the default authority: every address of the name.
+DNS_TARGET = "dns:///"
+# The gateway reaches userd through this headless Service (one DNS record per
+# ready pod), the fully qualified name in the overlay's namespace.
+USERD_HEADLESS = "userd-headless"
+CLUSTER_DOMAIN = "svc.cluster.local"
 
 
 def docs_of(name):
@@ -64,6 +70,21 @@ def flag_values(container, binary):
     values, _ = ds.parse_args(container.get("args") or [], flags,
                               ds.POSITIONAL[binary])
     return values
+
+
+def gateway_userd_target(docs):
+    """(host, port) the gateway dials: its --userd-address, else
+    USERD_ADDRESS, a gRPC target dns:///host:port (the DNS resolver, whose
+    every address round_robin uses)."""
+    _, gateway = deployment_container(docs, GATEWAY)
+    env = ds.container_env(docs, gateway)
+    address = flag_values(gateway, GATEWAY).get(
+        "userd-address", env.get("USERD_ADDRESS"))
+    check(address is not None, "gateway has no userd address")
+    check(address.startswith(DNS_TARGET),
+          "userd address %r is not a %shost:port target" % (address,
+                                                            DNS_TARGET))
+    return ds.split_host_port(address[len(DNS_TARGET):])
 
 
 def tls_value(docs, container, binary, flag_name):
@@ -191,19 +212,28 @@ class ContainerTest(unittest.TestCase):
                     self.assertEqual(unread, [],
                                      "variables %s reads none of" % binary)
 
-    def test_the_gateway_finds_userd_through_its_service(self):
+    def test_the_gateway_finds_userd_through_its_headless_service(self):
         for name in ds.RENDERED:
             with self.subTest(render=name):
                 docs = docs_of(name)
-                _, gateway = deployment_container(docs, GATEWAY)
                 _, userd = deployment_container(docs, USERD)
-                env = ds.container_env(docs, gateway)
-                address = flag_values(gateway, GATEWAY).get(
-                    "userd-address", env.get("USERD_ADDRESS"))
-                self.assertIsNotNone(address, "gateway has no userd address")
-                host, port = ds.split_host_port(address)
-                service = ds.find(docs, "Service", host.split(".")[0])
+                host, port = gateway_userd_target(docs)
+                service_name, _, domain = host.partition(".")
+                self.assertEqual(service_name, USERD_HEADLESS)
+                service = ds.find(docs, "Service", service_name)
                 self.assertIsNotNone(service, "no Service %s" % host)
+                # Headless: the name resolves to every ready pod, not to one
+                # virtual IP that would pin the HTTP/2 connection to a pod.
+                self.assertEqual(service["spec"].get("clusterIP"), "None")
+                self.assertFalse(service["spec"].get(
+                    "publishNotReadyAddresses", False))
+                if name in ds.OVERLAYS:
+                    namespace = ds.by_kind(docs, "Namespace")[0][
+                        "metadata"]["name"]
+                    self.assertEqual(domain, "%s.%s" % (namespace,
+                                                        CLUSTER_DOMAIN))
+                # The ClusterIP Service userd stays for other clients.
+                self.assertIsNotNone(ds.find(docs, "Service", USERD))
                 userd_pod = ds.find(docs, "Deployment", USERD)["spec"][
                     "template"]
                 self.assertTrue(ds.selector_matches(
@@ -543,10 +573,7 @@ class TlsTest(unittest.TestCase):
                             for d in manifests), issuer)
         # userd's certificate names what the gateway dials.
         _, gateway = deployment_container(docs, GATEWAY)
-        env = ds.container_env(docs, gateway)
-        address = flag_values(gateway, GATEWAY).get(
-            "userd-address", env.get("USERD_ADDRESS"))
-        host, _ = ds.split_host_port(address)
+        host, _ = gateway_userd_target(docs)
         host = tls_value(docs, gateway, GATEWAY,
                          "userd-tls-server-name") or host
         self.assertIn(host, userd_cert["spec"]["dnsNames"])
