@@ -38,6 +38,18 @@ DNS_TARGET = "dns:///"
 # ready pod), the fully qualified name in the overlay's namespace.
 USERD_HEADLESS = "userd-headless"
 CLUSTER_DOMAIN = "svc.cluster.local"
+# libpq's own environment variables that the manifests may set on userd's
+# containers: userd hands DATABASE_URL to libpq unchanged, and libpq takes
+# from these whatever the URL leaves out.
+LIBPQ_ENV = {"PGTARGETSESSIONATTRS", "PGSSLMODE", "PGSSLROOTCERT"}
+# CloudNativePG: the Cluster kind, the Secret keys and Service names the
+# operator derives from a Cluster's name, and the label on its pods.
+CNPG_API = "postgresql.cnpg.io/v1"
+CNPG_APP_SECRET = "%s-app"      # keys uri, fqdn-uri: URLs to <cluster>-rw
+CNPG_APP_URI_KEYS = ("uri", "fqdn-uri")
+CNPG_CA_SECRET = "%s-ca"        # ca.crt: the CA of the server certificates
+CNPG_RW_SERVICE = "%s-rw"       # always the primary
+CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
 
 
 def docs_of(name):
@@ -85,6 +97,22 @@ def gateway_userd_target(docs):
           "userd address %r is not a %shost:port target" % (address,
                                                             DNS_TARGET))
     return ds.split_host_port(address[len(DNS_TARGET):])
+
+
+def cnpg_clusters(docs):
+    return [d for d in ds.by_kind(docs, "Cluster")
+            if d["apiVersion"] == CNPG_API]
+
+
+def database_url_source(docs):
+    """Where userd's DATABASE_URL must come from in a render: the operator's
+    app Secret when the render has a CloudNativePG Cluster, else the key of
+    the same name in userd-secrets."""
+    clusters = cnpg_clusters(docs)
+    if clusters:
+        return ("secret", CNPG_APP_SECRET % clusters[0]["metadata"]["name"],
+                CNPG_APP_URI_KEYS)
+    return ("secret", SECRET_NAME, ("DATABASE_URL",))
 
 
 def tls_value(docs, container, binary, flag_name):
@@ -207,6 +235,8 @@ class ContainerTest(unittest.TestCase):
                     ds.parse_args(c.get("args") or [], flags,
                                   ds.POSITIONAL[binary])
                     read = {f.env for f in flags.values()}
+                    if binary == USERD:
+                        read |= LIBPQ_ENV
                     env = ds.container_env(docs, c)
                     unread = sorted(set(env) - read)
                     self.assertEqual(unread, [],
@@ -403,9 +433,18 @@ class UserdTest(unittest.TestCase):
                 refs = {k: v for k, v in ds.container_env(docs, c).items()
                         if isinstance(v, tuple)}
                 self.assertEqual(sorted(refs), expected)
+                # DATABASE_URL from the CloudNativePG operator's Secret where
+                # the render has a Cluster (prod), else like the others.
+                kind, database_secret, keys = database_url_source(docs)
                 for workload, pod, c, binary in our_containers(docs):
                     for var, value in ds.container_env(docs, c).items():
-                        if isinstance(value, tuple):
+                        if not isinstance(value, tuple):
+                            continue
+                        if var == "DATABASE_URL":
+                            self.assertEqual(value[:2],
+                                             (kind, database_secret))
+                            self.assertIn(value[2], keys)
+                        else:
                             self.assertEqual(value, ("secret", SECRET_NAME,
                                                      var))
                 # No secret in a ConfigMap.
@@ -687,11 +726,31 @@ class NetworkPolicyTest(unittest.TestCase):
                     return True
         return False
 
+    @staticmethod
+    def database_pods(docs):
+        """The pods the CloudNativePG operator makes of each Cluster
+        (<cluster>-1, -2, ...), with the labels it gives them."""
+        pods = {}
+        for cluster in cnpg_clusters(docs):
+            name = cluster["metadata"]["name"]
+            inherited = (cluster["spec"].get("inheritedMetadata") or {}).get(
+                "labels") or {}
+            for i in range(1, cluster["spec"]["instances"] + 1):
+                labels = dict(inherited)
+                labels.update({CNPG_CLUSTER_LABEL: name,
+                               "cnpg.io/instanceName": "%s-%d" % (name, i),
+                               "cnpg.io/podRole": "instance"})
+                pods["%s-%d" % (name, i)] = labels
+        return pods
+
     def pods_matching_peer(self, docs, peer):
-        """Workloads of this namespace a peer selects (podSelector only)."""
+        """Pods of this namespace a peer selects (podSelector only): the
+        workloads' and the database Cluster's."""
         if peer is None or "namespaceSelector" in peer or "ipBlock" in peer:
             return None
-        return sorted(n for n, labels in self.pods(docs).items()
+        pods = dict(self.pods(docs))
+        pods.update(self.database_pods(docs))
+        return sorted(n for n, labels in pods.items()
                       if ds.selector_matches(peer["podSelector"], labels))
 
     def test_selectors_match_pods(self):
@@ -780,6 +839,18 @@ class NetworkPolicyTest(unittest.TestCase):
                                      "users-postgres-egress")
                     for rule in policy["spec"]["egress"]:
                         self.assertTrue(rule.get("to"), "5432 to anywhere")
+                if name == "overlays/prod":
+                    # To the Cluster's instances (any may become primary)
+                    # and nowhere else.
+                    policy = ds.find(docs, "NetworkPolicy",
+                                     "users-postgres-egress")
+                    reached = sorted(sum(
+                        (self.pods_matching_peer(docs, peer) or [None]
+                         for rule in policy["spec"]["egress"]
+                         if self.port_in(rule, 5432)
+                         for peer in rule["to"]), []))
+                    self.assertEqual(reached,
+                                     sorted(self.database_pods(docs)))
 
     def test_dev_has_its_database(self):
         docs = docs_of("overlays/dev")
