@@ -867,6 +867,151 @@ class NetworkPolicyTest(unittest.TestCase):
         self.assertIn("@%s:5432/" % service["metadata"]["name"], url)
 
 
+class DatabaseTest(unittest.TestCase):
+    """The data tier: dev runs one PostgreSQL StatefulSet; prod a
+    CloudNativePG Cluster with a synchronous replica, the operator's PDBs
+    and backups, which userd reaches through its read-write Service."""
+
+    def prod_cluster(self):
+        docs = docs_of("overlays/prod")
+        clusters = cnpg_clusters(docs)
+        self.assertEqual(len(clusters), 1, "one CloudNativePG Cluster")
+        return docs, clusters[0]
+
+    def test_only_dev_runs_a_single_postgres(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                postgres = [w["metadata"]["name"]
+                            for w, t in ds.workloads(docs)
+                            for c in ds.all_containers(t["spec"])
+                            if c["image"].split("/")[-1].startswith(
+                                "postgres")]
+                statefulsets = ds.by_kind(docs, "StatefulSet")
+                if name == "overlays/dev":
+                    self.assertEqual(postgres, ["postgres"])
+                    self.assertEqual(
+                        [s["metadata"]["name"] for s in statefulsets],
+                        ["postgres"])
+                    self.assertEqual(cnpg_clusters(docs), [])
+                else:
+                    self.assertEqual(postgres, [])
+                    self.assertEqual(statefulsets, [])
+                if name == "base":
+                    self.assertEqual(cnpg_clusters(docs), [])
+
+    def test_prod_cluster_is_highly_available(self):
+        _, cluster = self.prod_cluster()
+        spec = cluster["spec"]
+        self.assertEqual(spec["instances"], 3)
+        # At least one synchronous replica, and fewer than the replicas
+        # there are: the current stanza, or the older min/maxSyncReplicas.
+        synchronous = (spec.get("postgresql") or {}).get("synchronous")
+        if synchronous is not None:
+            self.assertIn(synchronous["method"], ("any", "first"))
+            sync = synchronous["number"]
+            self.assertNotIn("minSyncReplicas", spec)
+            self.assertNotIn("maxSyncReplicas", spec)
+        else:
+            sync = spec.get("minSyncReplicas", 0)
+            self.assertGreaterEqual(spec.get("maxSyncReplicas", 0), sync)
+        self.assertGreaterEqual(sync, 1, "no synchronous replica")
+        self.assertLess(sync, spec["instances"] - 1,
+                        "every replica synchronous: one down stops writes")
+        # The operator's PodDisruptionBudgets (primary and replicas).
+        self.assertIs(spec.get("enablePDB"), True)
+        self.assertTrue(spec["storage"]["size"])
+        for bound in ("requests", "limits"):
+            for resource in ("cpu", "memory"):
+                self.assertIn(resource, spec["resources"][bound])
+        self.assertEqual(ds.quantity(spec["resources"]["requests"]["memory"]),
+                         ds.quantity(spec["resources"]["limits"]["memory"]),
+                         "PostgreSQL's memory: request = limit")
+        initdb = spec["bootstrap"]["initdb"]
+        self.assertTrue(initdb.get("database"))
+        self.assertTrue(initdb.get("owner"))
+
+    def test_prod_cluster_takes_every_userd_connection(self):
+        docs, cluster = self.prod_cluster()
+        _, userd = deployment_container(docs, USERD)
+        flags = ds.read_flags(ARGS.source_dir, USERD)
+        pool = int(ds.container_env(docs, userd).get(
+            flags["db-pool-size"].env, flags["db-pool-size"].default))
+        hpa = ds.find(docs, "HorizontalPodAutoscaler", USERD)
+        parameters = (cluster["spec"].get("postgresql") or {}).get(
+            "parameters") or {}
+        max_connections = int(parameters.get("max_connections", "100"))
+        # Each replica's pool plus its health connection, and the Job.
+        self.assertGreaterEqual(
+            max_connections, hpa["spec"]["maxReplicas"] * (pool + 1) + 1)
+
+    def test_prod_cluster_is_backed_up(self):
+        docs, cluster = self.prod_cluster()
+        name = cluster["metadata"]["name"]
+        backup = cluster["spec"]["backup"]
+        store = backup["barmanObjectStore"]
+        self.assertRegex(store["destinationPath"], r"^(s3|gs|https)://")
+        # Credentials from a Secret created out of band, never rendered.
+        credentials = store["s3Credentials"]
+        for field in ("accessKeyId", "secretAccessKey"):
+            ref = credentials[field]
+            self.assertTrue(ref["name"] and ref["key"], field)
+            self.assertIsNone(ds.find(docs, "Secret", ref["name"]))
+        self.assertRegex(backup["retentionPolicy"], r"^[1-9][0-9]*[dwm]$")
+        scheduled = [b for b in ds.by_kind(docs, "ScheduledBackup")
+                     if b["apiVersion"] == CNPG_API
+                     and b["spec"]["cluster"]["name"] == name]
+        self.assertEqual(len(scheduled), 1)
+        spec = scheduled[0]["spec"]
+        # The operator's cron format has six fields, seconds first.
+        self.assertEqual(len(spec["schedule"].split()), 6)
+        self.assertEqual(spec.get("method", "barmanObjectStore"),
+                         "barmanObjectStore")
+
+    def test_prod_userd_follows_the_read_write_service(self):
+        docs, cluster = self.prod_cluster()
+        name = cluster["metadata"]["name"]
+        rw = CNPG_RW_SERVICE % name
+        for workload_kind, workload_name in (("Deployment", USERD),
+                                             ("Job", "userd-migrate")):
+            with self.subTest(workload=workload_name):
+                workload = ds.find(docs, workload_kind, workload_name)
+                (c,) = workload["spec"]["template"]["spec"]["containers"]
+                env = ds.container_env(docs, c)
+                url = env["DATABASE_URL"]
+                if isinstance(url, tuple):
+                    # The operator's app Secret: its URLs lead to <cluster>-rw
+                    # and follow password rotations.
+                    self.assertEqual(url[:2],
+                                     ("secret", CNPG_APP_SECRET % name))
+                    self.assertIn(url[2], CNPG_APP_URI_KEYS)
+                    attrs = env.get("PGTARGETSESSIONATTRS")
+                else:
+                    host = url.split("@", 1)[-1].split("/", 1)[0]
+                    self.assertEqual(host.split(".")[0].split(":")[0], rw)
+                    attrs = env.get("PGTARGETSESSIONATTRS")
+                    if "target_session_attrs=" in url:
+                        attrs = url.split("target_session_attrs=")[1].split(
+                            "&")[0]
+                # A demoted primary still behind the Service is refused.
+                self.assertEqual(attrs, "read-write")
+                # TLS checked against the cluster's own CA, from its Secret.
+                if env.get("PGSSLMODE") == "verify-full":
+                    secret, key = mounted_secret_file(
+                        docs, workload, c, env["PGSSLROOTCERT"])
+                    self.assertEqual((secret, key),
+                                     (CNPG_CA_SECRET % name, "ca.crt"))
+                    volume = [v for v in workload["spec"]["template"]["spec"][
+                        "volumes"] if v.get("secret", {}).get(
+                            "secretName") == secret][0]
+                    # Only the certificate, never the CA's key.
+                    self.assertEqual([i["key"] for i in volume["secret"].get(
+                        "items") or []], ["ca.crt"])
+                else:
+                    self.assertIn(env.get("PGSSLMODE"), (None, "require",
+                                                         "verify-ca"))
+
+
 def main():
     global ARGS
     parser = argparse.ArgumentParser()
