@@ -32,6 +32,24 @@ SECRET_NAME = "userd-secrets"
 ARGON2_MIB_PER_WORKER = 19
 USERD_BASELINE_MIB = 64
 MONITORING_NAMESPACE_LABEL = {"monitoring": "enabled"}
+# gRPC's DNS resolver with the default authority: every address of the name.
+DNS_TARGET = "dns:///"
+# The gateway reaches userd through this headless Service (one DNS record per
+# ready pod), the fully qualified name in the overlay's namespace.
+USERD_HEADLESS = "userd-headless"
+CLUSTER_DOMAIN = "svc.cluster.local"
+# libpq's own environment variables that the manifests may set on userd's
+# containers: userd hands DATABASE_URL to libpq unchanged, and libpq takes
+# from these whatever the URL leaves out.
+LIBPQ_ENV = {"PGTARGETSESSIONATTRS", "PGSSLMODE", "PGSSLROOTCERT"}
+# CloudNativePG: the Cluster kind, the Secret keys and Service names the
+# operator derives from a Cluster's name, and the label on its pods.
+CNPG_API = "postgresql.cnpg.io/v1"
+CNPG_APP_SECRET = "%s-app"      # keys uri, fqdn-uri: URLs to <cluster>-rw
+CNPG_APP_URI_KEYS = ("uri", "fqdn-uri")
+CNPG_CA_SECRET = "%s-ca"        # ca.crt: the CA of the server certificates
+CNPG_RW_SERVICE = "%s-rw"       # always the primary
+CNPG_CLUSTER_LABEL = "cnpg.io/cluster"
 
 
 def docs_of(name):
@@ -64,6 +82,37 @@ def flag_values(container, binary):
     values, _ = ds.parse_args(container.get("args") or [], flags,
                               ds.POSITIONAL[binary])
     return values
+
+
+def gateway_userd_target(docs):
+    """(host, port) the gateway dials: its --userd-address, else
+    USERD_ADDRESS, a gRPC target dns:///host:port (the DNS resolver, whose
+    every address round_robin uses)."""
+    _, gateway = deployment_container(docs, GATEWAY)
+    env = ds.container_env(docs, gateway)
+    address = flag_values(gateway, GATEWAY).get(
+        "userd-address", env.get("USERD_ADDRESS"))
+    check(address is not None, "gateway has no userd address")
+    check(address.startswith(DNS_TARGET),
+          "userd address %r is not a %shost:port target" % (address,
+                                                            DNS_TARGET))
+    return ds.split_host_port(address[len(DNS_TARGET):])
+
+
+def cnpg_clusters(docs):
+    return [d for d in ds.by_kind(docs, "Cluster")
+            if d["apiVersion"] == CNPG_API]
+
+
+def database_url_source(docs):
+    """Where userd's DATABASE_URL must come from in a render: the operator's
+    app Secret when the render has a CloudNativePG Cluster, else the key of
+    the same name in userd-secrets."""
+    clusters = cnpg_clusters(docs)
+    if clusters:
+        return ("secret", CNPG_APP_SECRET % clusters[0]["metadata"]["name"],
+                CNPG_APP_URI_KEYS)
+    return ("secret", SECRET_NAME, ("DATABASE_URL",))
 
 
 def tls_value(docs, container, binary, flag_name):
@@ -186,24 +235,35 @@ class ContainerTest(unittest.TestCase):
                     ds.parse_args(c.get("args") or [], flags,
                                   ds.POSITIONAL[binary])
                     read = {f.env for f in flags.values()}
+                    if binary == USERD:
+                        read |= LIBPQ_ENV
                     env = ds.container_env(docs, c)
                     unread = sorted(set(env) - read)
                     self.assertEqual(unread, [],
                                      "variables %s reads none of" % binary)
 
-    def test_the_gateway_finds_userd_through_its_service(self):
+    def test_the_gateway_finds_userd_through_its_headless_service(self):
         for name in ds.RENDERED:
             with self.subTest(render=name):
                 docs = docs_of(name)
-                _, gateway = deployment_container(docs, GATEWAY)
                 _, userd = deployment_container(docs, USERD)
-                env = ds.container_env(docs, gateway)
-                address = flag_values(gateway, GATEWAY).get(
-                    "userd-address", env.get("USERD_ADDRESS"))
-                self.assertIsNotNone(address, "gateway has no userd address")
-                host, port = ds.split_host_port(address)
-                service = ds.find(docs, "Service", host.split(".")[0])
+                host, port = gateway_userd_target(docs)
+                service_name, _, domain = host.partition(".")
+                self.assertEqual(service_name, USERD_HEADLESS)
+                service = ds.find(docs, "Service", service_name)
                 self.assertIsNotNone(service, "no Service %s" % host)
+                # Headless: the name resolves to every ready pod, not to one
+                # virtual IP that would pin the HTTP/2 connection to a pod.
+                self.assertEqual(service["spec"].get("clusterIP"), "None")
+                self.assertFalse(service["spec"].get(
+                    "publishNotReadyAddresses", False))
+                if name in ds.OVERLAYS:
+                    namespace = ds.by_kind(docs, "Namespace")[0][
+                        "metadata"]["name"]
+                    self.assertEqual(domain, "%s.%s" % (namespace,
+                                                        CLUSTER_DOMAIN))
+                # The ClusterIP Service userd stays for other clients.
+                self.assertIsNotNone(ds.find(docs, "Service", USERD))
                 userd_pod = ds.find(docs, "Deployment", USERD)["spec"][
                     "template"]
                 self.assertTrue(ds.selector_matches(
@@ -373,9 +433,18 @@ class UserdTest(unittest.TestCase):
                 refs = {k: v for k, v in ds.container_env(docs, c).items()
                         if isinstance(v, tuple)}
                 self.assertEqual(sorted(refs), expected)
+                # DATABASE_URL from the CloudNativePG operator's Secret where
+                # the render has a Cluster (prod), else like the others.
+                kind, database_secret, keys = database_url_source(docs)
                 for workload, pod, c, binary in our_containers(docs):
                     for var, value in ds.container_env(docs, c).items():
-                        if isinstance(value, tuple):
+                        if not isinstance(value, tuple):
+                            continue
+                        if var == "DATABASE_URL":
+                            self.assertEqual(value[:2],
+                                             (kind, database_secret))
+                            self.assertIn(value[2], keys)
+                        else:
                             self.assertEqual(value, ("secret", SECRET_NAME,
                                                      var))
                 # No secret in a ConfigMap.
@@ -543,10 +612,7 @@ class TlsTest(unittest.TestCase):
                             for d in manifests), issuer)
         # userd's certificate names what the gateway dials.
         _, gateway = deployment_container(docs, GATEWAY)
-        env = ds.container_env(docs, gateway)
-        address = flag_values(gateway, GATEWAY).get(
-            "userd-address", env.get("USERD_ADDRESS"))
-        host, _ = ds.split_host_port(address)
+        host, _ = gateway_userd_target(docs)
         host = tls_value(docs, gateway, GATEWAY,
                          "userd-tls-server-name") or host
         self.assertIn(host, userd_cert["spec"]["dnsNames"])
@@ -660,11 +726,31 @@ class NetworkPolicyTest(unittest.TestCase):
                     return True
         return False
 
+    @staticmethod
+    def database_pods(docs):
+        """The pods the CloudNativePG operator makes of each Cluster
+        (<cluster>-1, -2, ...), with the labels it gives them."""
+        pods = {}
+        for cluster in cnpg_clusters(docs):
+            name = cluster["metadata"]["name"]
+            inherited = (cluster["spec"].get("inheritedMetadata") or {}).get(
+                "labels") or {}
+            for i in range(1, cluster["spec"]["instances"] + 1):
+                labels = dict(inherited)
+                labels.update({CNPG_CLUSTER_LABEL: name,
+                               "cnpg.io/instanceName": "%s-%d" % (name, i),
+                               "cnpg.io/podRole": "instance"})
+                pods["%s-%d" % (name, i)] = labels
+        return pods
+
     def pods_matching_peer(self, docs, peer):
-        """Workloads of this namespace a peer selects (podSelector only)."""
+        """Pods of this namespace a peer selects (podSelector only): the
+        workloads' and the database Cluster's."""
         if peer is None or "namespaceSelector" in peer or "ipBlock" in peer:
             return None
-        return sorted(n for n, labels in self.pods(docs).items()
+        pods = dict(self.pods(docs))
+        pods.update(self.database_pods(docs))
+        return sorted(n for n, labels in pods.items()
                       if ds.selector_matches(peer["podSelector"], labels))
 
     def test_selectors_match_pods(self):
@@ -753,6 +839,18 @@ class NetworkPolicyTest(unittest.TestCase):
                                      "users-postgres-egress")
                     for rule in policy["spec"]["egress"]:
                         self.assertTrue(rule.get("to"), "5432 to anywhere")
+                if name == "overlays/prod":
+                    # To the Cluster's instances (any may become primary)
+                    # and nowhere else.
+                    policy = ds.find(docs, "NetworkPolicy",
+                                     "users-postgres-egress")
+                    reached = sorted(sum(
+                        (self.pods_matching_peer(docs, peer) or [None]
+                         for rule in policy["spec"]["egress"]
+                         if self.port_in(rule, 5432)
+                         for peer in rule["to"]), []))
+                    self.assertEqual(reached,
+                                     sorted(self.database_pods(docs)))
 
     def test_dev_has_its_database(self):
         docs = docs_of("overlays/dev")
@@ -767,6 +865,151 @@ class NetworkPolicyTest(unittest.TestCase):
         secret = ds.find(docs, "Secret", SECRET_NAME)
         url = secret["stringData"]["DATABASE_URL"]
         self.assertIn("@%s:5432/" % service["metadata"]["name"], url)
+
+
+class DatabaseTest(unittest.TestCase):
+    """The data tier: dev runs one PostgreSQL StatefulSet; prod a
+    CloudNativePG Cluster with a synchronous replica, the operator's PDBs
+    and backups, which userd reaches through its read-write Service."""
+
+    def prod_cluster(self):
+        docs = docs_of("overlays/prod")
+        clusters = cnpg_clusters(docs)
+        self.assertEqual(len(clusters), 1, "one CloudNativePG Cluster")
+        return docs, clusters[0]
+
+    def test_only_dev_runs_a_single_postgres(self):
+        for name in ds.RENDERED:
+            with self.subTest(render=name):
+                docs = docs_of(name)
+                postgres = [w["metadata"]["name"]
+                            for w, t in ds.workloads(docs)
+                            for c in ds.all_containers(t["spec"])
+                            if c["image"].split("/")[-1].startswith(
+                                "postgres")]
+                statefulsets = ds.by_kind(docs, "StatefulSet")
+                if name == "overlays/dev":
+                    self.assertEqual(postgres, ["postgres"])
+                    self.assertEqual(
+                        [s["metadata"]["name"] for s in statefulsets],
+                        ["postgres"])
+                    self.assertEqual(cnpg_clusters(docs), [])
+                else:
+                    self.assertEqual(postgres, [])
+                    self.assertEqual(statefulsets, [])
+                if name == "base":
+                    self.assertEqual(cnpg_clusters(docs), [])
+
+    def test_prod_cluster_is_highly_available(self):
+        _, cluster = self.prod_cluster()
+        spec = cluster["spec"]
+        self.assertEqual(spec["instances"], 3)
+        # At least one synchronous replica, and fewer than the replicas
+        # there are: the current stanza, or the older min/maxSyncReplicas.
+        synchronous = (spec.get("postgresql") or {}).get("synchronous")
+        if synchronous is not None:
+            self.assertIn(synchronous["method"], ("any", "first"))
+            sync = synchronous["number"]
+            self.assertNotIn("minSyncReplicas", spec)
+            self.assertNotIn("maxSyncReplicas", spec)
+        else:
+            sync = spec.get("minSyncReplicas", 0)
+            self.assertGreaterEqual(spec.get("maxSyncReplicas", 0), sync)
+        self.assertGreaterEqual(sync, 1, "no synchronous replica")
+        self.assertLess(sync, spec["instances"] - 1,
+                        "every replica synchronous: one down stops writes")
+        # The operator's PodDisruptionBudgets (primary and replicas).
+        self.assertIs(spec.get("enablePDB"), True)
+        self.assertTrue(spec["storage"]["size"])
+        for bound in ("requests", "limits"):
+            for resource in ("cpu", "memory"):
+                self.assertIn(resource, spec["resources"][bound])
+        self.assertEqual(ds.quantity(spec["resources"]["requests"]["memory"]),
+                         ds.quantity(spec["resources"]["limits"]["memory"]),
+                         "PostgreSQL's memory: request = limit")
+        initdb = spec["bootstrap"]["initdb"]
+        self.assertTrue(initdb.get("database"))
+        self.assertTrue(initdb.get("owner"))
+
+    def test_prod_cluster_takes_every_userd_connection(self):
+        docs, cluster = self.prod_cluster()
+        _, userd = deployment_container(docs, USERD)
+        flags = ds.read_flags(ARGS.source_dir, USERD)
+        pool = int(ds.container_env(docs, userd).get(
+            flags["db-pool-size"].env, flags["db-pool-size"].default))
+        hpa = ds.find(docs, "HorizontalPodAutoscaler", USERD)
+        parameters = (cluster["spec"].get("postgresql") or {}).get(
+            "parameters") or {}
+        max_connections = int(parameters.get("max_connections", "100"))
+        # Each replica's pool plus its health connection, and the Job.
+        self.assertGreaterEqual(
+            max_connections, hpa["spec"]["maxReplicas"] * (pool + 1) + 1)
+
+    def test_prod_cluster_is_backed_up(self):
+        docs, cluster = self.prod_cluster()
+        name = cluster["metadata"]["name"]
+        backup = cluster["spec"]["backup"]
+        store = backup["barmanObjectStore"]
+        self.assertRegex(store["destinationPath"], r"^(s3|gs|https)://")
+        # Credentials from a Secret created out of band, never rendered.
+        credentials = store["s3Credentials"]
+        for field in ("accessKeyId", "secretAccessKey"):
+            ref = credentials[field]
+            self.assertTrue(ref["name"] and ref["key"], field)
+            self.assertIsNone(ds.find(docs, "Secret", ref["name"]))
+        self.assertRegex(backup["retentionPolicy"], r"^[1-9][0-9]*[dwm]$")
+        scheduled = [b for b in ds.by_kind(docs, "ScheduledBackup")
+                     if b["apiVersion"] == CNPG_API
+                     and b["spec"]["cluster"]["name"] == name]
+        self.assertEqual(len(scheduled), 1)
+        spec = scheduled[0]["spec"]
+        # The operator's cron format has six fields, seconds first.
+        self.assertEqual(len(spec["schedule"].split()), 6)
+        self.assertEqual(spec.get("method", "barmanObjectStore"),
+                         "barmanObjectStore")
+
+    def test_prod_userd_follows_the_read_write_service(self):
+        docs, cluster = self.prod_cluster()
+        name = cluster["metadata"]["name"]
+        rw = CNPG_RW_SERVICE % name
+        for workload_kind, workload_name in (("Deployment", USERD),
+                                             ("Job", "userd-migrate")):
+            with self.subTest(workload=workload_name):
+                workload = ds.find(docs, workload_kind, workload_name)
+                (c,) = workload["spec"]["template"]["spec"]["containers"]
+                env = ds.container_env(docs, c)
+                url = env["DATABASE_URL"]
+                if isinstance(url, tuple):
+                    # The operator's app Secret: its URLs lead to <cluster>-rw
+                    # and follow password rotations.
+                    self.assertEqual(url[:2],
+                                     ("secret", CNPG_APP_SECRET % name))
+                    self.assertIn(url[2], CNPG_APP_URI_KEYS)
+                    attrs = env.get("PGTARGETSESSIONATTRS")
+                else:
+                    host = url.split("@", 1)[-1].split("/", 1)[0]
+                    self.assertEqual(host.split(".")[0].split(":")[0], rw)
+                    attrs = env.get("PGTARGETSESSIONATTRS")
+                    if "target_session_attrs=" in url:
+                        attrs = url.split("target_session_attrs=")[1].split(
+                            "&")[0]
+                # A demoted primary still behind the Service is refused.
+                self.assertEqual(attrs, "read-write")
+                # TLS checked against the cluster's own CA, from its Secret.
+                if env.get("PGSSLMODE") == "verify-full":
+                    secret, key = mounted_secret_file(
+                        docs, workload, c, env["PGSSLROOTCERT"])
+                    self.assertEqual((secret, key),
+                                     (CNPG_CA_SECRET % name, "ca.crt"))
+                    volume = [v for v in workload["spec"]["template"]["spec"][
+                        "volumes"] if v.get("secret", {}).get(
+                            "secretName") == secret][0]
+                    # Only the certificate, never the CA's key.
+                    self.assertEqual([i["key"] for i in volume["secret"].get(
+                        "items") or []], ["ca.crt"])
+                else:
+                    self.assertIn(env.get("PGSSLMODE"), (None, "require",
+                                                         "verify-ca"))
 
 
 def main():
