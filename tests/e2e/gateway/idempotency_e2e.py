@@ -272,9 +272,11 @@ class Idempotency:
               "%s: the first PATCH wrote (version and audit moved)" % contract,
               before, after)
         r2 = patch(first, key, credential)
-        check(r2.status_code == r1.status_code and r2.content == r1.content,
-              "%s: the retry with the same key gets the same status and body"
-              % contract, show(r1), show(r2))
+        check(r2.status_code == r1.status_code and r2.content == r1.content
+              and r2.headers.get("ETag") == r1.headers.get("ETag"),
+              "%s: the retry with the same key gets the same status and body "
+              "(and ETag, where the contract has one)" % contract, show(r1),
+              show(r2))
         current = fresh(r2) or current
         check(self.writes(user) == after,
               "%s: the retry wrote nothing (version, update time, audit rows "
