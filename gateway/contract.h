@@ -32,6 +32,9 @@ struct RequestContext {
   std::map<std::string, std::string> params;  // path parameters by name
   nlohmann::json body;     // the parsed object when the route reads a body
   std::string credential;  // the session cookie or bearer token, or ""
+  // The Idempotency-Key header (checked) on routes that take one, or "":
+  // the request_id of the route's users.v1 call.
+  std::string idempotency_key;
 };
 
 using Respond = std::function<void(HttpResponse)>;
@@ -44,6 +47,9 @@ struct Route {
   // When set, a request without credential gets 401 before anything else.
   bool needs_credential = true;
   Handler handler;
+  // When set, the route reads the Idempotency-Key header (a write: PATCH,
+  // user creation, logout): one that is repeated or malformed is 400.
+  bool takes_idempotency_key = false;
 };
 
 // One HTTP contract: its routes and its error shape. Handlers run exactly one

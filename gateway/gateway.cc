@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "gateway/cookie_header.h"
+#include "gateway/idempotency_key.h"
 #include "gateway/json_body_parser.h"
 #include "gateway/medama_adapter.h"
 #include "gateway/neptun_adapter.h"
@@ -82,6 +83,8 @@ std::string_view ReasonPhrase(int status) {
       return "Payload Too Large";
     case 415:
       return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
     case 429:
       return "Too Many Requests";
     case 431:
@@ -250,6 +253,14 @@ void Gateway::Handle(HttpRequest request, Respond done) {
     }
   }
   RequestContext context;
+  if (route.takes_idempotency_key) {
+    absl::StatusOr<std::string> key = IdempotencyKeyOf(request);
+    if (!key.ok()) {
+      return fail(
+          GatewayError{400, std::string(key.status().message()), 0, ""});
+    }
+    context.idempotency_key = *std::move(key);
+  }
   if (route.reads_body) {
     if (!IsJsonContentType(request.Header("content-type"))) {
       return fail(

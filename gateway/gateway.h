@@ -25,9 +25,11 @@ namespace users::gateway {
 // Authorization header or session cookie of the contract), route (404
 // neutral / 405), Origin for cookie contracts (403), client rate limit (429),
 // credential present when the route needs one (401), credential rate limit
-// (429), then for routes that read a body: Content-Type (415) and strict JSON
-// parsing (400). Every response carries X-Request-Id and the contract's own
-// headers, and is logged.
+// (429), the Idempotency-Key header on routes that take one (400 when
+// repeated or malformed; the connection stays open), then for routes that
+// read a body: Content-Type (415) and strict JSON parsing (400). Every
+// response carries X-Request-Id and the contract's own headers, and is
+// logged.
 class Gateway final {
  public:
   // `backend` (and `metrics`, optional) must outlive the gateway. /metrics

@@ -67,10 +67,12 @@ std::vector<Route> MedamaAdapter::Routes() {
     };
   };
   return {
-      Route{"PATCH", "/user", true, true, bind(&MedamaAdapter::PatchUser)},
+      Route{"PATCH", "/user", true, true, bind(&MedamaAdapter::PatchUser),
+            /*takes_idempotency_key=*/true},
       Route{"GET", "/user", false, true, bind(&MedamaAdapter::GetUser)},
       Route{"POST", "/auth/login", true, false, bind(&MedamaAdapter::Login)},
-      Route{"POST", "/auth/logout", false, true, bind(&MedamaAdapter::Logout)},
+      Route{"POST", "/auth/logout", false, true, bind(&MedamaAdapter::Logout),
+            /*takes_idempotency_key=*/true},
   };
 }
 
@@ -193,7 +195,10 @@ HttpResponse MedamaAdapter::RenderRpcError(const RpcError& error,
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::FAILED_PRECONDITION:
     case grpc::StatusCode::OUT_OF_RANGE:
-      if (!error.violations.empty()) {
+      if (error.reason == "REQUEST_ID_REUSED") {
+        out.status = 422;
+        out.message = "idempotency key reused";
+      } else if (!error.violations.empty()) {
         std::vector<std::string> parts;
         for (const auto& violation : error.violations) {
           parts.push_back(
@@ -285,6 +290,7 @@ void MedamaAdapter::PatchUser(RequestContext context, Respond done) {
     get.set_name(SelfName());
     return backend_.GetUser(OptionsFor(context), get, std::move(on_user));
   }
+  request->set_request_id(context.idempotency_key);
   backend_.UpdateUser(OptionsFor(context), *request, std::move(on_user));
 }
 
@@ -349,8 +355,10 @@ void MedamaAdapter::Login(RequestContext context, Respond done) {
 
 void MedamaAdapter::Logout(RequestContext context, Respond done) {
   std::string request_id = context.request_id;
+  users::v1::DeleteSessionRequest request;
+  request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
-      OptionsFor(context), users::v1::DeleteSessionRequest(),
+      OptionsFor(context), request,
       [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
         HttpResponse response;
         if (!result.status.ok()) {

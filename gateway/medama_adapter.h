@@ -42,7 +42,9 @@ class MedamaAdapter final : public Contract {
       const nlohmann::json& body, const std::string& user_name);
   // The UserGet body of `user`.
   static nlohmann::ordered_json RenderUser(const users::v1::User& user);
-  // The response for a failed call.
+  // The response for a failed call: the shared table, except
+  // INVALID_ARGUMENT/REQUEST_ID_REUSED (an Idempotency-Key reused for another
+  // request) which is 422.
   HttpResponse RenderRpcError(const RpcError& error,
                               std::string_view request_id) const;
 

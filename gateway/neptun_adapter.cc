@@ -35,6 +35,8 @@ std::string_view StatusMessage(int status) {
       return "Payload Too Large.";
     case 415:
       return "Unsupported Media Type.";
+    case 422:
+      return "Unprocessable Entity.";
     case 429:
       return "Too Many Requests.";
     case 503:
@@ -192,13 +194,13 @@ std::vector<Route> NeptunAdapter::Routes() {
   };
   return {
       Route{"PATCH", "/api/users/{user_id}", true, true,
-            bind(&NeptunAdapter::PatchUser)},
+            bind(&NeptunAdapter::PatchUser), /*takes_idempotency_key=*/true},
       Route{"GET", "/api/users/{user_id}", false, true,
             bind(&NeptunAdapter::GetUser)},
       Route{"POST", "/api/auth/login", true, false,
             bind(&NeptunAdapter::Login)},
       Route{"POST", "/api/auth/logout", false, true,
-            bind(&NeptunAdapter::Logout)},
+            bind(&NeptunAdapter::Logout), /*takes_idempotency_key=*/true},
   };
 }
 
@@ -250,6 +252,10 @@ int NeptunAdapter::HttpStatusFor(const RpcError& error) {
     // neptun knows no 403 but for a suspended account.
     return error.reason == "USER_SUSPENDED" ? 403 : 401;
   }
+  if (error.code == grpc::StatusCode::INVALID_ARGUMENT &&
+      error.reason == "REQUEST_ID_REUSED") {
+    return 422;
+  }
   return HttpStatusFromGrpc(error.code);
 }
 
@@ -289,6 +295,8 @@ HttpResponse NeptunAdapter::RenderRpcError(const RpcError& error,
     response.SetJson(Body(429, "Too many login attempts."));
   } else if (status == 403 && error.reason == "USER_SUSPENDED") {
     response.SetJson(Body(403, "Account suspended."));
+  } else if (status == 422) {
+    response.SetJson(Body(422, "Idempotency key reused."));
   }
   return response;
 }
@@ -308,6 +316,7 @@ void NeptunAdapter::PatchUser(RequestContext context, Respond done) {
   if (auto error = BuildUpdate(context.body, name, request)) {
     return done(std::move(*error));
   }
+  request.set_request_id(context.idempotency_key);
   std::string request_id = context.request_id;
   std::string cookie = context.credential;
   backend_.UpdateUser(
@@ -396,9 +405,10 @@ void NeptunAdapter::Login(RequestContext context, Respond done) {
 
 void NeptunAdapter::Logout(RequestContext context, Respond done) {
   std::string request_id = context.request_id;
+  users::v1::DeleteSessionRequest request;
+  request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
-      CallOptions{context.credential, request_id, false},
-      users::v1::DeleteSessionRequest(),
+      CallOptions{context.credential, request_id, false}, request,
       [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
         HttpResponse response;
         if (!result.status.ok()) {

@@ -48,7 +48,8 @@ class NeptunAdapter final : public Contract {
   static nlohmann::ordered_json RenderUser(const users::v1::User& user);
   // The HTTP status of a failed call: the shared table, except
   // PERMISSION_DENIED which is 401 (another user's id is "not yours") unless
-  // its reason is USER_SUSPENDED (403).
+  // its reason is USER_SUSPENDED (403), and INVALID_ARGUMENT/REQUEST_ID_REUSED
+  // (an Idempotency-Key reused for another request) which is 422.
   static int HttpStatusFor(const RpcError& error);
   HttpResponse RenderRpcError(const RpcError& error,
                               std::string_view request_id) const;

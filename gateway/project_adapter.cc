@@ -48,6 +48,9 @@ std::string_view CodeFor(int status) {
       return "user/payload-too-large";
     case 415:
       return "user/unsupported-media-type";
+    case 422:
+      // The contract's only 422.
+      return "user/idempotency-key-reused";
     case 429:
       return "user/rate-limited";
     case 503:
@@ -108,7 +111,7 @@ std::vector<Route> ProjectAdapter::Routes() {
   };
   return {
       Route{"PATCH", "/{projectId}/users/{userId}", true, true,
-            bind(&ProjectAdapter::PatchUser)},
+            bind(&ProjectAdapter::PatchUser), /*takes_idempotency_key=*/true},
       Route{"GET", "/{projectId}/users/{userId}", false, true,
             bind(&ProjectAdapter::GetUser)},
   };
@@ -310,6 +313,14 @@ HttpResponse ProjectAdapter::RenderRpcError(const RpcError& error,
     return JsonResponse(403, {{"error", "The account is suspended"},
                               {"code", "user/suspended"}});
   }
+  if (error.reason == "REQUEST_ID_REUSED") {
+    return RenderError(
+        GatewayError{422,
+                     "The Idempotency-Key was already used for a different "
+                     "request",
+                     0, ""},
+        request_id);
+  }
   if (error.reason == "WEBHOOK_UNAVAILABLE") {
     return JsonResponse(503,
                         {{"error", "The validation webhook is unavailable"},
@@ -385,6 +396,7 @@ void ProjectAdapter::PatchUser(RequestContext context, Respond done) {
     get.set_name(name);
     return backend_.GetUser(options, get, std::move(respond));
   }
+  request.set_request_id(context.idempotency_key);
   backend_.UpdateUser(options, request, std::move(respond));
 }
 

@@ -46,8 +46,9 @@ class ProjectAdapter final : public Contract {
   // The 200 body for `user`; secure_metadata is never rendered.
   static nlohmann::ordered_json RenderUser(const users::v1::User& user);
   // The HTTP status and contract code of a failed call: the shared table,
-  // with WEBHOOK_REJECTED as 400 user/validation-failed and
-  // WEBHOOK_UNAVAILABLE as 503 user/webhook-unavailable.
+  // with WEBHOOK_REJECTED as 400 user/validation-failed,
+  // WEBHOOK_UNAVAILABLE as 503 user/webhook-unavailable and
+  // REQUEST_ID_REUSED as 422 user/idempotency-key-reused.
   HttpResponse RenderRpcError(const RpcError& error,
                               std::string_view request_id) const;
 

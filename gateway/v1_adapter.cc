@@ -60,6 +60,9 @@ std::string_view ErrorCode(int status) {
       return "payload_too_large";
     case 415:
       return "unsupported_media_type";
+    case 422:
+      // The contract's only 422.
+      return "idempotency_key_reused";
     case 429:
       return "rate_limited";
     case 501:
@@ -115,14 +118,15 @@ std::vector<Route> V1Adapter::Routes() {
   };
   return {
       Route{"PATCH", "/v1/users/{user_id}", true, true,
-            bind(&V1Adapter::PatchUser)},
+            bind(&V1Adapter::PatchUser), /*takes_idempotency_key=*/true},
       Route{"GET", "/v1/users/{user_id}", false, true,
             bind(&V1Adapter::GetUser)},
-      Route{"POST", "/v1/users", true, true, bind(&V1Adapter::CreateUser)},
+      Route{"POST", "/v1/users", true, true, bind(&V1Adapter::CreateUser),
+            /*takes_idempotency_key=*/true},
       Route{"POST", "/v1/sessions", true, false,
             bind(&V1Adapter::CreateSession)},
       Route{"DELETE", "/v1/sessions/current", false, true,
-            bind(&V1Adapter::DeleteSession)},
+            bind(&V1Adapter::DeleteSession), /*takes_idempotency_key=*/true},
   };
 }
 
@@ -208,6 +212,10 @@ int V1Adapter::HttpStatusFor(const RpcError& error) {
   if (error.code == grpc::StatusCode::ABORTED &&
       error.reason == "ETAG_MISMATCH") {
     return 412;
+  }
+  if (error.code == grpc::StatusCode::INVALID_ARGUMENT &&
+      error.reason == "REQUEST_ID_REUSED") {
+    return 422;
   }
   return HttpStatusFromGrpc(error.code);
 }
@@ -296,6 +304,10 @@ HttpResponse V1Adapter::RenderRpcError(const RpcError& error,
     case 412:
       out.message = "The user changed since the given ETag";
       break;
+    case 422:
+      out.message =
+          "The Idempotency-Key was already used for a different request";
+      break;
     case 429:
       out.message = error.reason == "LOGIN_THROTTLED"
                         ? "Too many login attempts"
@@ -356,6 +368,7 @@ void V1Adapter::PatchUser(RequestContext context, Respond done) {
     return backend_.GetUser(options, get, std::move(respond));
   }
   request.mutable_user()->set_name(name);
+  request.set_request_id(context.idempotency_key);
   for (const std::string& path : paths) {
     request.mutable_update_mask()->add_paths(path);
   }
@@ -387,6 +400,7 @@ void V1Adapter::CreateUser(RequestContext context, Respond done) {
                                 *request.mutable_user(), paths)) {
     return done(RenderBodyError(*error));
   }
+  request.set_request_id(context.idempotency_key);
   backend_.CreateUser(
       CallOptions{context.credential, context.request_id, false}, request,
       UserResponder(context.request_id, "CreateUser", 201, std::move(done)));
@@ -438,9 +452,10 @@ void V1Adapter::CreateSession(RequestContext context, Respond done) {
 
 void V1Adapter::DeleteSession(RequestContext context, Respond done) {
   std::string request_id = context.request_id;
+  users::v1::DeleteSessionRequest request;
+  request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
-      CallOptions{context.credential, request_id, false},
-      users::v1::DeleteSessionRequest(),
+      CallOptions{context.credential, request_id, false}, request,
       [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);

@@ -47,7 +47,8 @@ class V1Adapter final : public Contract {
   // The v1 user body of `user`.
   static nlohmann::ordered_json RenderUser(const users::v1::User& user);
   // The HTTP status of a failed call: the shared table, except
-  // ABORTED/ETAG_MISMATCH which is 412.
+  // ABORTED/ETAG_MISMATCH which is 412 and INVALID_ARGUMENT/REQUEST_ID_REUSED
+  // (an Idempotency-Key reused for another request) which is 422.
   static int HttpStatusFor(const RpcError& error);
   HttpResponse RenderRpcError(const RpcError& error,
                               std::string_view request_id) const;

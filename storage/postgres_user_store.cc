@@ -530,6 +530,92 @@ constexpr char kEndUserSessions[] = R"sql(
 DELETE FROM sessions WHERE project_id = $1 AND user_id = $2::bigint
 )sql";
 
+// Idempotency records (AIP-155). A record is live for a day; an expired
+// one still stored is overwritten by a new write with its key. $1 project,
+// $2 actor, $3 request id, $4 method, $5 request hash, $6 caller token hash
+// (both hex), $7 whether the call ended that token, $8 password hash ('' for
+// none), $9 response (hex), $10 session id ('' for none). Inserts no row
+// when a live record of the key exists; waits for one a concurrent
+// transaction has not committed yet.
+constexpr char kRecordIdempotencyName[] = "record_idempotency";
+constexpr char kRecordIdempotency[] = R"sql(
+INSERT INTO idempotency_records AS r
+       (project_id, actor, request_id, method, request_hash,
+        caller_token_hash, ended_caller_token, password_hash, response,
+        session_id)
+VALUES ($1, $2, $3, $4, decode($5, 'hex'), decode($6, 'hex'), $7::boolean,
+        NULLIF($8, ''), decode($9, 'hex'), NULLIF($10, '')::bigint)
+ON CONFLICT (project_id, actor, request_id) DO UPDATE
+   SET method = EXCLUDED.method,
+       request_hash = EXCLUDED.request_hash,
+       caller_token_hash = EXCLUDED.caller_token_hash,
+       ended_caller_token = EXCLUDED.ended_caller_token,
+       password_hash = EXCLUDED.password_hash,
+       response = EXCLUDED.response,
+       session_id = EXCLUDED.session_id,
+       create_time = now()
+ WHERE r.create_time <= now() - interval '1 second' * $11::bigint
+)sql";
+
+constexpr char kIdempotencyRecordOutput[] = R"sql(
+SELECT project_id, actor, request_id, method, encode(request_hash, 'hex'),
+       encode(caller_token_hash, 'hex'), ended_caller_token,
+       coalesce(password_hash, ''), encode(response, 'hex'), session_id
+  FROM idempotency_records
+)sql";
+
+// $1 project, $2 actor, $3 request id, $4 lifetime in seconds.
+constexpr char kFindIdempotencyRecordName[] = "find_idempotency_record";
+constexpr char kFindIdempotencyRecordTail[] = R"sql(
+ WHERE project_id = $1 AND actor = $2 AND request_id = $3
+   AND create_time > now() - interval '1 second' * $4::bigint
+)sql";
+
+// $1 token hash (hex), $2 request id, $3 lifetime in seconds.
+constexpr char kFindIdempotencyRecordOfEndedTokenName[] =
+    "find_idempotency_record_of_ended_token";
+constexpr char kFindIdempotencyRecordOfEndedTokenTail[] = R"sql(
+ WHERE caller_token_hash = decode($1, 'hex') AND ended_caller_token
+   AND request_id = $2
+   AND create_time > now() - interval '1 second' * $3::bigint
+)sql";
+
+// Locks a live record for RenewRecordedSession; returns its session.
+constexpr char kLockIdempotencyRecordName[] = "lock_idempotency_record";
+constexpr char kLockIdempotencyRecord[] = R"sql(
+SELECT session_id
+  FROM idempotency_records
+ WHERE project_id = $1 AND actor = $2 AND request_id = $3
+   AND create_time > now() - interval '1 second' * $4::bigint
+   FOR UPDATE
+)sql";
+
+// Ends a live session, returning its user.
+constexpr char kEndLiveSessionName[] = "end_live_session";
+constexpr char kEndLiveSession[] = R"sql(
+DELETE FROM sessions
+ WHERE project_id = $1 AND id = $2::bigint AND expire_time > now()
+RETURNING user_id
+)sql";
+
+constexpr char kSetRecordedSessionName[] = "set_recorded_session";
+constexpr char kSetRecordedSession[] = R"sql(
+UPDATE idempotency_records SET session_id = $4::bigint
+ WHERE project_id = $1 AND actor = $2 AND request_id = $3
+)sql";
+
+constexpr char kDeleteOldIdempotencyRecordsName[] =
+    "delete_old_idempotency_records";
+constexpr char kDeleteOldIdempotencyRecords[] = R"sql(
+DELETE FROM idempotency_records
+ WHERE (project_id, actor, request_id) IN (
+       SELECT project_id, actor, request_id
+         FROM idempotency_records
+        WHERE create_time <= now() - $2::bigint * interval '1 second'
+        ORDER BY create_time
+        LIMIT $1::bigint)
+)sql";
+
 // ---------------------------------------------------------------------------
 
 absl::Status ApiKeyNotFound() {
@@ -800,6 +886,59 @@ SessionRecord InsertSession(pqxx::transaction_base& transaction,
   return record;
 }
 
+// A transaction for a write that is one statement unless it is recorded for
+// idempotency: autocommit when `atomic` is false (one round trip less).
+std::unique_ptr<pqxx::transaction_base> OpenWrite(
+    pqxx::connection_base& connection, bool atomic) {
+  if (atomic) return std::make_unique<pqxx::work>(connection);
+  return std::make_unique<pqxx::nontransaction>(connection);
+}
+
+std::string LifetimeSeconds() {
+  return std::to_string(kIdempotencyRecordLifetimeSeconds);
+}
+
+absl::Status RequestIdRecorded() {
+  return ApiError(absl::StatusCode::kAlreadyExists, "REQUEST_ID_RECORDED",
+                  "a call with this request_id has been recorded");
+}
+
+// Records `record` in `transaction` with what the write produced. Fails
+// (RequestIdRecorded) when a live record of the same key exists.
+absl::Status RecordIdempotency(pqxx::transaction_base& transaction,
+                               IdempotencyRecord record,
+                               std::string response,
+                               std::string password_hash = {},
+                               std::optional<int64_t> session_id = {}) {
+  const IdempotencyKey& key = record.key;
+  pqxx::result rows = transaction.exec_prepared(
+      kRecordIdempotencyName, key.project_id, key.actor, key.request_id,
+      record.method, Hex(record.request_hash), Hex(record.caller_token_hash),
+      record.ended_caller_token ? "true" : "false", password_hash,
+      Hex(response), OptionalNumber(session_id), LifetimeSeconds());
+  if (rows.affected_rows() == 0) return RequestIdRecorded();
+  return absl::OkStatus();
+}
+
+IdempotencyRecord ReadIdempotencyRecord(const pqxx::row& row) {
+  IdempotencyRecord record;
+  record.key.project_id = row[0].as<std::string>();
+  record.key.actor = row[1].as<std::string>();
+  record.key.request_id = row[2].as<std::string>();
+  record.method = row[3].as<std::string>();
+  record.request_hash = absl::HexStringToBytes(row[4].as<std::string>());
+  record.caller_token_hash = absl::HexStringToBytes(row[5].as<std::string>());
+  record.ended_caller_token = row[6].as<bool>();
+  record.password_hash = row[7].as<std::string>();
+  record.response = absl::HexStringToBytes(row[8].as<std::string>());
+  if (!row[9].is_null()) record.session_id = row[9].as<int64_t>();
+  return record;
+}
+
+absl::Status IdempotencyRecordNotFound() {
+  return absl::NotFoundError("no idempotency record");
+}
+
 // Whether an idle connection is still usable, without a round trip: between
 // calls the server sends nothing, so anything to read (its goodbye message,
 // end of file) or a hang-up means it has closed the connection.
@@ -853,6 +992,16 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kDeleteOldStreaksName, kDeleteOldStreaks},
       {kDeleteUserSessionName, kDeleteUserSession},
       {kEndUserSessionsName, kEndUserSessions},
+      {kRecordIdempotencyName, kRecordIdempotency},
+      {kFindIdempotencyRecordName,
+       absl::StrCat(kIdempotencyRecordOutput, kFindIdempotencyRecordTail)},
+      {kFindIdempotencyRecordOfEndedTokenName,
+       absl::StrCat(kIdempotencyRecordOutput,
+                    kFindIdempotencyRecordOfEndedTokenTail)},
+      {kLockIdempotencyRecordName, kLockIdempotencyRecord},
+      {kEndLiveSessionName, kEndLiveSession},
+      {kSetRecordedSessionName, kSetRecordedSession},
+      {kDeleteOldIdempotencyRecordsName, kDeleteOldIdempotencyRecords},
   };
   // libpqxx registers each with the server on first use.
   for (const auto& [name, sql] : statements) connection.prepare(name, sql);
@@ -1120,7 +1269,8 @@ absl::Status PostgresUserStore::InstallOperatorKey(
 
 absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     const std::string& project_id, const UserChanges& values,
-    const std::string& actor, const std::string& request_id) {
+    const std::string& actor, const std::string& request_id,
+    const std::optional<IdempotencyRecord>& idempotency) {
   return Run("CreateUser", [&](Session& session) -> absl::StatusOr<UserRecord> {
     // Columns outside values.columns get the defaults of UserChanges, which
     // are the schema's.
@@ -1133,10 +1283,21 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     }
     params.push_back(actor);
     params.push_back(request_id);
-    pqxx::nontransaction transaction(session.connection);
-    pqxx::row row = transaction.exec_prepared1(
-        kCreateUserName, pqxx::prepare::make_dynamic_params(params));
-    return ToUserRecord(row);
+    std::unique_ptr<pqxx::transaction_base> transaction =
+        OpenWrite(session.connection, idempotency.has_value());
+    UserRecord record = ToUserRecord(transaction->exec_prepared1(
+        kCreateUserName, pqxx::prepare::make_dynamic_params(params)));
+    if (idempotency.has_value()) {
+      if (absl::Status recorded =
+              RecordIdempotency(*transaction, *idempotency,
+                                record.user.SerializeAsString(),
+                                values.password_hash);
+          !recorded.ok()) {
+        return recorded;
+      }
+    }
+    transaction->commit();
+    return record;
   });
 }
 
@@ -1160,7 +1321,8 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                const std::vector<std::string> params = UpdateParams(update);
                const SessionEffects& effects = update.sessions;
                UserUpdateResult result;
-               if (!effects.end_all_sessions && !effects.rotate_session_id) {
+               if (!effects.end_all_sessions && !effects.rotate_session_id &&
+                   !update.idempotency.has_value()) {
                  // One statement: atomic on its own, one round trip.
                  pqxx::nontransaction transaction(session.connection);
                  pqxx::result rows = transaction.exec_prepared(
@@ -1192,21 +1354,46 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                      InsertSession(transaction, update.project_id,
                                    update.user_id, effects.replacement);
                }
+               if (update.idempotency.has_value()) {
+                 std::optional<int64_t> session_id;
+                 if (result.new_session.has_value()) {
+                   session_id = result.new_session->id;
+                 }
+                 if (absl::Status recorded = RecordIdempotency(
+                         transaction, *update.idempotency,
+                         result.record.user.SerializeAsString(),
+                         Has(update.changes.columns, UserColumn::kPasswordHash)
+                             ? update.changes.password_hash
+                             : std::string(),
+                         session_id);
+                     !recorded.ok()) {
+                   return recorded;
+                 }
+               }
                transaction.commit();
                return result;
              });
 }
 
-absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
-                                           int64_t user_id,
-                                           const std::string& actor,
-                                           const std::string& request_id) {
+absl::Status PostgresUserStore::DeleteUser(
+    const std::string& project_id, int64_t user_id, const std::string& actor,
+    const std::string& request_id,
+    const std::optional<IdempotencyRecord>& idempotency) {
   return Run("DeleteUser", [&](Session& session) -> absl::Status {
-    pqxx::nontransaction transaction(session.connection);
+    std::unique_ptr<pqxx::transaction_base> transaction =
+        OpenWrite(session.connection, idempotency.has_value());
     pqxx::row row =
-        transaction.exec_prepared1(kDeleteUserName, project_id,
-                                   std::to_string(user_id), actor, request_id);
+        transaction->exec_prepared1(kDeleteUserName, project_id,
+                                    std::to_string(user_id), actor, request_id);
     if (row[0].as<int64_t>() == 0) return UserNotFound();
+    if (idempotency.has_value()) {
+      if (absl::Status recorded =
+              RecordIdempotency(*transaction, *idempotency, std::string());
+          !recorded.ok()) {
+        return recorded;
+      }
+    }
+    transaction->commit();
     return absl::OkStatus();
   });
 }
@@ -1228,6 +1415,14 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
         // Any number of sessions, none included, is right here.
         transaction.exec_prepared0(kEndUserSessionsName, suspension.project_id,
                                    user_id);
+        if (suspension.idempotency.has_value()) {
+          if (absl::Status recorded =
+                  RecordIdempotency(transaction, *suspension.idempotency,
+                                    record.user.SerializeAsString());
+              !recorded.ok()) {
+            return recorded;
+          }
+        }
         transaction.commit();
         return record;
       });
@@ -1235,19 +1430,33 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
 
 absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
     const std::string& project_id, int64_t user_id, const std::string& actor,
-    const std::string& request_id) {
+    const std::string& request_id,
+    const std::optional<IdempotencyRecord>& idempotency) {
   return Run("UnsuspendUser",
              [&](Session& session) -> absl::StatusOr<UserRecord> {
-               pqxx::nontransaction transaction(session.connection);
+               std::unique_ptr<pqxx::transaction_base> transaction =
+                   OpenWrite(session.connection, idempotency.has_value());
                const std::string id = std::to_string(user_id);
-               pqxx::result rows = transaction.exec_prepared(
+               pqxx::result rows = transaction->exec_prepared(
                    kUnsuspendUserName, project_id, id, actor, request_id);
-               // Nothing in force (or no such user): nothing to write.
+               // Nothing in force (or no such user): nothing to write but
+               // the record.
                if (rows.empty()) {
-                 rows = transaction.exec_prepared(kGetUserName, project_id, id);
+                 rows =
+                     transaction->exec_prepared(kGetUserName, project_id, id);
                }
                if (rows.empty()) return UserNotFound();
-               return ToUserRecord(rows[0]);
+               UserRecord record = ToUserRecord(rows[0]);
+               if (idempotency.has_value()) {
+                 if (absl::Status recorded =
+                         RecordIdempotency(*transaction, *idempotency,
+                                           record.user.SerializeAsString());
+                     !recorded.ok()) {
+                   return recorded;
+                 }
+               }
+               transaction->commit();
+               return record;
              });
 }
 
@@ -1366,21 +1575,88 @@ absl::StatusOr<Housekeeping> PostgresUserStore::DeleteStaleRows(
                        .exec_prepared(kDeleteOldStreaksName, limit,
                                       std::to_string(streak_retention_seconds))
                        .affected_rows();
+               deleted.idempotency_records =
+                   transaction
+                       .exec_prepared(kDeleteOldIdempotencyRecordsName, limit,
+                                      LifetimeSeconds())
+                       .affected_rows();
                return deleted;
              });
 }
 
-absl::Status PostgresUserStore::DeleteSession(const std::string& project_id,
-                                              int64_t session_id) {
+absl::Status PostgresUserStore::DeleteSession(
+    const std::string& project_id, int64_t session_id,
+    const std::optional<IdempotencyRecord>& idempotency) {
   return Run("DeleteSession", [&](Session& session) -> absl::Status {
-    pqxx::nontransaction transaction(session.connection);
-    pqxx::result rows = transaction.exec_prepared(
+    std::unique_ptr<pqxx::transaction_base> transaction =
+        OpenWrite(session.connection, idempotency.has_value());
+    pqxx::result rows = transaction->exec_prepared(
         kDeleteSessionName, project_id, std::to_string(session_id));
     if (rows.affected_rows() == 0) {
       return ApiError(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
                       "session not found");
     }
+    if (idempotency.has_value()) {
+      if (absl::Status recorded =
+              RecordIdempotency(*transaction, *idempotency, std::string());
+          !recorded.ok()) {
+        return recorded;
+      }
+    }
+    transaction->commit();
     return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<IdempotencyRecord> PostgresUserStore::FindIdempotencyRecord(
+    const IdempotencyKey& key) {
+  return Run("FindIdempotencyRecord",
+             [&](Session& session) -> absl::StatusOr<IdempotencyRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   kFindIdempotencyRecordName, key.project_id, key.actor,
+                   key.request_id, LifetimeSeconds());
+               if (rows.empty()) return IdempotencyRecordNotFound();
+               return ReadIdempotencyRecord(rows[0]);
+             });
+}
+
+absl::StatusOr<IdempotencyRecord>
+PostgresUserStore::FindIdempotencyRecordOfEndedToken(
+    const std::string& token_hash, const std::string& request_id) {
+  return Run("FindIdempotencyRecordOfEndedToken",
+             [&](Session& session) -> absl::StatusOr<IdempotencyRecord> {
+               pqxx::nontransaction transaction(session.connection);
+               pqxx::result rows = transaction.exec_prepared(
+                   kFindIdempotencyRecordOfEndedTokenName, Hex(token_hash),
+                   request_id, LifetimeSeconds());
+               if (rows.empty()) return IdempotencyRecordNotFound();
+               return ReadIdempotencyRecord(rows[0]);
+             });
+}
+
+absl::StatusOr<std::optional<SessionRecord>>
+PostgresUserStore::RenewRecordedSession(const IdempotencyKey& key,
+                                        const NewSession& session) {
+  using Result = absl::StatusOr<std::optional<SessionRecord>>;
+  return Run("RenewRecordedSession", [&](Session& connection) -> Result {
+    pqxx::work transaction(connection.connection);
+    pqxx::result locked = transaction.exec_prepared(
+        kLockIdempotencyRecordName, key.project_id, key.actor, key.request_id,
+        LifetimeSeconds());
+    if (locked.empty()) return IdempotencyRecordNotFound();
+    if (locked[0][0].is_null()) return std::optional<SessionRecord>();
+    pqxx::result ended = transaction.exec_prepared(
+        kEndLiveSessionName, key.project_id,
+        std::to_string(locked[0][0].as<int64_t>()));
+    if (ended.empty()) return std::optional<SessionRecord>();
+    SessionRecord renewed = InsertSession(
+        transaction, key.project_id, ended[0][0].as<int64_t>(), session);
+    transaction.exec_prepared0(kSetRecordedSessionName, key.project_id,
+                               key.actor, key.request_id,
+                               std::to_string(renewed.id));
+    transaction.commit();
+    return std::optional<SessionRecord>(renewed);
   });
 }
 

@@ -79,23 +79,27 @@ class PostgresUserStore final : public UserStore {
   absl::StatusOr<UserRecord> CreateUser(const std::string& project_id,
                                         const UserChanges& values,
                                         const std::string& actor,
-                                        const std::string& request_id) override;
+                                        const std::string& request_id,
+                                        const std::optional<IdempotencyRecord>&
+                                            idempotency) override;
   absl::StatusOr<UserRecord> GetUser(const std::string& project_id,
                                      int64_t user_id) override;
-  // Without session effects: one statement (update, audit row) in one round
-  // trip. With them: one transaction. A rotated session that no longer
+  // Without session effects or idempotency record: one statement (update,
+  // audit row) in one round trip. With them: one transaction. A rotated session that no longer
   // exists is not replaced (new_session stays empty); the update still
   // commits.
   absl::StatusOr<UserUpdateResult> UpdateUser(
       const UserUpdate& update) override;
-  absl::Status DeleteUser(const std::string& project_id, int64_t user_id,
-                          const std::string& actor,
-                          const std::string& request_id) override;
+  absl::Status DeleteUser(
+      const std::string& project_id, int64_t user_id, const std::string& actor,
+      const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) override;
   absl::StatusOr<UserRecord> SuspendUser(
       const UserSuspension& suspension) override;
   absl::StatusOr<UserRecord> UnsuspendUser(
       const std::string& project_id, int64_t user_id, const std::string& actor,
-      const std::string& request_id) override;
+      const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) override;
   absl::StatusOr<std::vector<UserRecord>> ListUsers(
       const std::string& project_id, int64_t after_id, int limit) override;
 
@@ -105,8 +109,16 @@ class PostgresUserStore final : public UserStore {
   absl::StatusOr<SessionRecord> CreateSession(
       const SessionLogin& login) override;
   // NotFound (SESSION_NOT_FOUND) when there is no such session.
-  absl::Status DeleteSession(const std::string& project_id,
-                             int64_t session_id) override;
+  absl::Status DeleteSession(
+      const std::string& project_id, int64_t session_id,
+      const std::optional<IdempotencyRecord>& idempotency) override;
+
+  absl::StatusOr<IdempotencyRecord> FindIdempotencyRecord(
+      const IdempotencyKey& key) override;
+  absl::StatusOr<IdempotencyRecord> FindIdempotencyRecordOfEndedToken(
+      const std::string& token_hash, const std::string& request_id) override;
+  absl::StatusOr<std::optional<SessionRecord>> RenewRecordedSession(
+      const IdempotencyKey& key, const NewSession& session) override;
 
   absl::StatusOr<LoginFailures> GetLoginFailures(
       const LoginAttempt& attempt, int limit, int64_t window_seconds) override;

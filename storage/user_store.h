@@ -80,6 +80,33 @@ struct SessionRecord {
   int64_t expire_time_unix = 0;
 };
 
+// How long an idempotency record is live: a retry within this time of the
+// first call is answered from the record.
+inline constexpr int64_t kIdempotencyRecordLifetimeSeconds = 24 * 3600;
+
+// Who made an idempotent write (AIP-155) and with which request_id.
+struct IdempotencyKey {
+  std::string project_id;
+  std::string actor;  // as Principal::Actor(): "users/7", "apiKeys/3"
+  std::string request_id;
+};
+
+// The record of a write made with a request_id, committed with the write.
+struct IdempotencyRecord {
+  IdempotencyKey key;
+  std::string method;             // "UpdateUser", "DeleteSession", ...
+  std::string request_hash;       // raw SHA-256, see RequestFingerprint
+  std::string caller_token_hash;  // raw SHA-256 of the caller's token
+  // The write ended the caller's token (a rotation, a logout).
+  bool ended_caller_token = false;
+  // Filled by the store as it writes: the password hash the write stored
+  // (if any), the serialized response, and the session handed out in place
+  // of the caller's (if any).
+  std::string password_hash;
+  std::string response;
+  std::optional<int64_t> session_id;
+};
+
 // What happens to sessions in the same transaction as a user update.
 struct SessionEffects {
   // End every session of the updated user (a password change).
@@ -99,6 +126,8 @@ struct UserUpdate {
   std::vector<std::string> paths;
   std::string request_id;
   SessionEffects sessions;
+  // Set for a call with a request_id: recorded with the write.
+  std::optional<IdempotencyRecord> idempotency;
 };
 
 // A suspension to add, with its audit fields.
@@ -110,6 +139,7 @@ struct UserSuspension {
   std::optional<int64_t> expire_time_micros;
   std::string actor;  // as in UserUpdate
   std::string request_id;
+  std::optional<IdempotencyRecord> idempotency;  // as in UserUpdate
 };
 
 struct UserUpdateResult {
@@ -155,6 +185,7 @@ struct SessionLogin {
 // What one housekeeping pass deleted.
 struct Housekeeping {
   int64_t expired_sessions = 0;
+  int64_t idempotency_records = 0;
   int64_t login_failures = 0;
   int64_t failure_streaks = 0;
 };
@@ -207,20 +238,28 @@ class UserStore {
   // operator key, in one transaction.
   virtual absl::Status InstallOperatorKey(const std::string& token_hash) = 0;
 
+  // `idempotency`, when set, is recorded with the user (see UserUpdate).
   virtual absl::StatusOr<UserRecord> CreateUser(
       const std::string& project_id, const UserChanges& values,
-      const std::string& actor, const std::string& request_id) = 0;
+      const std::string& actor, const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) = 0;
   virtual absl::StatusOr<UserRecord> GetUser(const std::string& project_id,
                                              int64_t user_id) = 0;
   // One UPDATE of only the changed columns (plus version and update_time),
   // the audit row, and the session effects, in one transaction. NotFound
   // when the user does not exist; Aborted (reason ETAG_MISMATCH) when
-  // expected_version is set and stale.
+  // expected_version is set and stale. With `update.idempotency` set, the
+  // record (response: the serialized User) commits in the same
+  // transaction; AlreadyExists (REQUEST_ID_RECORDED) and nothing written
+  // when a live record of the key exists (a concurrent duplicate committed
+  // first: replay it).
   virtual absl::StatusOr<UserUpdateResult> UpdateUser(
       const UserUpdate& update) = 0;
-  virtual absl::Status DeleteUser(const std::string& project_id,
-                                  int64_t user_id, const std::string& actor,
-                                  const std::string& request_id) = 0;
+  // `idempotency` as for CreateUser (response: empty).
+  virtual absl::Status DeleteUser(
+      const std::string& project_id, int64_t user_id, const std::string& actor,
+      const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) = 0;
   // Appends a suspension (created now) to the user's suspensions, ends every
   // session of the user and writes the "suspend" audit row, in one
   // transaction; a login that locked the user first either committed its
@@ -235,7 +274,8 @@ class UserStore {
   // nothing. Returns the user. NotFound when the user does not exist.
   virtual absl::StatusOr<UserRecord> UnsuspendUser(
       const std::string& project_id, int64_t user_id, const std::string& actor,
-      const std::string& request_id) = 0;
+      const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) = 0;
   // Users with id > after_id in id order, at most `limit`.
   virtual absl::StatusOr<std::vector<UserRecord>> ListUsers(
       const std::string& project_id, int64_t after_id, int limit) = 0;
@@ -252,8 +292,26 @@ class UserStore {
   // gone. Both checks hold the user's row lock until the session commits.
   virtual absl::StatusOr<SessionRecord> CreateSession(
       const SessionLogin& login) = 0;
-  virtual absl::Status DeleteSession(const std::string& project_id,
-                                     int64_t session_id) = 0;
+  // `idempotency` as for CreateUser (response: empty).
+  virtual absl::Status DeleteSession(
+      const std::string& project_id, int64_t session_id,
+      const std::optional<IdempotencyRecord>& idempotency) = 0;
+
+  // The live record of `key`; NotFound if none.
+  virtual absl::StatusOr<IdempotencyRecord> FindIdempotencyRecord(
+      const IdempotencyKey& key) = 0;
+  // The live record of a write with `request_id` that ended the token whose
+  // hash is `token_hash`; NotFound if none. How a retry presenting the token
+  // its first attempt rotated away (or logged out) is recognised.
+  virtual absl::StatusOr<IdempotencyRecord> FindIdempotencyRecordOfEndedToken(
+      const std::string& token_hash, const std::string& request_id) = 0;
+  // For the replay of a write that handed out a session: ends that session
+  // and creates `session` in its place for the same user, recording the new
+  // one in the record, in one transaction. nullopt (and nothing written)
+  // when the session handed out has ended since (a logout, a password
+  // change, a suspension): the replay then hands out none.
+  virtual absl::StatusOr<std::optional<SessionRecord>> RenewRecordedSession(
+      const IdempotencyKey& key, const NewSession& session) = 0;
 
   // The failures that decide whether `attempt` may be checked now: its
   // streak, and the `limit`-th most recent failure of its identifier within
@@ -264,8 +322,8 @@ class UserStore {
   virtual absl::Status RecordLoginFailure(const LoginAttempt& attempt) = 0;
 
   // Deletes at most `batch` rows of each: expired sessions, login failures
-  // older than `failure_window_seconds`, and streaks without a failure for
-  // `streak_retention_seconds`.
+  // older than `failure_window_seconds`, streaks without a failure for
+  // `streak_retention_seconds`, and idempotency records no longer live.
   virtual absl::StatusOr<Housekeeping> DeleteStaleRows(
       int batch, int64_t failure_window_seconds,
       int64_t streak_retention_seconds) = 0;

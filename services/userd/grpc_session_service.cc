@@ -17,12 +17,12 @@ grpc::ServerUnaryReactor* GrpcSessionService::CreateSession(
 }
 
 grpc::ServerUnaryReactor* GrpcSessionService::DeleteSession(
-    grpc::CallbackServerContext* context, const v1::DeleteSessionRequest*,
-    google::protobuf::Empty*) {
+    grpc::CallbackServerContext* context,
+    const v1::DeleteSessionRequest* request, google::protobuf::Empty*) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
   logic_->DeleteSession(
-      call, FinishWith<bool>(context, reactor, "DeleteSession", call, observer_,
+      call, *request, FinishWith<bool>(context, reactor, "DeleteSession", call, observer_,
                              [](bool, grpc::CallbackServerContext*) {}));
   return reactor;
 }

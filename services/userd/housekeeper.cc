@@ -54,18 +54,22 @@ void Housekeeper::Sweep() {
     total.expired_sessions += deleted->expired_sessions;
     total.login_failures += deleted->login_failures;
     total.failure_streaks += deleted->failure_streaks;
+    total.idempotency_records += deleted->idempotency_records;
     if (deleted->expired_sessions < batch_ &&
         deleted->login_failures < batch_ &&
-        deleted->failure_streaks < batch_) {
+        deleted->failure_streaks < batch_ &&
+        deleted->idempotency_records < batch_) {
       break;
     }
   }
-  if (total.expired_sessions + total.login_failures + total.failure_streaks >
+  if (total.expired_sessions + total.login_failures + total.failure_streaks +
+          total.idempotency_records >
       0) {
     Log(LogLevel::kInfo, "housekeeping_done",
         {{"expired_sessions", total.expired_sessions},
          {"login_failures", total.login_failures},
-         {"failure_streaks", total.failure_streaks}});
+         {"failure_streaks", total.failure_streaks},
+         {"idempotency_records", total.idempotency_records}});
   }
 }
 

@@ -4,6 +4,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "services/common/api_error.h"
 #include "services/users/authenticator.h"
+#include "services/users/idempotency.h"
 #include "services/users/hashing_jobs.h"
 #include "services/users/identifier_keys.h"
 #include "services/users/login_throttle.h"
@@ -158,22 +159,25 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
       call.deadline);
 }
 
-void SessionServiceLogic::DeleteSession(const CallContext& call,
-                                        Callback<bool> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [done](UserStore& store, const Principal& principal) {
+void SessionServiceLogic::DeleteSession(
+    const CallContext& call, const v1::DeleteSessionRequest& request,
+    Callback<bool> done) {
+  RunIdempotent<bool>(
+      deps_, call, IdempotentCallOf("DeleteSession", request),
+      [](UserStore& store, const Principal& principal,
+         std::optional<IdempotencyRecord> record, Callback<bool> done) {
         if (!principal.session_id.has_value()) {
           return done(ApiError(absl::StatusCode::kFailedPrecondition,
                                "NOT_A_SESSION",
                                "the credentials are an API key, not a session"));
         }
-        absl::Status status =
-            store.DeleteSession(principal.project_id, *principal.session_id);
+        if (record.has_value()) record->ended_caller_token = true;
+        absl::Status status = store.DeleteSession(
+            principal.project_id, *principal.session_id, record);
         if (!status.ok()) return done(status);
         done(true);
       },
-      done);
+      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
 }
 
 }  // namespace users

@@ -22,8 +22,11 @@ class SessionServiceLogic final {
   void CreateSession(const CallContext& call,
                      const v1::CreateSessionRequest& request,
                      Callback<v1::Session> done);
-  // Ends the session whose token authenticated the call.
-  void DeleteSession(const CallContext& call, Callback<bool> done);
+  // Ends the session whose token authenticated the call; idempotent with a
+  // request_id (a retry presenting the ended token gets the same answer).
+  void DeleteSession(const CallContext& call,
+                     const v1::DeleteSessionRequest& request,
+                     Callback<bool> done);
 
  private:
   void RecordFailure(const CallContext& call, const LoginAttempt& attempt,

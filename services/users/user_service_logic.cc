@@ -11,6 +11,7 @@
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/hashing_jobs.h"
+#include "services/users/idempotency.h"
 #include "services/users/page_request.h"
 #include "services/users/resource_names.h"
 #include "services/users/tokens.h"
@@ -64,6 +65,24 @@ std::string UpdateJson(const v1::User& user,
   return json;
 }
 
+// Answers a retry with the User its first call returned.
+void ReplayUser(const IdempotencyRecord& record, Callback<v1::User> done) {
+  v1::User user;
+  if (!user.ParseFromString(record.response)) {
+    return done(absl::InternalError("unreadable idempotency record"));
+  }
+  done(std::move(user));
+}
+
+// A request with a `user` whose password is checked, not fingerprinted.
+template <typename Request>
+IdempotentCall UserWriteCall(absl::string_view method, const Request& request) {
+  Request stripped = request;
+  stripped.mutable_user()->clear_password();
+  return IdempotentCallOf(method, std::move(stripped),
+                          request.user().password());
+}
+
 }  // namespace
 
 struct UserServiceLogic::UpdatePlan {
@@ -78,10 +97,11 @@ struct UserServiceLogic::UpdatePlan {
 void UserServiceLogic::CreateUser(const CallContext& call,
                                   const v1::CreateUserRequest& request,
                                   Callback<v1::User> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [this, call, request, done](UserStore& store,
-                                  const Principal& principal) {
+  RunIdempotent<v1::User>(
+      deps_, call, UserWriteCall("CreateUser", request),
+      [this, call, request](UserStore& store, const Principal& principal,
+                            std::optional<IdempotencyRecord> record,
+                            Callback<v1::User> done) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -115,16 +135,16 @@ void UserServiceLogic::CreateUser(const CallContext& call,
         std::string actor = principal.Actor();
         SubmitHash(
             deps_, user.password(),
-            [this, call, user, mask, project_id = *project_id, actor,
+            [this, call, user, mask, project_id = *project_id, actor, record,
              done](absl::StatusOr<std::string> hash) {
               if (!hash.ok()) return done(hash.status());
               UserChanges changes = ToUserChanges(user, mask.columns, *hash);
               deps_.pool->Run(
-                  [changes, project_id, actor, call, done](
+                  [changes, project_id, actor, call, record, done](
                       UserStore* store, absl::Status status) {
                     if (!status.ok()) return done(status);
                     absl::StatusOr<UserRecord> created = store->CreateUser(
-                        project_id, changes, actor, call.request_id);
+                        project_id, changes, actor, call.request_id, record);
                     if (!created.ok()) return done(created.status());
                     done(std::move(created->user));
                   },
@@ -132,7 +152,7 @@ void UserServiceLogic::CreateUser(const CallContext& call,
             },
             call.deadline);
       },
-      done);
+      ReplayUser, done);
 }
 
 void UserServiceLogic::GetUser(const CallContext& call,
@@ -208,13 +228,15 @@ absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
 void UserServiceLogic::UpdateUser(const CallContext& call,
                                   const v1::UpdateUserRequest& request,
                                   Callback<UpdateUserResult> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [this, call, request, done](UserStore& store,
-                                  const Principal& principal) {
+  RunIdempotent<UpdateUserResult>(
+      deps_, call, UserWriteCall("UpdateUser", request),
+      [this, call, request](UserStore& store, const Principal& principal,
+                            std::optional<IdempotencyRecord> record,
+                            Callback<UpdateUserResult> done) {
         absl::StatusOr<UpdatePlan> plan =
             PlanUpdate(store, principal, call, request);
         if (!plan.ok()) return done(plan.status());
+        plan->update.idempotency = std::move(record);
 
         if (plan->mask.columns.none()) {
           // Nothing writable named: a read, still subject to the etag.
@@ -237,7 +259,37 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         }
         Write(store, *shared_plan, done);
       },
+      [this](const IdempotencyRecord& record,
+             Callback<UpdateUserResult> done) { ReplayUpdate(record, done); },
       done);
+}
+
+void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
+                                    Callback<UpdateUserResult> done) {
+  UpdateUserResult result;
+  if (!result.user.ParseFromString(record.response)) {
+    return done(absl::InternalError("unreadable idempotency record"));
+  }
+  if (!record.session_id.has_value()) return done(std::move(result));
+  // The first call handed out a session in place of the caller's: hand out
+  // a working one again, ending that one.
+  deps_.pool->Run(
+      [this, key = record.key, result = std::move(result), done](
+          UserStore* store, absl::Status status) mutable {
+        if (!status.ok()) return done(status);
+        RotatedSession rotated{NewToken(), 0};
+        NewSession session{TokenHash(rotated.token),
+                           deps_.session_ttl_seconds};
+        absl::StatusOr<std::optional<SessionRecord>> renewed =
+            store->RenewRecordedSession(key, session);
+        if (!renewed.ok()) return done(renewed.status());
+        if (renewed->has_value()) {
+          rotated.expire_time_unix = (*renewed)->expire_time_unix;
+          result.rotated_session = std::move(rotated);
+        }
+        done(std::move(result));
+      },
+      Deadline::max());
 }
 
 void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
@@ -300,6 +352,10 @@ void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
     update.sessions.replacement.token_hash = TokenHash(rotated->token);
     update.sessions.replacement.ttl_seconds = deps_.session_ttl_seconds;
   }
+  if (update.idempotency.has_value()) {
+    update.idempotency->ended_caller_token =
+        update.sessions.rotate_session_id.has_value();
+  }
 
   absl::StatusOr<UserUpdateResult> result = store.UpdateUser(update);
   if (!result.ok()) return done(result.status());
@@ -318,9 +374,11 @@ void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
 void UserServiceLogic::DeleteUser(const CallContext& call,
                                   const v1::DeleteUserRequest& request,
                                   Callback<bool> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [call, request, done](UserStore& store, const Principal& principal) {
+  RunIdempotent<bool>(
+      deps_, call, IdempotentCallOf("DeleteUser", request),
+      [call, request](UserStore& store, const Principal& principal,
+                      std::optional<IdempotencyRecord> record,
+                      Callback<bool> done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -331,11 +389,11 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
         }
         absl::Status status =
             store.DeleteUser(name->project_id, name->user_id, principal.Actor(),
-                             call.request_id);
+                             call.request_id, record);
         if (!status.ok()) return done(status);
         done(true);
       },
-      done);
+      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
 }
 
 void UserServiceLogic::ListUsers(const CallContext& call,
@@ -372,9 +430,11 @@ void UserServiceLogic::ListUsers(const CallContext& call,
 void UserServiceLogic::SuspendUser(const CallContext& call,
                                    const v1::SuspendUserRequest& request,
                                    Callback<v1::User> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [call, request, done](UserStore& store, const Principal& principal) {
+  RunIdempotent<v1::User>(
+      deps_, call, IdempotentCallOf("SuspendUser", request),
+      [call, request](UserStore& store, const Principal& principal,
+                      std::optional<IdempotencyRecord> record,
+                      Callback<v1::User> done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -402,19 +462,22 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         }
         suspension.actor = principal.Actor();
         suspension.request_id = call.request_id;
-        absl::StatusOr<UserRecord> record = store.SuspendUser(suspension);
-        if (!record.ok()) return done(record.status());
-        done(std::move(record->user));
+        suspension.idempotency = std::move(record);
+        absl::StatusOr<UserRecord> suspended = store.SuspendUser(suspension);
+        if (!suspended.ok()) return done(suspended.status());
+        done(std::move(suspended->user));
       },
-      done);
+      ReplayUser, done);
 }
 
 void UserServiceLogic::UnsuspendUser(const CallContext& call,
                                      const v1::UnsuspendUserRequest& request,
                                      Callback<v1::User> done) {
-  RunAuthenticated(
-      *deps_.pool, call,
-      [call, request, done](UserStore& store, const Principal& principal) {
+  RunIdempotent<v1::User>(
+      deps_, call, IdempotentCallOf("UnsuspendUser", request),
+      [call, request](UserStore& store, const Principal& principal,
+                      std::optional<IdempotencyRecord> record,
+                      Callback<v1::User> done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -423,13 +486,13 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<UserRecord> record =
+        absl::StatusOr<UserRecord> unsuspended =
             store.UnsuspendUser(name->project_id, name->user_id,
-                                principal.Actor(), call.request_id);
-        if (!record.ok()) return done(record.status());
-        done(std::move(record->user));
+                                principal.Actor(), call.request_id, record);
+        if (!unsuspended.ok()) return done(unsuspended.status());
+        done(std::move(unsuspended->user));
       },
-      done);
+      ReplayUser, done);
 }
 
 }  // namespace users

@@ -28,7 +28,8 @@ struct UpdateUserResult {
 
 // The users.v1.UserService rules, free of any RPC framework: authentication,
 // authorization (before existence), AIP-134 masks, validation, hashing,
-// webhooks and storage. Every method returns at once; `done` runs later on a
+// webhooks and storage. Writes are idempotent with a request_id (see
+// idempotency.h). Every method returns at once; `done` runs later on a
 // worker thread. Codes and reasons: proto/users/v1/ERRORS.md.
 class UserServiceLogic final {
  public:
@@ -75,6 +76,10 @@ class UserServiceLogic final {
                    Callback<UpdateUserResult> done);
   void Write(UserStore& store, UpdatePlan& plan,
              const Callback<UpdateUserResult>& done);
+  // Answers a retry from its first call's record; hands out a session again
+  // when the first call did.
+  void ReplayUpdate(const IdempotencyRecord& record,
+                    Callback<UpdateUserResult> done);
 
   ServiceDeps deps_;
 };

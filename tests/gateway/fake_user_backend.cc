@@ -54,6 +54,7 @@ void FakeUserBackend::DeleteSession(
     RpcCallback<google::protobuf::Empty> done) {
   calls.push_back("DeleteSession");
   last_options = options;
+  delete_session_request = request;
   done(Result(google::protobuf::Empty()));
 }
 

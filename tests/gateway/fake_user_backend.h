@@ -38,6 +38,7 @@ class FakeUserBackend final : public UserBackend {
   users::v1::UpdateUserRequest update_request;
   users::v1::CreateUserRequest create_request;
   users::v1::CreateSessionRequest session_request;
+  users::v1::DeleteSessionRequest delete_session_request;
 
   // The answers.
   grpc::Status status = grpc::Status::OK;

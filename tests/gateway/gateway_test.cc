@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "gateway/rpc_error.h"
 #include "gtest/gtest.h"
 #include "tests/gateway/gateway_test_util.h"
 
@@ -376,6 +377,199 @@ TEST(GatewayTest, TransportErrorsUseTheOwningContract) {
       "", "", "", GatewayError{431, "headers", 0, ""});
   EXPECT_EQ(neutral.status, 431);
   EXPECT_EQ(BodyJson(neutral)["status"], 431);
+}
+
+// Every route that takes an Idempotency-Key, and where its request_id lands
+// in the fake backend.
+struct KeyedRoute {
+  std::string name;
+  std::string contract;
+  std::string method;
+  std::string target;
+  std::string body;
+  std::pair<std::string, std::string> credential;
+  std::string call;  // the users.v1 call it makes
+};
+
+std::vector<KeyedRoute> KeyedRoutes() {
+  std::vector<KeyedRoute> routes;
+  for (const ContractRequest& c : ContractRequests()) {
+    routes.push_back({c.name + " PATCH", c.name, c.method, c.target, c.body,
+                      c.credential, "UpdateUser"});
+  }
+  routes.push_back({"v1 POST /v1/users", "v1", "POST", "/v1/users",
+                    R"({"username":"abc","email":"a@b.co","password":"pw-1"})",
+                    kBearer, "CreateUser"});
+  routes.push_back({"v1 DELETE /v1/sessions/current", "v1", "DELETE",
+                    "/v1/sessions/current", "", kBearer, "DeleteSession"});
+  routes.push_back({"medama POST /auth/logout", "medama", "POST",
+                    "/auth/logout", "", kMedamaCookie, "DeleteSession"});
+  routes.push_back({"neptun POST /api/auth/logout", "neptun", "POST",
+                    "/api/auth/logout", "", kNeptunCookie, "DeleteSession"});
+  return routes;
+}
+
+// The request_id of the last `call` the fake backend received.
+std::string SentRequestId(const FakeUserBackend& backend,
+                          const std::string& call) {
+  if (call == "UpdateUser") return backend.update_request.request_id();
+  if (call == "CreateUser") return backend.create_request.request_id();
+  return backend.delete_session_request.request_id();
+}
+
+TEST(GatewayTest, IdempotencyKeyBecomesTheCallsRequestId) {
+  for (const KeyedRoute& route : KeyedRoutes()) {
+    GatewayHarness harness;
+    harness.backend().user = MakeUser("default", 1);
+    HttpResponse keyed = harness.Send(JsonRequest(
+        route.method, route.target, route.body,
+        {route.credential,
+         {"Idempotency-Key", "  7c9e6679-7425-40de-944b-e07fc1f90ae7	"},
+         {"X-Request-Id", "trace-1"}}));
+    EXPECT_LT(keyed.status, 300) << route.name << " " << keyed.body;
+    ASSERT_EQ(harness.backend().calls, std::vector<std::string>{route.call})
+        << route.name;
+    EXPECT_EQ(SentRequestId(harness.backend(), route.call),
+              "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+        << route.name;
+    // X-Request-Id stays the tracing id, apart from the idempotency key.
+    EXPECT_EQ(harness.backend().last_options.request_id, "trace-1")
+        << route.name;
+
+    HttpResponse plain = harness.Send(JsonRequest(
+        route.method, route.target, route.body, {route.credential}));
+    EXPECT_LT(plain.status, 300) << route.name;
+    ASSERT_EQ(harness.backend().calls.size(), 2u) << route.name;
+    EXPECT_EQ(SentRequestId(harness.backend(), route.call), "") << route.name;
+  }
+}
+
+TEST(GatewayTest, MalformedOrRepeatedIdempotencyKeyIs400InEachContractsShape) {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  struct Case {
+    std::string name;
+    Headers headers;
+  };
+  const std::vector<Case> cases = {
+      {"two headers", {{"Idempotency-Key", "k1"}, {"Idempotency-Key", "k2"}}},
+      {"two equal headers",
+       {{"Idempotency-Key", "k1"}, {"idempotency-key", "k1"}}},
+      {"256 characters", {{"Idempotency-Key", std::string(256, 'k')}}},
+      {"a control character", {{"Idempotency-Key", "ky"}}},
+      {"empty", {{"Idempotency-Key", " "}}},
+      {"non-ASCII", {{"Idempotency-Key", "clÃ©"}}},
+  };
+  for (const KeyedRoute& route : KeyedRoutes()) {
+    for (const Case& c : cases) {
+      GatewayHarness harness;
+      Headers headers = c.headers;
+      headers.push_back(route.credential);
+      HttpResponse response = harness.Send(
+          JsonRequest(route.method, route.target, route.body, headers));
+      const std::string label = route.name + ": " + c.name;
+      EXPECT_EQ(response.status, 400) << label;
+      nlohmann::json body = BodyJson(response);
+      EXPECT_TRUE(HasContractShape(route.contract, body))
+          << label << " " << response.body;
+      int in_body = StatusInBody(route.contract, body);
+      if (in_body != -1) {
+        EXPECT_EQ(in_body, 400) << label;
+      }
+      EXPECT_NE(response.body.find("Idempotency-Key"), std::string::npos)
+          << label << " " << response.body;
+      EXPECT_TRUE(harness.backend().calls.empty()) << label;
+      EXPECT_FALSE(response.close_connection) << label;
+    }
+  }
+}
+
+TEST(GatewayTest, ReadsIgnoreTheIdempotencyKey) {
+  const std::pair<std::string, std::string> reads[] = {
+      {"/user", "medama"},
+      {"/v1/users/usr_1", "v1"},
+      {"/proj1/users/1", "project"},
+      {"/api/users/1", "neptun"}};
+  for (const auto& [target, contract] : reads) {
+    GatewayHarness harness;
+    harness.backend().user = MakeUser("default", 1);
+    std::pair<std::string, std::string> credential =
+        contract == "medama"   ? kMedamaCookie
+        : contract == "neptun" ? kNeptunCookie
+                               : kBearer;
+    HttpResponse response = harness.Send(
+        JsonRequest("GET", target, "",
+                    {credential, {"Idempotency-Key", std::string(300, 'k')}}));
+    EXPECT_EQ(response.status, 200) << contract << " " << response.body;
+    EXPECT_EQ(harness.backend().calls, std::vector<std::string>{"GetUser"});
+  }
+}
+
+TEST(GatewayTest, ReusedIdempotencyKeyIs422InEachContractsShape) {
+  for (const KeyedRoute& route : KeyedRoutes()) {
+    GatewayHarness harness;
+    harness.backend().status = MakeRpcStatus(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        "request_id was used for a different request", "REQUEST_ID_REUSED");
+    HttpResponse response = harness.Send(
+        JsonRequest(route.method, route.target, route.body,
+                    {route.credential, {"Idempotency-Key", "k1"}}));
+    EXPECT_EQ(response.status, 422) << route.name;
+    EXPECT_EQ(BodyJson(response),
+              Golden(route.contract + "_422_idempotency_key.json"))
+        << route.name << " " << response.body;
+    // A refused logout keeps the session: its cookie is not expired.
+    EXPECT_FALSE(response.HasHeader("Set-Cookie")) << route.name;
+    EXPECT_EQ(response.HasHeader("X-Api-Commit"), route.contract == "medama")
+        << route.name;
+  }
+}
+
+TEST(GatewayTest, AReplayedRotationHandsOutTheFreshCredentialAgain) {
+  // userd answers a retry of a session-rotating update like the first call:
+  // the user and the rotated session in the initial metadata. The adapters
+  // treat it as any answer, so the client holding the old cookie or token
+  // gets a working one.
+  struct Case {
+    std::string contract;
+    std::string target;
+    std::string body;
+    std::pair<std::string, std::string> old_credential;
+  };
+  const Case cases[] = {
+      {"medama",
+       "/user",
+       R"({"password":"new-pass-1234"})",
+       {"Cookie", "_me_sess=old"}},
+      {"neptun",
+       "/api/users/1",
+       R"({"password":"new-pass-1234"})",
+       {"Cookie", "neptun-session=old"}},
+      {"v1",
+       "/v1/users/usr_1",
+       R"({"email":"new@example.com"})",
+       {"Authorization", "Bearer old"}},
+  };
+  for (const Case& c : cases) {
+    GatewayHarness harness;
+    harness.backend().user = MakeUser("default", 1);
+    harness.backend().initial_metadata = {
+        {"x-session-token", "fresh"},
+        {"x-session-expire-time", "2999-01-01T00:00:00Z"}};
+    HttpResponse response = harness.Send(
+        JsonRequest("PATCH", c.target, c.body,
+                    {c.old_credential, {"Idempotency-Key", "k1"}}));
+    EXPECT_EQ(response.status, 200) << c.contract << " " << response.body;
+    EXPECT_EQ(harness.backend().last_options.bearer_token, "old");
+    EXPECT_EQ(harness.backend().update_request.request_id(), "k1");
+    if (c.contract == "v1") {
+      EXPECT_EQ(response.Header("X-Session-Token"), "fresh");
+    } else {
+      std::string cookie(response.Header("Set-Cookie"));
+      std::string name = c.contract == "medama" ? "_me_sess" : "neptun-session";
+      EXPECT_EQ(cookie.rfind(name + "=fresh;", 0), 0u)
+          << c.contract << " " << cookie;
+    }
+  }
 }
 
 TEST(GatewayTest, BehindATrustedProxyTheForwardedClientIsCounted) {

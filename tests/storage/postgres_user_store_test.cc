@@ -116,7 +116,7 @@ class PostgresUserStoreTest : public ::testing::Test {
 
   UserRecord Create(const UserChanges& changes) {
     absl::StatusOr<UserRecord> created =
-        store_.CreateUser(project_, changes, "users/0", "req-create");
+        store_.CreateUser(project_, changes, "users/0", "req-create", std::nullopt);
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? *created : UserRecord();
   }
@@ -398,7 +398,7 @@ TEST_F(PostgresUserStoreTest, UpdateOrDeleteOfUnknownUserIsNotFound) {
   EXPECT_EQ(Reason(updated.status()), "USER_NOT_FOUND");
   EXPECT_EQ(store_.GetUser(project_, 987654321).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(Reason(store_.DeleteUser(project_, 987654321, "users/1", "")),
+  EXPECT_EQ(Reason(store_.DeleteUser(project_, 987654321, "users/1", "", std::nullopt)),
             "USER_NOT_FOUND");
 }
 
@@ -407,14 +407,14 @@ TEST_F(PostgresUserStoreTest, UsernameOrEmailKeyTakenNamesTheField) {
   UserChanges same_name = Basics("aLICE");
   SetEmail(same_name, "other@example.com");
   absl::StatusOr<UserRecord> duplicate =
-      store_.CreateUser(project_, same_name, "users/0", "");
+      store_.CreateUser(project_, same_name, "users/0", "", std::nullopt);
   EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Reason(duplicate.status()), "USERNAME_TAKEN");
   EXPECT_EQ(ViolatedField(duplicate.status()), "user.username");
 
   UserChanges same_email = Basics("bob");
   SetEmail(same_email, "ALICE@Example.COM");
-  duplicate = store_.CreateUser(project_, same_email, "users/0", "");
+  duplicate = store_.CreateUser(project_, same_email, "users/0", "", std::nullopt);
   EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Reason(duplicate.status()), "EMAIL_TAKEN");
   EXPECT_EQ(ViolatedField(duplicate.status()), "user.email");
@@ -438,7 +438,7 @@ TEST_F(PostgresUserStoreTest, UsernameOrEmailKeyTakenNamesTheField) {
   // Another project may use the same names.
   ASSERT_TRUE(store_.EnsureProject(project_ + "-other").ok());
   EXPECT_TRUE(
-      store_.CreateUser(project_ + "-other", Basics("alice"), "users/0", "")
+      store_.CreateUser(project_ + "-other", Basics("alice"), "users/0", "", std::nullopt)
           .ok());
   EXPECT_GT(alice.id, 0);
 }
@@ -453,12 +453,12 @@ TEST_F(PostgresUserStoreTest, UniquenessIsByTheKeysAsGiven) {
       "e";  // lower() tells it from strasse
   folded.username_key = "strasse";
   absl::StatusOr<UserRecord> duplicate =
-      store_.CreateUser(project_, folded, "users/0", "");
+      store_.CreateUser(project_, folded, "users/0", "", std::nullopt);
   EXPECT_EQ(Reason(duplicate.status()), "USERNAME_TAKEN");
   folded.username_key =
       "stra\xC3\x9F"
       "e";
-  duplicate = store_.CreateUser(project_, folded, "users/0", "");
+  duplicate = store_.CreateUser(project_, folded, "users/0", "", std::nullopt);
   ASSERT_TRUE(duplicate.ok()) << duplicate.status();
   // Stored and returned as given; the key is stored beside it.
   EXPECT_EQ(duplicate->user.username(),
@@ -477,7 +477,7 @@ TEST_F(PostgresUserStoreTest, UniquenessIsByTheKeysAsGiven) {
   upper.username_key = "strasse-2";
   upper.email_key = "strasse-2@example.com";
   absl::StatusOr<UserRecord> distinct =
-      store_.CreateUser(project_, upper, "users/0", "");
+      store_.CreateUser(project_, upper, "users/0", "", std::nullopt);
   ASSERT_TRUE(distinct.ok()) << distinct.status();
   EXPECT_NE(distinct->id, first.id);
 
@@ -558,7 +558,7 @@ TEST_F(PostgresUserStoreTest, WritesAuditRowsWithActorPathsAndRequestId) {
   Add(update.changes.columns, UserColumn::kLanguage);
   ASSERT_TRUE(store_.UpdateUser(update).ok());
   ASSERT_TRUE(
-      store_.DeleteUser(project_, created.id, "users/1", "req-del").ok());
+      store_.DeleteUser(project_, created.id, "users/1", "req-del", std::nullopt).ok());
 
   pqxx::result events = TestDatabase::Get().Query(
       "SELECT action, actor, paths::text, request_id FROM user_events "
@@ -676,8 +676,8 @@ TEST_F(PostgresUserStoreTest,
 TEST_F(PostgresUserStoreTest, RotationOfAnEndedSessionCreatesNone) {
   UserRecord user = Create(Basics("gone"));
   SessionRecord caller = Session(user.id, 'j');
-  ASSERT_TRUE(store_.DeleteSession(project_, caller.id).ok());
-  EXPECT_EQ(Reason(store_.DeleteSession(project_, caller.id)),
+  ASSERT_TRUE(store_.DeleteSession(project_, caller.id, std::nullopt).ok());
+  EXPECT_EQ(Reason(store_.DeleteSession(project_, caller.id, std::nullopt)),
             "SESSION_NOT_FOUND");
   UserUpdate update = Update(user.id);
   Add(update.changes.columns, UserColumn::kEmail);
@@ -904,11 +904,11 @@ TEST_F(PostgresUserStoreTest, ReturnsOnlySuspensionsInForce) {
 TEST_F(PostgresUserStoreTest, DeleteRemovesTheUserAndItsSessions) {
   UserRecord created = Create(Basics("deleted"));
   Session(created.id, 's');
-  ASSERT_TRUE(store_.DeleteUser(project_, created.id, "users/1", "").ok());
+  ASSERT_TRUE(store_.DeleteUser(project_, created.id, "users/1", "", std::nullopt).ok());
   EXPECT_EQ(Reason(store_.GetUser(project_, created.id).status()),
             "USER_NOT_FOUND");
   EXPECT_FALSE(store_.FindToken(TokenHash('s')).ok());
-  EXPECT_EQ(store_.DeleteUser(project_, created.id, "users/1", "").code(),
+  EXPECT_EQ(store_.DeleteUser(project_, created.id, "users/1", "", std::nullopt).code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -978,7 +978,7 @@ TEST_F(PostgresUserStoreTest, ManagesProjects) {
   EXPECT_EQ(store_.UpdateProject(change, true, true).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_EQ(
-      Reason(store_.CreateUser("missing-project", Basics("u"), "users/0", "")
+      Reason(store_.CreateUser("missing-project", Basics("u"), "users/0", "", std::nullopt)
                  .status()),
       "PROJECT_NOT_FOUND");
 }
@@ -1316,7 +1316,7 @@ TEST_F(PostgresUserStoreTest, SuspendOrUnsuspendOfUnknownUserIsNotFound) {
   EXPECT_EQ(Reason(store_.SuspendUser(SuspensionOf(987654321, "x")).status()),
             "USER_NOT_FOUND");
   EXPECT_EQ(
-      Reason(store_.UnsuspendUser(project_, 987654321, "users/1", "").status()),
+      Reason(store_.UnsuspendUser(project_, 987654321, "users/1", "", std::nullopt).status()),
       "USER_NOT_FOUND");
   EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE user_id = "
                   "987654321"),
@@ -1339,7 +1339,7 @@ TEST_F(PostgresUserStoreTest, UnsuspendEndsTheActiveSuspensionsAndKeepsThem) {
   ASSERT_TRUE(store_.FindToken(TokenHash('k'))->user_suspended);
 
   absl::StatusOr<UserRecord> unsuspended =
-      store_.UnsuspendUser(project_, user.id, "users/1", "req-unsuspend");
+      store_.UnsuspendUser(project_, user.id, "users/1", "req-unsuspend", std::nullopt);
   ASSERT_TRUE(unsuspended.ok()) << unsuspended.status();
   EXPECT_EQ(unsuspended->user.suspensions_size(), 0);
   EXPECT_FALSE(store_.FindToken(TokenHash('k'))->user_suspended);
@@ -1370,7 +1370,7 @@ TEST_F(PostgresUserStoreTest, UnsuspendEndsTheActiveSuspensionsAndKeepsThem) {
 
   // With nothing in force, nothing is written.
   absl::StatusOr<UserRecord> again =
-      store_.UnsuspendUser(project_, user.id, "users/1", "req-again");
+      store_.UnsuspendUser(project_, user.id, "users/1", "req-again", std::nullopt);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->version, unsuspended->version);
   EXPECT_EQ(StoredSuspensions(user.id), stored);
