@@ -1,10 +1,9 @@
 #include "services/users/idempotency.h"
 
-#include <openssl/sha.h>
-
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/common/api_error.h"
+#include "services/users/tokens.h"
 
 namespace users {
 
@@ -31,15 +30,11 @@ std::string RequestFingerprint(absl::string_view method,
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
-  SHA256_CTX context;
-  SHA256_Init(&context);
-  SHA256_Update(&context, method.data(), method.size());
-  const unsigned char separator[2] = {0, has_password ? 1 : 0};
-  SHA256_Update(&context, separator, sizeof separator);
-  SHA256_Update(&context, serialized.data(), serialized.size());
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256_Final(digest, &context);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+  std::string input(method);
+  input.push_back('\0');
+  input.push_back(has_password ? '1' : '0');
+  input += serialized;
+  return TokenHash(input);  // SHA-256
 }
 
 absl::Status RequestIdReused() {
