@@ -24,8 +24,11 @@
 namespace users {
 namespace {
 
-// After a failed connection attempt, calls fail fast for this long.
-constexpr std::chrono::milliseconds kReconnectBackoff{500};
+// After a failed connection attempt, the next one waits this long (Connect()
+// fails at once meanwhile; the pool's workers wait for it instead, see
+// PostgresStorePool). Short, so that a database that is back is found within
+// it, yet it spares a starting server a fork per call.
+constexpr std::chrono::milliseconds kReconnectBackoff{100};
 
 // ---------------------------------------------------------------------------
 // SQL. Every parameter is passed as text and cast here.
@@ -891,6 +894,10 @@ PostgresUserStore::PostgresUserStore(
               {"keepalives_count", "3"},
               {"tcp_user_timeout", "10000"},
               {"application_name", "userd"},
+              // Never settle for a read-only server (a standby, or a primary
+              // demoted after a failover): with several hosts libpq goes on
+              // to the next one, with one the attempt fails (Unavailable).
+              {"target_session_attrs", "read-write"},
           },
           absl::StrCat("-c statement_timeout=", statement_timeout.count()))) {}
 
@@ -917,6 +924,12 @@ std::string PostgresUserStore::UpdateStatementSql(
 
 bool PostgresUserStore::Healthy() const {
   return session_ != nullptr && IdleConnectionAlive(session_->connection);
+}
+
+std::chrono::steady_clock::time_point PostgresUserStore::NextConnectAttempt()
+    const {
+  return session_ != nullptr ? std::chrono::steady_clock::time_point()
+                             : next_connect_attempt_;
 }
 
 void PostgresUserStore::Disconnect() { session_.reset(); }
@@ -1113,7 +1126,7 @@ absl::Status PostgresUserStore::InstallOperatorKey(
     transaction.exec_prepared(kLockOperatorKeyName);
     transaction.exec_prepared0(kRevokeOtherOperatorKeysName, hash);
     transaction.exec_prepared0(kUpsertOperatorKeyName, hash);
-    transaction.commit();
+    AtCommitPoint([&] { transaction.commit(); });
     return absl::OkStatus();
   });
 }
@@ -1134,8 +1147,10 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     params.push_back(actor);
     params.push_back(request_id);
     pqxx::nontransaction transaction(session.connection);
-    pqxx::row row = transaction.exec_prepared1(
-        kCreateUserName, pqxx::prepare::make_dynamic_params(params));
+    pqxx::row row = AtCommitPoint([&] {
+      return transaction.exec_prepared1(
+          kCreateUserName, pqxx::prepare::make_dynamic_params(params));
+    });
     return ToUserRecord(row);
   });
 }
@@ -1163,8 +1178,10 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                if (!effects.end_all_sessions && !effects.rotate_session_id) {
                  // One statement: atomic on its own, one round trip.
                  pqxx::nontransaction transaction(session.connection);
-                 pqxx::result rows = transaction.exec_prepared(
-                     statement, pqxx::prepare::make_dynamic_params(params));
+                 pqxx::result rows = AtCommitPoint([&] {
+                   return transaction.exec_prepared(
+                       statement, pqxx::prepare::make_dynamic_params(params));
+                 });
                  if (rows.empty()) return UpdateMissed(transaction, update);
                  result.record = ToUserRecord(rows[0]);
                  return result;
@@ -1192,7 +1209,7 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                      InsertSession(transaction, update.project_id,
                                    update.user_id, effects.replacement);
                }
-               transaction.commit();
+               AtCommitPoint([&] { transaction.commit(); });
                return result;
              });
 }
@@ -1203,9 +1220,11 @@ absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
                                            const std::string& request_id) {
   return Run("DeleteUser", [&](Session& session) -> absl::Status {
     pqxx::nontransaction transaction(session.connection);
-    pqxx::row row =
-        transaction.exec_prepared1(kDeleteUserName, project_id,
-                                   std::to_string(user_id), actor, request_id);
+    pqxx::row row = AtCommitPoint([&] {
+      return transaction.exec_prepared1(kDeleteUserName, project_id,
+                                        std::to_string(user_id), actor,
+                                        request_id);
+    });
     if (row[0].as<int64_t>() == 0) return UserNotFound();
     return absl::OkStatus();
   });
@@ -1228,7 +1247,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
         // Any number of sessions, none included, is right here.
         transaction.exec_prepared0(kEndUserSessionsName, suspension.project_id,
                                    user_id);
-        transaction.commit();
+        AtCommitPoint([&] { transaction.commit(); });
         return record;
       });
 }
@@ -1240,8 +1259,11 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
              [&](Session& session) -> absl::StatusOr<UserRecord> {
                pqxx::nontransaction transaction(session.connection);
                const std::string id = std::to_string(user_id);
-               pqxx::result rows = transaction.exec_prepared(
-                   kUnsuspendUserName, project_id, id, actor, request_id);
+               pqxx::result rows = AtCommitPoint([&] {
+                 return transaction.exec_prepared(kUnsuspendUserName,
+                                                  project_id, id, actor,
+                                                  request_id);
+               });
                // Nothing in force (or no such user): nothing to write.
                if (rows.empty()) {
                  rows = transaction.exec_prepared(kGetUserName, project_id, id);
@@ -1310,7 +1332,7 @@ absl::StatusOr<SessionRecord> PostgresUserStore::CreateSession(
     transaction.exec_prepared0(kEndFailureStreakName, project_id,
                                login.attempt.identifier_key,
                                login.attempt.client_address);
-    transaction.commit();
+    AtCommitPoint([&] { transaction.commit(); });
     return record;
   });
 }
