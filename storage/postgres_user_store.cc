@@ -1147,6 +1147,8 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     params.push_back(actor);
     params.push_back(request_id);
     pqxx::nontransaction transaction(session.connection);
+    // Prepared first: a connection lost while preparing wrote nothing.
+    session.connection.prepare_now(kCreateUserName);
     pqxx::row row = AtCommitPoint([&] {
       return transaction.exec_prepared1(
           kCreateUserName, pqxx::prepare::make_dynamic_params(params));
@@ -1178,6 +1180,9 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                if (!effects.end_all_sessions && !effects.rotate_session_id) {
                  // One statement: atomic on its own, one round trip.
                  pqxx::nontransaction transaction(session.connection);
+                 // Prepared first: a connection lost while preparing wrote
+                 // nothing, so only the UPDATE itself is a commit point.
+                 session.connection.prepare_now(statement);
                  pqxx::result rows = AtCommitPoint([&] {
                    return transaction.exec_prepared(
                        statement, pqxx::prepare::make_dynamic_params(params));
@@ -1220,6 +1225,7 @@ absl::Status PostgresUserStore::DeleteUser(const std::string& project_id,
                                            const std::string& request_id) {
   return Run("DeleteUser", [&](Session& session) -> absl::Status {
     pqxx::nontransaction transaction(session.connection);
+    session.connection.prepare_now(kDeleteUserName);
     pqxx::row row = AtCommitPoint([&] {
       return transaction.exec_prepared1(kDeleteUserName, project_id,
                                         std::to_string(user_id), actor,
@@ -1259,6 +1265,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
              [&](Session& session) -> absl::StatusOr<UserRecord> {
                pqxx::nontransaction transaction(session.connection);
                const std::string id = std::to_string(user_id);
+               session.connection.prepare_now(kUnsuspendUserName);
                pqxx::result rows = AtCommitPoint([&] {
                  return transaction.exec_prepared(kUnsuspendUserName,
                                                   project_id, id, actor,
