@@ -1267,9 +1267,8 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
                const std::string id = std::to_string(user_id);
                session.connection.prepare_now(kUnsuspendUserName);
                pqxx::result rows = AtCommitPoint([&] {
-                 return transaction.exec_prepared(kUnsuspendUserName,
-                                                  project_id, id, actor,
-                                                  request_id);
+                 return transaction.exec_prepared(
+                     kUnsuspendUserName, project_id, id, actor, request_id);
                });
                // Nothing in force (or no such user): nothing to write.
                if (rows.empty()) {

@@ -47,7 +47,8 @@ void DatabaseHealthMonitor::Loop() {
     lock.lock();
     // While the database is down, look again sooner: SERVING should follow
     // its return within a fraction of a second, not a whole interval.
-    const auto wait = reachable ? interval_ : std::min(interval_, kDownInterval);
+    const auto wait =
+        reachable ? interval_ : std::min(interval_, kDownInterval);
     wake_.wait_for(lock, wait, [this] { return stopping_; });
   }
 }

@@ -21,8 +21,7 @@ using Header = std::pair<std::string, std::string>;
 grpc::Status CommitUnknown(bool retry_info = true) {
   grpc::Status base = MakeRpcStatus(
       grpc::StatusCode::UNAVAILABLE,
-      "the database connection was lost while committing",
-      "COMMIT_UNKNOWN");
+      "the database connection was lost while committing", "COMMIT_UNKNOWN");
   if (!retry_info) return base;
   google::rpc::Status details;
   details.ParseFromString(base.error_details());
@@ -117,14 +116,13 @@ TEST(CommitUnknownTest, AnUnreachableDatabaseIs503WithoutRetryAfter) {
 }
 
 TEST(CommitUnknownTest, RpcErrorDecodesTheDelay) {
-  EXPECT_EQ(RpcError::FromStatus(CommitUnknown()).UnavailableRetryAfterSeconds(),
-            1);
+  EXPECT_EQ(
+      RpcError::FromStatus(CommitUnknown()).UnavailableRetryAfterSeconds(), 1);
   EXPECT_EQ(
       RpcError::FromStatus(CommitUnknown(false)).UnavailableRetryAfterSeconds(),
       1);
-  EXPECT_EQ(RpcError::FromStatus(
-                MakeRpcStatus(grpc::StatusCode::UNAVAILABLE, "down",
-                              "DATABASE_UNAVAILABLE"))
+  EXPECT_EQ(RpcError::FromStatus(MakeRpcStatus(grpc::StatusCode::UNAVAILABLE,
+                                               "down", "DATABASE_UNAVAILABLE"))
                 .UnavailableRetryAfterSeconds(),
             0);
 }

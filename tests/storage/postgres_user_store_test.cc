@@ -1185,12 +1185,11 @@ CREATE CONSTRAINT TRIGGER fail_at_commit AFTER UPDATE ON users
 TEST_F(PostgresUserStoreTest, ASecondHostIsUsedWhenTheFirstIsDown) {
   const std::string port =
       TestDatabase::Get().Query("SELECT inet_server_port()")[0][0].c_str();
-  PostgresUserStore store(
-      TestDatabase::Get().ConnectionStringWith(
-          {{"host", "127.0.0.1,127.0.0.1"},
-           {"port", "1," + port},
-           {"target_session_attrs", "read-write"}}),
-      kTimeout);
+  PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
+                              {{"host", "127.0.0.1,127.0.0.1"},
+                               {"port", "1," + port},
+                               {"target_session_attrs", "read-write"}}),
+                          kTimeout);
   UserRecord created = Create(Basics("second_host"));
   absl::StatusOr<UserRecord> read = store.GetUser(project_, created.id);
   ASSERT_TRUE(read.ok()) << read.status();
