@@ -6,7 +6,10 @@ and record every answer.
   database_faults_e2e.py --userd PATH --gateway PATH --tool grpc_reflect.py \
       --scenario restart|failover|webhooks
 
-restart   PostgreSQL's postmaster is killed (SIGKILL) and started again.
+restart   First, without load, a commit whose backend the server ends
+          (a deferred constraint trigger) is 503 with Retry-After: 1 and
+          succeeds when retried. Then PostgreSQL's postmaster is killed
+          (SIGKILL) and started again.
           No acknowledged write is lost; while the database is down calls
           fail fast with the v1 contract's 503 and userd's health is
           NOT_SERVING within 2 s; once it accepts sessions again at most 10
@@ -269,6 +272,41 @@ def lost_writes(writers, base, token, database_url, tag):
 
 # -- restart -----------------------------------------------------------------
 
+END_BACKEND_AT_COMMIT = """
+CREATE FUNCTION end_backend_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_terminate_backend(pg_backend_pid());
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER end_backend_at_commit AFTER UPDATE ON users
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.given_name = 'lost at commit')
+  EXECUTE FUNCTION end_backend_at_commit();
+"""
+
+
+def commit_unknown_through_the_gateway(service, database_url, user_id):
+    """The server ends the backend while the UPDATE commits (a deferred
+    constraint trigger terminates its own backend): the v1 contract answers
+    503 with Retry-After: 1, and the same request succeeds once retried."""
+    psql(database_url, END_BACKEND_AT_COMMIT)
+    url = "%s/v1/users/%s" % (service.base, user_id)
+    headers = {"Authorization": "Bearer " + service.token,
+               "X-Request-Id": "commit-unknown-1"}
+    r = requests.patch(url, json={"first_name": "lost at commit"},
+                       headers=headers, timeout=30)
+    body = r.json()
+    check(r.status_code == 503 and r.headers.get("Retry-After") == "1" and
+          {k: v for k, v in body.items() if k != "request_id"} == V1_503,
+          "a commit whose connection broke is 503 with Retry-After: 1",
+          r.status_code, dict(r.headers), r.text)
+    psql(database_url, "DROP TRIGGER end_backend_at_commit ON users")
+    r = requests.patch(url, json={"first_name": "lost at commit"},
+                       headers=headers, timeout=30)
+    check(r.status_code == 200 and
+          r.json().get("first_name") == "lost at commit",
+          "the retried update succeeds", r.text)
+
 def scenario_restart(args, root):
     cluster = Cluster(root, "pg")
     cluster.init()
@@ -280,6 +318,7 @@ def scenario_restart(args, root):
     writers = []
     try:
         users = [service.create_user("writer%d" % i) for i in range(WRITERS)]
+        commit_unknown_through_the_gateway(service, database_url, users[0])
         watch.start()
         writers = service.start_writers("restart", users)
         wait_each(writers, "each writer has 20 acknowledged writes", 20, 60)
