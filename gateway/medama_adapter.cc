@@ -243,6 +243,7 @@ HttpResponse MedamaAdapter::RenderRpcError(const RpcError& error,
       break;
     case grpc::StatusCode::UNAVAILABLE:
       out.message = "service unavailable, retry later";
+      out.retry_after_seconds = error.UnavailableRetryAfterSeconds();
       break;
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       out.message = "upstream timed out";

@@ -290,6 +290,9 @@ HttpResponse NeptunAdapter::RenderRpcError(const RpcError& error,
   }
   GatewayError out{status, "", 0, ""};
   if (status == 429) out.retry_after_seconds = error.RetryAfterSeconds();
+  if (status == 503) {
+    out.retry_after_seconds = error.UnavailableRetryAfterSeconds();
+  }
   HttpResponse response = RenderError(out, request_id);
   if (error.reason == "LOGIN_THROTTLED") {
     response.SetJson(Body(429, "Too many login attempts."));

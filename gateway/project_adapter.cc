@@ -359,6 +359,7 @@ HttpResponse ProjectAdapter::RenderRpcError(const RpcError& error,
       break;
     case 503:
       out.message = "Service unavailable";
+      out.retry_after_seconds = error.UnavailableRetryAfterSeconds();
       break;
     case 504:
       out.message = "Upstream timed out";

@@ -71,6 +71,11 @@ int RpcError::RetryAfterSeconds() const {
   return std::max(1, retry_after_seconds);
 }
 
+int RpcError::UnavailableRetryAfterSeconds() const {
+  if (reason == "COMMIT_UNKNOWN") return std::max(1, retry_after_seconds);
+  return retry_after_seconds;
+}
+
 bool RpcError::IsInternal() const {
   return code == grpc::StatusCode::UNKNOWN ||
          code == grpc::StatusCode::INTERNAL ||

@@ -41,6 +41,10 @@ struct RpcError {
   bool IsInternal() const;
   // What to send as Retry-After with a 429: the server's delay, at least 1.
   int RetryAfterSeconds() const;
+  // What to send as Retry-After with a 503: the server's delay when it gave
+  // one; at least 1 when the commit outcome is unknown (COMMIT_UNKNOWN: the
+  // client should retry with the same request id); else 0, meaning none.
+  int UnavailableRetryAfterSeconds() const;
   // The first violation of `field` (after prefix stripping), or nullptr.
   const FieldViolation* Violation(std::string_view field) const;
 };

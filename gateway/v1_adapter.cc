@@ -314,6 +314,9 @@ HttpResponse V1Adapter::RenderRpcError(const RpcError& error,
                         : "Too many requests";
       out.retry_after_seconds = error.RetryAfterSeconds();
       break;
+    case 503:
+      out.retry_after_seconds = error.UnavailableRetryAfterSeconds();
+      break;
     default:
       out.message = "Request failed";
       break;

@@ -81,21 +81,12 @@ absl::Status FromForeignKeyViolation(const pqxx::sql_error& error,
                   first_line);
 }
 
-// SQLSTATEs that end the session: class 08 (connection exception),
-// 57P01..57P03 (the server is shutting down or restarting) and 25006
-// (read_only_sql_transaction: the server became a standby after a failover;
-// a new connection with target_session_attrs=read-write finds the primary).
-bool EndsSession(const std::string& sqlstate) {
-  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" ||
-         sqlstate == "57P02" || sqlstate == "57P03" || sqlstate == "25006";
-}
-
 absl::Status FromSqlError(const pqxx::sql_error& error,
                           absl::string_view operation, bool* connection_lost) {
   const std::string& sqlstate = error.sqlstate();
   if (sqlstate == "40001" || sqlstate == "40P01") return Aborted();
   if (sqlstate == "57014") return Unavailable("database timed out");
-  if (EndsSession(sqlstate)) {
+  if (SqlStateEndsSession(sqlstate)) {
     *connection_lost = true;
     Log(LogLevel::kWarning, "storage_connection_lost",
         {{"operation", View(operation)},
@@ -106,7 +97,24 @@ absl::Status FromSqlError(const pqxx::sql_error& error,
   return Internal(operation, "sql_error", sqlstate, FirstLine(error.what()));
 }
 
+absl::Status CommitUnknown() {
+  absl::Status status = ApiError(
+      absl::StatusCode::kUnavailable, "COMMIT_UNKNOWN",
+      "the database connection was lost while committing, so whether the "
+      "change was made is unknown; retry with the same request_id");
+  SetRetryDelay(status, 1);
+  return status;
+}
+
 }  // namespace
+
+// A read-only server (25006: it is, or became, a standby after a failover)
+// is dropped like a broken one: a new connection (target_session_attrs=
+// read-write) finds the primary.
+bool SqlStateEndsSession(const std::string& sqlstate) {
+  return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" ||
+         sqlstate == "57P02" || sqlstate == "57P03" || sqlstate == "25006";
+}
 
 absl::Status StatusFromException(const std::exception_ptr& error,
                                  absl::string_view operation,
@@ -123,7 +131,7 @@ absl::Status StatusFromException(const std::exception_ptr& error,
     *connection_lost = true;
     Log(LogLevel::kWarning, "storage_commit_in_doubt",
         {{"operation", View(operation)}, {"detail", FirstLine(e.what())}});
-    return Unavailable("database connection lost during commit");
+    return CommitUnknown();
   } catch (const pqxx::statement_completion_unknown& e) {
     *connection_lost = true;
     Log(LogLevel::kWarning, "storage_connection_lost",

@@ -23,6 +23,21 @@ void Call(const StorePool::Work& work, UserStore* store, absl::Status status) {
   }
 }
 
+// Opens the store's connection for work due by `deadline`. An attempt held
+// back by the store's reconnect back-off is waited for when the deadline
+// allows: so a call that arrives just after the database came back finds it,
+// rather than failing for the rest of the back-off, while a database that is
+// down still sees at most one attempt per back-off from each worker.
+absl::Status ConnectFor(PostgresUserStore& store,
+                        std::chrono::steady_clock::time_point deadline) {
+  const auto next_attempt = store.NextConnectAttempt();
+  if (next_attempt > std::chrono::steady_clock::now() &&
+      next_attempt < deadline) {
+    std::this_thread::sleep_until(next_attempt);
+  }
+  return store.Connect();
+}
+
 }  // namespace
 
 PostgresStorePool::PostgresStorePool(
@@ -101,7 +116,8 @@ void PostgresStorePool::Serve(const std::string& connection_string,
       Call(item.work, nullptr,
            ApiError(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED",
                     "deadline passed while waiting for the database"));
-    } else if (absl::Status connected = store.Connect(); !connected.ok()) {
+    } else if (absl::Status connected = ConnectFor(store, item.deadline);
+               !connected.ok()) {
       Call(item.work, nullptr, std::move(connected));
     } else {
       Call(item.work, &store, absl::OkStatus());

@@ -23,7 +23,10 @@ namespace users {
 // ResourceExhausted (or Unavailable). A worker calls work whose deadline
 // passed while queued with nullptr and DeadlineExceeded, and work it has no
 // connection for with nullptr and Unavailable (bounded by the connect
-// timeout), so nothing waits on a dead database.
+// timeout), so nothing waits on a dead database. A worker whose last
+// connection attempt failed waits out the store's short reconnect back-off
+// (when the work's deadline allows) and tries again, rather than failing
+// work that arrives just after the database came back.
 class PostgresStorePool final : public StorePool {
  public:
   PostgresStorePool(std::string connection_string, int size,

@@ -24,8 +24,11 @@
 namespace users {
 namespace {
 
-// After a failed connection attempt, calls fail fast for this long.
-constexpr std::chrono::milliseconds kReconnectBackoff{500};
+// After a failed connection attempt, the next one waits this long (Connect()
+// fails at once meanwhile; the pool's workers wait for it instead, see
+// PostgresStorePool). Short, so that a database that is back is found within
+// it, yet it spares a starting server a fork per call.
+constexpr std::chrono::milliseconds kReconnectBackoff{100};
 
 // ---------------------------------------------------------------------------
 // SQL. Every parameter is passed as text and cast here.
@@ -894,6 +897,14 @@ std::unique_ptr<pqxx::transaction_base> OpenWrite(
   return std::make_unique<pqxx::nontransaction>(connection);
 }
 
+// Runs a write's statement; in autocommit it is the write's commit point
+// (see AtCommitPoint).
+template <typename Statement>
+auto RunWrite(bool autocommit, Statement statement) -> decltype(statement()) {
+  if (autocommit) return AtCommitPoint(statement);
+  return statement();
+}
+
 std::string LifetimeSeconds() {
   return std::to_string(kIdempotencyRecordLifetimeSeconds);
 }
@@ -1040,6 +1051,10 @@ PostgresUserStore::PostgresUserStore(
               {"keepalives_count", "3"},
               {"tcp_user_timeout", "10000"},
               {"application_name", "userd"},
+              // Never settle for a read-only server (a standby, or a primary
+              // demoted after a failover): with several hosts libpq goes on
+              // to the next one, with one the attempt fails (Unavailable).
+              {"target_session_attrs", "read-write"},
           },
           absl::StrCat("-c statement_timeout=", statement_timeout.count()))) {}
 
@@ -1066,6 +1081,12 @@ std::string PostgresUserStore::UpdateStatementSql(
 
 bool PostgresUserStore::Healthy() const {
   return session_ != nullptr && IdleConnectionAlive(session_->connection);
+}
+
+std::chrono::steady_clock::time_point PostgresUserStore::NextConnectAttempt()
+    const {
+  return session_ != nullptr ? std::chrono::steady_clock::time_point()
+                             : next_connect_attempt_;
 }
 
 void PostgresUserStore::Disconnect() { session_.reset(); }
@@ -1262,7 +1283,7 @@ absl::Status PostgresUserStore::InstallOperatorKey(
     transaction.exec_prepared(kLockOperatorKeyName);
     transaction.exec_prepared0(kRevokeOtherOperatorKeysName, hash);
     transaction.exec_prepared0(kUpsertOperatorKeyName, hash);
-    transaction.commit();
+    AtCommitPoint([&] { transaction.commit(); });
     return absl::OkStatus();
   });
 }
@@ -1283,10 +1304,15 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     }
     params.push_back(actor);
     params.push_back(request_id);
+    // Prepared first: a connection lost while preparing wrote nothing.
+    session.connection.prepare_now(kCreateUserName);
+    const bool autocommit = !idempotency.has_value();
     std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(session.connection, idempotency.has_value());
-    UserRecord record = ToUserRecord(transaction->exec_prepared1(
-        kCreateUserName, pqxx::prepare::make_dynamic_params(params)));
+        OpenWrite(session.connection, !autocommit);
+    UserRecord record = ToUserRecord(RunWrite(autocommit, [&] {
+      return transaction->exec_prepared1(
+          kCreateUserName, pqxx::prepare::make_dynamic_params(params));
+    }));
     if (idempotency.has_value()) {
       if (absl::Status recorded =
               RecordIdempotency(*transaction, *idempotency,
@@ -1296,7 +1322,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
         return recorded;
       }
     }
-    transaction->commit();
+    AtCommitPoint([&] { transaction->commit(); });
     return record;
   });
 }
@@ -1325,8 +1351,13 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                    !update.idempotency.has_value()) {
                  // One statement: atomic on its own, one round trip.
                  pqxx::nontransaction transaction(session.connection);
-                 pqxx::result rows = transaction.exec_prepared(
-                     statement, pqxx::prepare::make_dynamic_params(params));
+                 // Prepared first: a connection lost while preparing wrote
+                 // nothing, so only the UPDATE itself is a commit point.
+                 session.connection.prepare_now(statement);
+                 pqxx::result rows = AtCommitPoint([&] {
+                   return transaction.exec_prepared(
+                       statement, pqxx::prepare::make_dynamic_params(params));
+                 });
                  if (rows.empty()) return UpdateMissed(transaction, update);
                  result.record = ToUserRecord(rows[0]);
                  return result;
@@ -1370,7 +1401,7 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                    return recorded;
                  }
                }
-               transaction.commit();
+               AtCommitPoint([&] { transaction.commit(); });
                return result;
              });
 }
@@ -1380,11 +1411,15 @@ absl::Status PostgresUserStore::DeleteUser(
     const std::string& request_id,
     const std::optional<IdempotencyRecord>& idempotency) {
   return Run("DeleteUser", [&](Session& session) -> absl::Status {
+    session.connection.prepare_now(kDeleteUserName);
+    const bool autocommit = !idempotency.has_value();
     std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(session.connection, idempotency.has_value());
-    pqxx::row row =
-        transaction->exec_prepared1(kDeleteUserName, project_id,
-                                    std::to_string(user_id), actor, request_id);
+        OpenWrite(session.connection, !autocommit);
+    pqxx::row row = RunWrite(autocommit, [&] {
+      return transaction->exec_prepared1(kDeleteUserName, project_id,
+                                         std::to_string(user_id), actor,
+                                         request_id);
+    });
     if (row[0].as<int64_t>() == 0) return UserNotFound();
     if (idempotency.has_value()) {
       if (absl::Status recorded =
@@ -1393,7 +1428,7 @@ absl::Status PostgresUserStore::DeleteUser(
         return recorded;
       }
     }
-    transaction->commit();
+    AtCommitPoint([&] { transaction->commit(); });
     return absl::OkStatus();
   });
 }
@@ -1423,7 +1458,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
             return recorded;
           }
         }
-        transaction.commit();
+        AtCommitPoint([&] { transaction.commit(); });
         return record;
       });
 }
@@ -1434,11 +1469,15 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
     const std::optional<IdempotencyRecord>& idempotency) {
   return Run("UnsuspendUser",
              [&](Session& session) -> absl::StatusOr<UserRecord> {
+               const bool autocommit = !idempotency.has_value();
                std::unique_ptr<pqxx::transaction_base> transaction =
-                   OpenWrite(session.connection, idempotency.has_value());
+                   OpenWrite(session.connection, !autocommit);
                const std::string id = std::to_string(user_id);
-               pqxx::result rows = transaction->exec_prepared(
-                   kUnsuspendUserName, project_id, id, actor, request_id);
+               session.connection.prepare_now(kUnsuspendUserName);
+               pqxx::result rows = RunWrite(autocommit, [&] {
+                 return transaction->exec_prepared(
+                     kUnsuspendUserName, project_id, id, actor, request_id);
+               });
                // Nothing in force (or no such user): nothing to write but
                // the record.
                if (rows.empty()) {
@@ -1455,7 +1494,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
                    return recorded;
                  }
                }
-               transaction->commit();
+               AtCommitPoint([&] { transaction->commit(); });
                return record;
              });
 }
@@ -1519,7 +1558,7 @@ absl::StatusOr<SessionRecord> PostgresUserStore::CreateSession(
     transaction.exec_prepared0(kEndFailureStreakName, project_id,
                                login.attempt.identifier_key,
                                login.attempt.client_address);
-    transaction.commit();
+    AtCommitPoint([&] { transaction.commit(); });
     return record;
   });
 }
@@ -1588,10 +1627,14 @@ absl::Status PostgresUserStore::DeleteSession(
     const std::string& project_id, int64_t session_id,
     const std::optional<IdempotencyRecord>& idempotency) {
   return Run("DeleteSession", [&](Session& session) -> absl::Status {
+    session.connection.prepare_now(kDeleteSessionName);
+    const bool autocommit = !idempotency.has_value();
     std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(session.connection, idempotency.has_value());
-    pqxx::result rows = transaction->exec_prepared(
-        kDeleteSessionName, project_id, std::to_string(session_id));
+        OpenWrite(session.connection, !autocommit);
+    pqxx::result rows = RunWrite(autocommit, [&] {
+      return transaction->exec_prepared(kDeleteSessionName, project_id,
+                                        std::to_string(session_id));
+    });
     if (rows.affected_rows() == 0) {
       return ApiError(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
                       "session not found");
@@ -1603,7 +1646,7 @@ absl::Status PostgresUserStore::DeleteSession(
         return recorded;
       }
     }
-    transaction->commit();
+    AtCommitPoint([&] { transaction->commit(); });
     return absl::OkStatus();
   });
 }
@@ -1655,7 +1698,7 @@ PostgresUserStore::RenewRecordedSession(const IdempotencyKey& key,
     transaction.exec_prepared0(kSetRecordedSessionName, key.project_id,
                                key.actor, key.request_id,
                                std::to_string(renewed.id));
-    transaction.commit();
+    AtCommitPoint([&] { transaction.commit(); });
     return std::optional<SessionRecord>(renewed);
   });
 }

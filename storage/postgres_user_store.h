@@ -23,7 +23,11 @@ namespace users {
 // database gives Unavailable rather than a hang. When a call finds the
 // connection broken it returns Unavailable and drops the connection; the
 // next call opens a new one (after a failed attempt, calls within a short
-// back-off return Unavailable without trying).
+// back-off return Unavailable without trying). A connection only goes to a
+// server that accepts writes (target_session_attrs=read-write unless the
+// connection string says otherwise), so with several hosts it follows a
+// promotion. When the connection breaks while a COMMIT or an autocommit
+// write is on its way, the call fails with Unavailable/COMMIT_UNKNOWN.
 //
 // Statements are prepared once per connection under fixed names; each
 // distinct column set of UpdateUser gets its own statement, prepared the
@@ -53,7 +57,13 @@ class PostgresUserStore final : public UserStore {
   bool Healthy() const;
   // Opens the connection unless one is open. Unavailable when the database
   // cannot be reached; InvalidArgument for a malformed connection string.
+  // An open connection the server has closed meanwhile (its goodbye message
+  // or end of file is waiting on the socket) is replaced first.
   absl::Status Connect();
+  // When Connect() will next try to open a connection: after a failed
+  // attempt it returns Unavailable at once until then (a short back-off).
+  // In the past whenever a connection is open.
+  std::chrono::steady_clock::time_point NextConnectAttempt() const;
 
   absl::Status Migrate() override;
   absl::Status Ping() override;

@@ -222,6 +222,16 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, AppendBody);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response);
   CURLcode result = curl_easy_perform(handle);
+  if (result == CURLE_WRITE_ERROR) {
+    // Only AppendBody fails a write: the hook answered, with more than
+    // kMaxResponseBytes. That is not {"valid":true}, so it is a rejection,
+    // read no further.
+    Log(LogLevel::kInfo, "webhook_rejected",
+        {{"project", call.project_id},
+         {"reason", "answer_too_large"},
+         {"request_id", call.request_id}});
+    return {Rejected(""), "rejected"};
+  }
   if (result != CURLE_OK) {
     // Refused addresses surface as a failed connect; a name with one allowed
     // address and one refused may still connect to the allowed one.

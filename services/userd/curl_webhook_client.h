@@ -39,6 +39,10 @@ class WebhookObserver {
 // same UNAVAILABLE/WEBHOOK_UNAVAILABLE as an unreachable one, and nothing is
 // sent.
 //
+// The answer is read up to 64 KiB: a longer one is not {"valid":true}, so it
+// is INVALID_ARGUMENT/WEBHOOK_REJECTED like any other answer but a 2xx with
+// {"valid":true}; a connection closed without an answer is UNAVAILABLE.
+//
 // Fair share: a project has at most max(1, threads / 4) calls in flight and
 // at most four times that many more waiting; a call beyond that is
 // UNAVAILABLE at once, and a waiting call never takes a thread while its

@@ -1,8 +1,15 @@
 #include "services/userd/database_health_monitor.h"
 
+#include <algorithm>
+
 #include "services/common/log.h"
 
 namespace users {
+namespace {
+
+constexpr std::chrono::milliseconds kDownInterval{200};
+
+}  // namespace
 
 DatabaseHealthMonitor::DatabaseHealthMonitor(
     std::unique_ptr<UserStore> store, std::chrono::milliseconds interval,
@@ -38,7 +45,11 @@ void DatabaseHealthMonitor::Loop() {
       first = false;
     }
     lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    // While the database is down, look again sooner: SERVING should follow
+    // its return within a fraction of a second, not a whole interval.
+    const auto wait =
+        reachable ? interval_ : std::min(interval_, kDownInterval);
+    wake_.wait_for(lock, wait, [this] { return stopping_; });
   }
 }
 

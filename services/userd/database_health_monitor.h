@@ -13,7 +13,8 @@
 
 namespace users {
 
-// Pings the database on a connection of its own every `interval` and reports
+// Pings the database on a connection of its own every `interval` (every
+// 200 ms at most while it is unreachable) and reports
 // each change of reachability through `on_change` (first report right after
 // Start). Reachability feeds gRPC health: NOT_SERVING while the database is
 // down, so load balancers route around the replica without restarting it.

@@ -70,6 +70,41 @@ TEST(RewriteConnectionStringTest, QuotesValuesWithSpacesQuotesAndBackslashes) {
   EXPECT_EQ(Parse(*rewritten)["password"], password);
 }
 
+// Several hosts, as libpq takes them for a failover: the lists and
+// target_session_attrs reach libpq unchanged, in either notation.
+TEST(RewriteConnectionStringTest, PassesSeveralHostsAndSessionAttrsThrough) {
+  for (const std::string& url :
+       {std::string("postgresql://u@db-a:5432,db-b:5433/users"
+                    "?target_session_attrs=read-write&connect_timeout=2"),
+        std::string("host=db-a,db-b port=5432,5433 user=u dbname=users "
+                    "target_session_attrs=read-write connect_timeout=2")}) {
+    absl::StatusOr<std::string> rewritten = RewriteConnectionString(
+        url, {}, {{"connect_timeout", "5"}, {"keepalives", "1"}});
+    ASSERT_TRUE(rewritten.ok()) << url << ": " << rewritten.status();
+    std::map<std::string, std::string> values = Parse(*rewritten);
+    EXPECT_EQ(values["host"], "db-a,db-b") << url;
+    EXPECT_EQ(values["port"], "5432,5433") << url;
+    EXPECT_EQ(values["target_session_attrs"], "read-write") << url;
+    EXPECT_EQ(values["connect_timeout"], "2") << url;
+    EXPECT_EQ(values["dbname"], "users") << url;
+  }
+}
+
+// The store's default (read-write) fills in only when the string names no
+// target_session_attrs of its own.
+TEST(RewriteConnectionStringTest, AnExplicitSessionAttrWinsOverTheDefault) {
+  const std::map<std::string, std::string> defaults = {
+      {"target_session_attrs", "read-write"}};
+  absl::StatusOr<std::string> own = RewriteConnectionString(
+      "postgresql://h1,h2/db?target_session_attrs=any", {}, defaults);
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(Parse(*own)["target_session_attrs"], "any");
+  absl::StatusOr<std::string> none =
+      RewriteConnectionString("postgresql://h1,h2/db", {}, defaults);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(Parse(*none)["target_session_attrs"], "read-write");
+}
+
 TEST(RewriteConnectionStringTest, RejectsMalformedStringWithoutEchoingIt) {
   absl::StatusOr<std::string> rewritten =
       RewriteConnectionString("host=h password=hunter2 nonsense", {});

@@ -212,5 +212,54 @@ TEST(PostgresStorePoolTest, ReplacesABrokenConnection) {
   EXPECT_TRUE(outcome.ping.ok()) << outcome.ping;
 }
 
+// A worker whose connection attempt failed does not fail the calls that
+// arrive during its reconnect back-off: it waits the back-off out and tries
+// again, so a call right after the database came back (here: accepts writes
+// again; a read-only server is not connected to) is served.
+TEST(PostgresStorePoolTest, WorkRightAfterTheDatabaseReturnsIsServed) {
+  PostgresStorePool pool(TestDatabase::Get().connection_string(), 1, kTimeout,
+                         8);
+  TestDatabase::Get().Query(
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+      "default_transaction_read_only = on', current_database()); END $$");
+  std::promise<Outcome> refused;
+  pool.Run(Recording(refused), Later());
+  Outcome down = refused.get_future().get();
+  EXPECT_FALSE(down.had_store);
+  EXPECT_EQ(down.status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(down.status), "DATABASE_UNAVAILABLE");
+
+  TestDatabase::Get().Query(
+      "SET TRANSACTION READ WRITE; "
+      "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET "
+      "default_transaction_read_only', current_database()); END $$");
+  const auto back = steady_clock::now();
+  std::promise<Outcome> served;
+  pool.Run(Recording(served), Later());
+  Outcome up = served.get_future().get();
+  EXPECT_TRUE(up.had_store);
+  EXPECT_TRUE(up.status.ok()) << up.status;
+  EXPECT_TRUE(up.ping.ok()) << up.ping;
+  EXPECT_LT(steady_clock::now() - back, std::chrono::seconds(2));
+}
+
+// Work whose deadline falls inside the back-off is not held for it: it is
+// Unavailable at once.
+TEST(PostgresStorePoolTest, WorkDueWithinTheBackOffIsUnavailableAtOnce) {
+  PostgresStorePool pool("postgresql://postgres@127.0.0.1:1/users", 1,
+                         std::chrono::seconds(1), 8);
+  std::promise<Outcome> first;
+  pool.Run(Recording(first), Later());
+  EXPECT_EQ(first.get_future().get().status.code(),
+            absl::StatusCode::kUnavailable);
+  std::promise<Outcome> hurried;
+  const auto start = steady_clock::now();
+  pool.Run(Recording(hurried), start + std::chrono::milliseconds(20));
+  Outcome outcome = hurried.get_future().get();
+  EXPECT_FALSE(outcome.had_store);
+  EXPECT_NE(outcome.status.code(), absl::StatusCode::kOk);
+  EXPECT_LT(steady_clock::now() - start, std::chrono::milliseconds(90));
+}
+
 }  // namespace
 }  // namespace users

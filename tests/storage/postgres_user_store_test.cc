@@ -1022,12 +1022,53 @@ TEST_F(PostgresUserStoreTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
   EXPECT_EQ(updated->record.user.bio(), "after reconnect");
 }
 
-TEST_F(PostgresUserStoreTest, AReadOnlyServerIsUnavailableAndItsConnectionDropped) {
-  const std::string application = "read_only_test";
+// A server that refuses writes on an open connection (SQLSTATE 25006, as a
+// primary demoted to a standby does): Unavailable, and the connection is
+// dropped like a broken one; the next call's new connection writes.
+TEST_F(PostgresUserStoreTest, AReadOnlyRefusalDropsTheConnection) {
+  const std::string application = "read_only_refusal_test";
   PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
                               {{"application_name", application}}),
                           kTimeout);
   UserRecord created = Create(Basics("readonly"));
+  ASSERT_TRUE(store.GetUser(project_, created.id).ok());
+  const std::string backend =
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+      "AND application_name = '" +
+      application + "'";
+  const int64_t old_pid = Count(backend);
+  // The refusal a standby gives, raised by the server for this one value.
+  TestDatabase::Get().Query(R"sql(
+CREATE FUNCTION refuse_as_read_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'cannot execute UPDATE in a read-only transaction'
+    USING ERRCODE = 'read_only_sql_transaction';
+END $$;
+CREATE TRIGGER refuse_as_read_only BEFORE UPDATE ON users FOR EACH ROW
+  WHEN (NEW.bio = 'refused') EXECUTE FUNCTION refuse_as_read_only();
+)sql");
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "refused";
+  absl::StatusOr<UserUpdateResult> refused = store.UpdateUser(update);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
+  EXPECT_FALSE(store.Healthy());  // dropped, not kept for the next call
+
+  update.changes.bio = "written";
+  absl::StatusOr<UserUpdateResult> written = store.UpdateUser(update);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->record.user.bio(), "written");
+  EXPECT_NE(Count(backend), old_pid);  // on a new connection
+}
+
+// A new connection only goes to a server that accepts writes (libpq's
+// target_session_attrs=read-write, which the store asks for by default):
+// connecting to a read-only one is Unavailable, nothing is kept, and once
+// the server accepts writes again a call connects and writes.
+TEST_F(PostgresUserStoreTest, AReadOnlyServerIsNotConnectedTo) {
+  PostgresUserStore store(TestDatabase::Get().connection_string(), kTimeout);
+  UserRecord created = Create(Basics("standby"));
   // New sessions of this database start read-only, as on a standby.
   TestDatabase::Get().Query(
       "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
@@ -1038,18 +1079,121 @@ TEST_F(PostgresUserStoreTest, AReadOnlyServerIsUnavailableAndItsConnectionDroppe
   absl::StatusOr<UserUpdateResult> refused = store.UpdateUser(update);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
-  EXPECT_FALSE(store.Healthy());  // dropped, not kept for the next call
+  EXPECT_FALSE(store.Healthy());
 
-  // The primary is back (here: the database is writable again); the next
-  // call's new connection writes.
   TestDatabase::Get().Query(
       "SET TRANSACTION READ WRITE; "
       "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET "
       "default_transaction_read_only', current_database()); END $$");
+  // Calls within the store's short reconnect back-off fail at once; the
+  // first one after it connects.
   update.changes.bio = "written";
+  const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   absl::StatusOr<UserUpdateResult> written = store.UpdateUser(update);
+  while (!written.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    written = store.UpdateUser(update);
+  }
   ASSERT_TRUE(written.ok()) << written.status();
   EXPECT_EQ(written->record.user.bio(), "written");
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE bio = 'refused'"), 0);
+}
+
+// The server ends the backend while it commits (a deferred constraint trigger
+// terminates its own backend, so the COMMIT gets no answer): whether the
+// change was made is unknown to the store, which says so with
+// Unavailable/COMMIT_UNKNOWN and a RetryInfo of 1 s, and drops the
+// connection. Both ways of committing: the COMMIT of a transaction (an
+// update that rotates a session) and an autocommit UPDATE.
+TEST_F(PostgresUserStoreTest, ALostCommitIsCommitUnknown) {
+  PostgresUserStore store(TestDatabase::Get().connection_string(), kTimeout);
+  UserRecord created = Create(Basics("doubtful"));
+  SessionRecord session = Session(created.id, 'd');
+  TestDatabase::Get().Query(R"sql(
+CREATE FUNCTION end_backend_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_terminate_backend(pg_backend_pid());
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER end_backend_at_commit AFTER UPDATE ON users
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.bio = 'lost at commit')
+  EXECUTE FUNCTION end_backend_at_commit();
+)sql");
+
+  UserUpdate in_transaction = Update(created.id);
+  Add(in_transaction.changes.columns, UserColumn::kBio);
+  in_transaction.changes.bio = "lost at commit";
+  in_transaction.sessions.rotate_session_id = session.id;
+  in_transaction.sessions.replacement = NewSession{TokenHash('e'), 3600};
+  UserUpdate autocommit = Update(created.id);
+  Add(autocommit.changes.columns, UserColumn::kBio);
+  autocommit.changes.bio = "lost at commit";
+
+  for (const UserUpdate& update : {in_transaction, autocommit}) {
+    ASSERT_TRUE(store.Ping().ok());  // connected before the update
+    absl::Status lost = store.UpdateUser(update).status();
+    EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable) << lost;
+    EXPECT_EQ(Reason(lost), "COMMIT_UNKNOWN") << lost;
+    google::rpc::RetryInfo retry;
+    ASSERT_TRUE(GetRetryInfo(lost, &retry));
+    EXPECT_EQ(retry.retry_delay().seconds(), 1);
+    EXPECT_NE(lost.message().find("request_id"), std::string::npos)
+        << lost.message();
+    EXPECT_FALSE(store.Healthy());  // dropped
+  }
+
+  // The next call works on a new connection.
+  UserUpdate after = Update(created.id);
+  Add(after.changes.columns, UserColumn::kBio);
+  after.changes.bio = "after the lost commit";
+  absl::StatusOr<UserUpdateResult> written = store.UpdateUser(after);
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->record.user.bio(), "after the lost commit");
+}
+
+// An error the server raises at commit on a connection that stays up (here
+// a deferred check that fails) is not in doubt: nothing was written.
+TEST_F(PostgresUserStoreTest, AnErrorAtCommitOnALiveConnectionIsNotInDoubt) {
+  PostgresUserStore store(TestDatabase::Get().connection_string(), kTimeout);
+  UserRecord created = Create(Basics("certain"));
+  SessionRecord session = Session(created.id, 'c');
+  TestDatabase::Get().Query(R"sql(
+CREATE FUNCTION fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'refused at commit' USING ERRCODE = 'check_violation';
+END $$;
+CREATE CONSTRAINT TRIGGER fail_at_commit AFTER UPDATE ON users
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN (NEW.bio = 'refused at commit') EXECUTE FUNCTION fail_at_commit();
+)sql");
+  UserUpdate update = Update(created.id);
+  Add(update.changes.columns, UserColumn::kBio);
+  update.changes.bio = "refused at commit";
+  update.sessions.rotate_session_id = session.id;
+  update.sessions.replacement = NewSession{TokenHash('f'), 3600};
+  absl::Status refused = store.UpdateUser(update).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInternal) << refused;
+  EXPECT_EQ(Reason(refused), "INTERNAL");
+  EXPECT_TRUE(store.Healthy());
+  EXPECT_EQ(Count("SELECT count(*) FROM users WHERE bio = 'refused at commit'"),
+            0);
+}
+
+// A DATABASE_URL with several hosts: libpq tries them in order, so a dead
+// first host (nothing listens on port 1) is passed over for the live one.
+TEST_F(PostgresUserStoreTest, ASecondHostIsUsedWhenTheFirstIsDown) {
+  const std::string port =
+      TestDatabase::Get().Query("SELECT inet_server_port()")[0][0].c_str();
+  PostgresUserStore store(TestDatabase::Get().ConnectionStringWith(
+                              {{"host", "127.0.0.1,127.0.0.1"},
+                               {"port", "1," + port},
+                               {"target_session_attrs", "read-write"}}),
+                          kTimeout);
+  UserRecord created = Create(Basics("second_host"));
+  absl::StatusOr<UserRecord> read = store.GetUser(project_, created.id);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->user.username(), "second_host");
 }
 
 // A statement stuck behind a row lock is cancelled by statement_timeout:

@@ -220,6 +220,23 @@ TEST(CurlWebhookClientTest, ARejectionMessageIsCutOnACharacterBoundary) {
   EXPECT_EQ(std::string(status.message()), cut);
 }
 
+// An answer longer than the client reads (64 KiB) is not {"valid":true}:
+// rejected, even when it begins like one, without reading the rest.
+TEST(CurlWebhookClientTest, AnOversizedAnswerIsARejection) {
+  const std::string padding(10 * 1024 * 1024, 'x');
+  test::TestWebhookServer server([&](const std::string&) {
+    return R"({"valid":true,"pad":")" + padding + "\"}";
+  });
+  CurlWebhookClient client(4, 16, seconds(10), LoopbackAllowed());
+  const auto start = steady_clock::now();
+  absl::Status status =
+      Verdict(client, CallTo(Url("127.0.0.1", server.port()), "acme"));
+  EXPECT_TRUE(absl::IsInvalidArgument(status)) << status;
+  EXPECT_EQ(test::Reason(status), "WEBHOOK_REJECTED");
+  EXPECT_TRUE(test::Metadata(status).empty()) << status;
+  EXPECT_LT(steady_clock::now() - start, seconds(3));
+}
+
 TEST(CurlWebhookClientTest, AnOddCutKeepsOnlyWholeCharacters) {
   std::string message = "x";
   for (int i = 0; i < 300; ++i) message += "\xC3\xA9";
