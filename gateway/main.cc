@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       users::gateway::CreateUserdChannel(config->userd_address,
-                                         config->userd_tls);
+                                         config->userd_tls,
+                                         config->userd_connection);
   if (!channel.ok()) {
     users::Log(LogLevel::kError, "bad_flags",
                {{"error", std::string(channel.status().message())}});
