@@ -292,6 +292,14 @@ class Setup:
         self.processes = Processes(self.work)
         self.token = secrets.token_urlsafe(24)
         self.run_id = "f%s" % secrets.token_hex(3)
+        self.watches = []
+
+    def watch(self, address):
+        """A started Watch of ADDRESS, closed by close()."""
+        watch = Watch(address)
+        self.watches.append(watch)
+        watch.start()
+        return watch
 
     def start_userd(self, name, port, admin_port, extra=()):
         address = "127.0.0.1:%d" % port
@@ -301,6 +309,8 @@ class Setup:
         return self.processes.await_serving(name, address)
 
     def close(self):
+        for watch in self.watches:
+            watch.close()
         self.processes.stop_all()
         self.db.drop()
         shutil.rmtree(self.work, ignore_errors=True)
@@ -439,6 +449,12 @@ class Watch(threading.Thread):
     def __init__(self, address):
         super().__init__(daemon=True)
         self.channel = grpc.insecure_channel(address)
+        # Watching the channel's state keeps Python's gRPC reading the
+        # connection between calls, as a C++ client (the gateway) always
+        # does: otherwise userd's GOAWAY ping would go unanswered until the
+        # next call, and the drain would wait for it.
+        self.states = []
+        self.channel.subscribe(self.states.append)
         self.messages = []  # (time, bytes)
         self.ended = None
         self.code = None
@@ -472,6 +488,12 @@ class Watch(threading.Thread):
         self.join(timeout=timeout)
         return not self.is_alive()
 
+    def close(self):
+        """Ends the stream if still open (a Python process with an open,
+        watched channel does not exit)."""
+        self.channel.unsubscribe(self.states.append)
+        self.channel.close()
+
 
 def watch_drain(setup):
     port, admin = free_port(), free_port()
@@ -479,8 +501,7 @@ def watch_drain(setup):
     grace = 20
     setup.start_userd("userd", port, admin,
                       ["--shutdown-grace-seconds", str(grace)])
-    watch = Watch("127.0.0.1:%d" % port)
-    watch.start()
+    watch = setup.watch("127.0.0.1:%d" % port)
     watch.await_serving("watch_drain")
     check(True, "a Watch stream is open and says SERVING")
     process = setup.processes.process("userd")
@@ -497,7 +518,6 @@ def watch_drain(setup):
     check(code == 0, "userd exited with 0", setup.processes.log("userd"))
     check(exited < grace / 4.0, "userd exited %.2f s after SIGTERM, well "
           "before its %d s grace period" % (exited, grace))
-    watch.channel.close()
     print("figures: scenario=watch_drain watch_end_after_sigterm_ms=%d "
           "exit_after_sigterm_ms=%d grace_s=%d" %
           (stream_end * 1000, exited * 1000, grace), flush=True)
@@ -510,9 +530,8 @@ def connection_age(setup):
     setup.start_userd("userd", port, admin,
                       ["--max-connection-age-seconds", "1",
                        "--max-connection-age-grace-seconds", "1"])
-    watch = Watch(address)
     opened = time.monotonic()
-    watch.start()
+    watch = setup.watch(address)
     watch.await_serving("connection_age")
     # Age 1 s (plus up to 10 % jitter) and 1 s of grace: the stream's
     # connection closes after about 2 s.
@@ -525,7 +544,6 @@ def connection_age(setup):
     check_health = watch.channel.unary_unary("/grpc.health.v1.Health/Check")
     check(check_health(b"", timeout=5, wait_for_ready=True) == SERVING,
           "the same client channel is served again on a new connection")
-    watch.channel.close()
     check(setup.processes.process("userd").poll() is None,
           "userd kept running")
     print("figures: scenario=connection_age watch_lifetime_ms=%d" %
