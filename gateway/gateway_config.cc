@@ -15,7 +15,7 @@ void RegisterGatewayFlags(Flags& flags) {
   flags.AddInt("userd-keepalive-ms", "GATEWAY_USERD_KEEPALIVE_MS",
                defaults.userd_connection.keepalive_ms,
                "ping each userd connection after this long without reads "
-               "(at least 10000: userd accepts no more)");
+               "(at least 15000: userd accepts a ping every 10 s)");
   flags.AddInt("userd-keepalive-timeout-ms",
                "GATEWAY_USERD_KEEPALIVE_TIMEOUT_MS",
                defaults.userd_connection.keepalive_timeout_ms,
@@ -128,10 +128,10 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   if (config.userd_address.empty()) {
     return absl::InvalidArgumentError("--userd-address must not be empty");
   }
-  if (config.userd_connection.keepalive_ms < 10000 ||
+  if (config.userd_connection.keepalive_ms < 15000 ||
       config.userd_connection.keepalive_ms > kHourMs) {
     return absl::InvalidArgumentError(
-        "--userd-keepalive-ms must be in 10000..3600000");
+        "--userd-keepalive-ms must be in 15000..3600000");
   }
   if (config.userd_connection.keepalive_timeout_ms < 1000 ||
       config.userd_connection.keepalive_timeout_ms > kHourMs) {

@@ -36,7 +36,8 @@ struct UserdTls {
 // How the channel keeps its connections to userd alive and gets them back.
 struct UserdConnectionSettings {
   // A ping after this long without reads, also without calls in flight
-  // (userd accepts one every 10 s at most, so not below 10000) ...
+  // (userd accepts one every 10 s at most; not below 15000, for a margin)
+  // ...
   int64_t keepalive_ms = 20000;
   // ... and the connection is given up when its answer takes longer.
   int64_t keepalive_timeout_ms = 10000;

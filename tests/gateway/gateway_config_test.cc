@@ -111,7 +111,7 @@ TEST(GatewayConfigTest, RefusesBadValues) {
         "--body-timeout-ms=-5", "--body-timeout-ms=3600001",
         "--max-connections=0", "--max-connections=-1",
         "--max-connections=1000001", "--userd-address=",
-        "--userd-keepalive-ms=9999", "--userd-keepalive-timeout-ms=999",
+        "--userd-keepalive-ms=14999", "--userd-keepalive-timeout-ms=999",
         "--userd-max-reconnect-backoff-ms=99"}) {
     EXPECT_FALSE(Parse({bad}).ok()) << bad;
   }

@@ -54,6 +54,9 @@ TEST(UserdChannelTest, ArgumentsBalanceKeepAliveAndCapTheBackoff) {
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_KEEPALIVE_TIMEOUT_MS), 10000);
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS), 1);
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA), 0);
+  EXPECT_EQ(IntArgument(arguments,
+                        GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS),
+            15000);
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS), 100);
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_MIN_RECONNECT_BACKOFF_MS), 250);
   EXPECT_EQ(IntArgument(arguments, GRPC_ARG_MAX_RECONNECT_BACKOFF_MS), 2000);
