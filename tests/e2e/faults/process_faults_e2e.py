@@ -3,7 +3,8 @@
 load, userd killed and started again.
 
   process_faults_e2e.py --userd PATH/TO/userd --gateway PATH/TO/user-gateway \
-      --scenario userd_restart|two_replicas|watch_drain|connection_age
+      --scenario userd_restart|two_replicas|watch_drain|connection_age|\
+                 idle_keepalive
 
 Load: eight writers, each with its own keep-alive HTTP connection to the
 gateway, PATCH /v1/users/{id} (the v1 contract) with a new last_name each
@@ -26,6 +27,9 @@ answered.
 - connection_age: userd with --max-connection-age-seconds 1 and a 1 s grace
   ends a long Watch stream's connection within a few seconds, and the
   client's next call is served on a new connection.
+- idle_keepalive: a gateway with --userd-keepalive-ms 15000 and no traffic
+  gets three keepalive pings answered by userd (gRPC's keepalive trace in
+  its log) without a GOAWAY too_many_pings, and still reaches userd.
 
 "No acknowledged write lost": every write answered 200 has its audit row
 (written in the update's transaction, with the X-Request-Id), and at the end
@@ -552,8 +556,50 @@ def connection_age(setup):
           (lifetime * 1000), flush=True)
 
 
+def idle_keepalive(setup):
+    """The gateway's keepalive pings reach userd every 15 s on an idle
+    connection, and userd accepts them: three pings answered, no GOAWAY
+    too_many_pings (which gRPC logs at ERROR level), the connection kept."""
+    port, admin = free_port(), free_port()
+    setup.db.create(setup.args.userd)
+    setup.start_userd("userd", port, admin)
+    # gRPC's keepalive trace: one "Finish keepalive ping" per answered ping.
+    os.environ["GRPC_TRACE"] = "http_keepalive"
+    os.environ["GRPC_VERBOSITY"] = "info"
+    try:
+        base = setup.processes.start_gateway(
+            "gateway", setup.args.gateway, free_port(),
+            "127.0.0.1:%d" % port, ["--userd-keepalive-ms", "15000"])
+    finally:
+        del os.environ["GRPC_TRACE"]
+        del os.environ["GRPC_VERBOSITY"]
+    setup.processes.await_ready(base)
+    started = time.monotonic()
+    deadline = started + 60
+    log = ""
+    while time.monotonic() < deadline:
+        setup.processes.check_running()
+        log = setup.processes.log("gateway")
+        if log.count("Finish keepalive ping") >= 3:
+            break
+        time.sleep(0.5)
+    pings = log.count("Finish keepalive ping")
+    idle = time.monotonic() - started
+    check(pings >= 3, "three keepalive pings answered on the idle connection "
+          "(%d in %.1f s)" % (pings, idle))
+    for name in ("gateway", "userd"):
+        text = setup.processes.log(name)
+        check("too_many_pings" not in text and "GOAWAY" not in text,
+              "no GOAWAY in the %s log" % name)
+    check(requests.get(base + "/readyz", timeout=5).status_code == 200,
+          "the gateway still reaches userd")
+    print("figures: scenario=idle_keepalive pings_answered=%d idle_s=%.1f" %
+          (pings, idle), flush=True)
+
+
 SCENARIOS = {"userd_restart": userd_restart, "two_replicas": two_replicas,
-             "watch_drain": watch_drain, "connection_age": connection_age}
+             "watch_drain": watch_drain, "connection_age": connection_age,
+             "idle_keepalive": idle_keepalive}
 
 
 def main():
