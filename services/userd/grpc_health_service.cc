@@ -74,8 +74,7 @@ class GrpcHealthService::WatchReactor final
     if (!writing_) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
     } else if (!finish_status_) {
-      finish_status_ =
-          grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+      finish_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     }
   }
 

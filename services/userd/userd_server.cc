@@ -31,8 +31,8 @@ constexpr char kUserServiceName[] = "users.v1.UserService";
 constexpr int kHousekeepingBatch = 1000;
 
 int Milliseconds(std::chrono::milliseconds duration) {
-  return static_cast<int>(std::min<int64_t>(
-      duration.count(), std::numeric_limits<int>::max()));
+  return static_cast<int>(
+      std::min<int64_t>(duration.count(), std::numeric_limits<int>::max()));
 }
 
 }  // namespace

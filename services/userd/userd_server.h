@@ -88,8 +88,8 @@ class UserdServer final {
   // Serving and the database reachable (what readiness reports).
   bool Ready() const;
   // Ends open health Watch streams, stops accepting calls, lets in-flight
-  // ones finish within `grace`, then cancels what is left. Ready() and the metrics accessors stay valid until
-  // destruction.
+  // ones finish within `grace`, then cancels what is left. Ready() and the
+  // metrics accessors stay valid until destruction.
   void Shutdown(std::chrono::milliseconds grace);
 
   int DbInUse() const;

@@ -47,8 +47,7 @@ TEST(GatewayConfigTest, UserdAddressTakesEveryTargetForm) {
        {"dns:///userd-headless.users.svc.cluster.local:50051",
         "ipv4:127.0.0.1:5001,127.0.0.1:5002", "ipv6:[::1]:5001",
         "userd:50051"}) {
-    absl::StatusOr<GatewayConfig> config =
-        Parse({"--userd-address", target});
+    absl::StatusOr<GatewayConfig> config = Parse({"--userd-address", target});
     ASSERT_TRUE(config.ok()) << config.status();
     EXPECT_EQ(config->userd_address, target);
   }

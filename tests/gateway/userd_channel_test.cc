@@ -112,15 +112,15 @@ TEST(UserdChannelTest, StaticListSpreadsCallsOverEveryAddress) {
   Replica b;
   Start(a);
   Start(b);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = CreateUserdChannel(
-      "ipv4:127.0.0.1:" + std::to_string(a.port) + ",127.0.0.1:" +
-          std::to_string(b.port),
-      UserdTls());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      CreateUserdChannel("ipv4:127.0.0.1:" + std::to_string(a.port) +
+                             ",127.0.0.1:" + std::to_string(b.port),
+                         UserdTls());
   ASSERT_TRUE(channel.ok()) << channel.status();
   std::unique_ptr<Health::Stub> stub = Health::NewStub(*channel);
   // Both connected before counting (pick_first would only ever use a).
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::seconds(10);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while ((a.service.calls == 0 || b.service.calls == 0) &&
          std::chrono::steady_clock::now() < deadline) {
     ASSERT_TRUE(Check(*stub).ok());
