@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   config->api_commit = USERS_GIT_COMMIT;
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      users::gateway::CreateUserdChannel(config->userd_address,
-                                         config->userd_tls);
+      users::gateway::CreateUserdChannel(
+          config->userd_address, config->userd_tls, config->userd_connection);
   if (!channel.ok()) {
     users::Log(LogLevel::kError, "bad_flags",
                {{"error", std::string(channel.status().message())}});
