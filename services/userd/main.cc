@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "services/common/flags.h"
+#include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
     std::printf("%s", flags.Usage().c_str());
     return 0;
   }
+  users::SendGrpcLogsToLog();
   bool migrate_only = false;
   for (const std::string& arg : flags.Positional()) {
     if (arg == "migrate") {
