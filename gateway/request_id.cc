@@ -34,7 +34,7 @@ std::string RequestIdFor(std::string_view given) {
     std::abort();
   }
   return absl::BytesToHexString(
-      std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 }  // namespace users::gateway
