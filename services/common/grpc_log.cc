@@ -28,6 +28,11 @@ void LogGrpcLine(gpr_log_func_args* args) {
 
 }  // namespace
 
-void SendGrpcLogsToLog() { gpr_set_log_function(LogGrpcLine); }
+void SendGrpcLogsToLog() {
+  // Reads GRPC_VERBOSITY now; until it has run (grpc_init runs it later),
+  // gpr_log drops every line.
+  gpr_log_verbosity_init();
+  gpr_set_log_function(LogGrpcLine);
+}
 
 }  // namespace users
