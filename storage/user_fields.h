@@ -300,6 +300,14 @@ inline constexpr UserField kUserFields[] = {
        user_fields_internal::ReadStrings(
            s[0], u.mutable_settings()->mutable_script_types());
      }},
+    {UserColumn::kTimeZone, "time_zone", FieldCheck::kTimeZone,
+     [](const v1::User& u) { return !u.time_zone().empty(); },
+     "time_zone", "$$$0", "time_zone = $$$0", 1,
+     [](const UserChanges& c, SqlParams& p) { p.push_back(c.time_zone); },
+     "u.time_zone", 1,
+     [](const StoredCell* s, v1::User& u) {
+       u.set_time_zone(user_fields_internal::Text(s[0]));
+     }},
 };
 // clang-format on
 

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/users/identifier_rules.h"
 #include "services/users/text_checks.h"
@@ -221,6 +222,32 @@ void CheckScriptTypes(const google::protobuf::RepeatedPtrField<std::string>&
   }
 }
 
+// An IANA name ("Europe/Berlin") that absl's time zone database knows.
+// The name is checked for its shape first: it becomes a file path there.
+void CheckTimeZone(absl::string_view name, const std::string& field,
+                   FieldViolations& violations) {
+  if (name.empty()) return;  // clears it
+  if (static_cast<int>(name.size()) > kTimeZoneMax) {
+    violations.Add(field, "TOO_LONG",
+                   absl::StrCat("length ", name.size(),
+                                " is greater than the maximum ", kTimeZoneMax));
+    return;
+  }
+  bool shaped = name.front() != '/' && name.back() != '/';
+  for (absl::string_view part : absl::StrSplit(name, '/')) {
+    shaped = shaped && !part.empty() && part != "." && part != "..";
+    for (char c : part) {
+      shaped = shaped && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                          c == '_' || c == '-' || c == '+' || c == '.');
+    }
+  }
+  absl::TimeZone zone;
+  if (!shaped || !absl::LoadTimeZone(std::string(name), &zone)) {
+    violations.Add(field, "INVALID_FORMAT",
+                   "is not a known time zone such as \"Europe/Berlin\"");
+  }
+}
+
 // The text of a string field of `user` ("given_name"), by reflection.
 const std::string& TextOf(const v1::User& user, const UserField& field) {
   const google::protobuf::FieldDescriptor* descriptor =
@@ -318,6 +345,9 @@ void ValidateField(const v1::User& user, const UserField& field,
     case FieldCheck::kScriptTypes:
       CheckScriptTypes(user.settings().script_types(), field_path,
                        violations);
+      return;
+    case FieldCheck::kTimeZone:
+      CheckTimeZone(user.time_zone(), field_path, violations);
       return;
   }
 }
