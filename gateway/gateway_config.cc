@@ -9,7 +9,22 @@ void RegisterGatewayFlags(Flags& flags) {
   flags.AddString("listen", "GATEWAY_LISTEN", defaults.listen,
                   "host:port the HTTP server listens on");
   flags.AddString("userd-address", "USERD_ADDRESS", defaults.userd_address,
-                  "host:port of userd");
+                  "gRPC target of userd: host:port or dns:///host:port (calls "
+                  "spread over every address of host), or "
+                  "ipv4:host:port,host:port,... (a fixed list)");
+  flags.AddInt("userd-keepalive-ms", "GATEWAY_USERD_KEEPALIVE_MS",
+               defaults.userd_connection.keepalive_ms,
+               "ping each userd connection after this long without reads "
+               "(at least 15000: userd accepts a ping every 10 s)");
+  flags.AddInt("userd-keepalive-timeout-ms",
+               "GATEWAY_USERD_KEEPALIVE_TIMEOUT_MS",
+               defaults.userd_connection.keepalive_timeout_ms,
+               "a connection whose ping is not answered within this is "
+               "closed");
+  flags.AddInt("userd-max-reconnect-backoff-ms",
+               "GATEWAY_USERD_MAX_RECONNECT_BACKOFF_MS",
+               defaults.userd_connection.max_reconnect_backoff_ms,
+               "longest wait between attempts to reconnect to userd");
   flags.AddString("userd-tls-ca", "GATEWAY_USERD_TLS_CA", "",
                   "PEM CA certificates userd's certificate is verified with; "
                   "turns TLS to userd on (empty: plaintext)");
@@ -74,6 +89,11 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   config.userd_tls.cert_file = flags.GetString("userd-tls-cert");
   config.userd_tls.key_file = flags.GetString("userd-tls-key");
   config.userd_tls.server_name = flags.GetString("userd-tls-server-name");
+  config.userd_connection.keepalive_ms = flags.GetInt("userd-keepalive-ms");
+  config.userd_connection.keepalive_timeout_ms =
+      flags.GetInt("userd-keepalive-timeout-ms");
+  config.userd_connection.max_reconnect_backoff_ms =
+      flags.GetInt("userd-max-reconnect-backoff-ms");
   config.insecure_cookies = flags.GetBool("insecure-cookies");
   const std::string origins = flags.GetString("allowed-origins");
   for (std::string_view origin : Split(origins, ',')) {
@@ -101,13 +121,31 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   }
   config.trusted_proxies = *std::move(trusted_proxies);
   config.threads = static_cast<int>(flags.GetInt("threads"));
+  constexpr int64_t kHourMs = 3600 * 1000;
   if (config.max_body_bytes <= 0) {
     return absl::InvalidArgumentError("--max-body-bytes must be positive");
+  }
+  if (config.userd_address.empty()) {
+    return absl::InvalidArgumentError("--userd-address must not be empty");
+  }
+  if (config.userd_connection.keepalive_ms < 15000 ||
+      config.userd_connection.keepalive_ms > kHourMs) {
+    return absl::InvalidArgumentError(
+        "--userd-keepalive-ms must be in 15000..3600000");
+  }
+  if (config.userd_connection.keepalive_timeout_ms < 1000 ||
+      config.userd_connection.keepalive_timeout_ms > kHourMs) {
+    return absl::InvalidArgumentError(
+        "--userd-keepalive-timeout-ms must be in 1000..3600000");
+  }
+  if (config.userd_connection.max_reconnect_backoff_ms < 100 ||
+      config.userd_connection.max_reconnect_backoff_ms > kHourMs) {
+    return absl::InvalidArgumentError(
+        "--userd-max-reconnect-backoff-ms must be in 100..3600000");
   }
   if (config.rpc_timeout_ms <= 0) {
     return absl::InvalidArgumentError("--rpc-timeout-ms must be positive");
   }
-  constexpr int64_t kHourMs = 3600 * 1000;
   if (config.header_timeout_ms <= 0 || config.header_timeout_ms > kHourMs) {
     return absl::InvalidArgumentError(
         "--header-timeout-ms must be in 1..3600000");

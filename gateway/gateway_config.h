@@ -15,9 +15,13 @@ namespace users::gateway {
 // Everything user-gateway is configured with; built once at start-up.
 struct GatewayConfig {
   std::string listen = "127.0.0.1:8080";
+  // Any gRPC target (see CreateUserdChannel): one address, a DNS name whose
+  // every address is used, or a static "ipv4:" list.
   std::string userd_address = "127.0.0.1:50051";
   // TLS to userd (plaintext when empty).
   UserdTls userd_tls;
+  // Keepalive and reconnect back-off of the connections to userd.
+  UserdConnectionSettings userd_connection;
   // Drops `Secure` from the cookies the gateway sets (local plain HTTP).
   bool insecure_cookies = false;
   // Origins cookie contracts accept ("https://app.example.com"); a request

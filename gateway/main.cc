@@ -12,6 +12,7 @@
 #include "gateway/http_server.h"
 #include "gateway/userd_channel.h"
 #include "services/common/flags.h"
+#include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), stdout);
     return 0;
   }
+  users::SendGrpcLogsToLog();
   absl::StatusOr<users::gateway::GatewayConfig> config =
       users::gateway::GatewayConfigFromFlags(flags);
   if (!config.ok()) {
@@ -44,8 +46,8 @@ int main(int argc, char** argv) {
   config->api_commit = USERS_GIT_COMMIT;
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      users::gateway::CreateUserdChannel(config->userd_address,
-                                         config->userd_tls);
+      users::gateway::CreateUserdChannel(
+          config->userd_address, config->userd_tls, config->userd_connection);
   if (!channel.ok()) {
     users::Log(LogLevel::kError, "bad_flags",
                {{"error", std::string(channel.status().message())}});

@@ -1,9 +1,12 @@
 #include "gateway/request_id.h"
 
-#include <cstdint>
-#include <random>
+#include <openssl/rand.h>
+
+#include <cstdlib>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "services/common/log.h"
 
 namespace users::gateway {
 namespace {
@@ -23,18 +26,15 @@ bool Acceptable(std::string_view id) {
 
 std::string RequestIdFor(std::string_view given) {
   if (Acceptable(given)) return std::string(given);
-  thread_local std::mt19937_64 generator{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  id.reserve(32);
-  for (int half = 0; half < 2; ++half) {
-    uint64_t bits = generator();
-    for (int i = 0; i < 16; ++i) {
-      id.push_back(kHex[bits & 0xf]);
-      bits >>= 4;
-    }
+  // 128 bits from OpenSSL's CSPRNG, as userd's ids and tokens: ids are
+  // logged and echoed, and must not let one client predict another's.
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    Log(LogLevel::kError, "csprng_failed", {});
+    std::abort();
   }
-  return id;
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 }  // namespace users::gateway

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "services/common/flags.h"
+#include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
 #include "services/metrics/metrics_registry.h"
@@ -87,6 +88,14 @@ users::Flags DefineFlags() {
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
                "how long SIGTERM waits for in-flight calls");
+  flags.AddInt("max-connection-age-seconds", "USERD_MAX_CONNECTION_AGE_SECONDS",
+               300,
+               "a client connection is asked to go away after about this "
+               "long, so that clients spread over new replicas");
+  flags.AddInt("max-connection-age-grace-seconds",
+               "USERD_MAX_CONNECTION_AGE_GRACE_SECONDS", 30,
+               "calls in flight on such a connection get this long to "
+               "finish");
   return flags;
 }
 
@@ -116,6 +125,7 @@ int main(int argc, char** argv) {
     std::printf("%s", flags.Usage().c_str());
     return 0;
   }
+  users::SendGrpcLogsToLog();
   bool migrate_only = false;
   for (const std::string& arg : flags.Positional()) {
     if (arg == "migrate") {
@@ -208,6 +218,25 @@ int main(int argc, char** argv) {
   if (config.housekeeping_interval.count() < 1) {
     std::fprintf(stderr,
                  "userd: --housekeeping-interval-seconds must be >= 1\n");
+    return 2;
+  }
+
+  config.max_connection_age =
+      std::chrono::seconds(flags.GetInt("max-connection-age-seconds"));
+  config.max_connection_age_grace =
+      std::chrono::seconds(flags.GetInt("max-connection-age-grace-seconds"));
+  constexpr int64_t kDaySeconds = 24 * 3600;
+  if (config.max_connection_age.count() < 1000 ||
+      config.max_connection_age > std::chrono::seconds(kDaySeconds)) {
+    std::fprintf(stderr,
+                 "userd: --max-connection-age-seconds must be in 1..86400\n");
+    return 2;
+  }
+  if (config.max_connection_age_grace.count() < 0 ||
+      config.max_connection_age_grace > std::chrono::seconds(kDaySeconds)) {
+    std::fprintf(
+        stderr,
+        "userd: --max-connection-age-grace-seconds must be in 0..86400\n");
     return 2;
   }
 

@@ -1,16 +1,17 @@
 #include "services/userd/userd_server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <limits>
 #include <mutex>
 
 #include "grpc/health/v1/health.pb.h"
 #include "services/common/log.h"
 #include "services/userd/curl_webhook_client.h"
 #include "services/userd/database_health_monitor.h"
+#include "services/userd/grpc_health_service.h"
 #include "services/userd/grpc_project_service.h"
 #include "services/userd/grpc_session_service.h"
 #include "services/userd/grpc_user_service.h"
@@ -29,6 +30,11 @@ namespace {
 constexpr char kUserServiceName[] = "users.v1.UserService";
 constexpr int kHousekeepingBatch = 1000;
 
+int Milliseconds(std::chrono::milliseconds duration) {
+  return static_cast<int>(
+      std::min<int64_t>(duration.count(), std::numeric_limits<int>::max()));
+}
+
 }  // namespace
 
 // Everything the server runs on, in construction order (destroyed in
@@ -46,6 +52,7 @@ struct UserdServer::Parts {
   std::unique_ptr<GrpcUserService> user_service;
   std::unique_ptr<GrpcSessionService> session_service;
   std::unique_ptr<GrpcProjectService> project_service;
+  std::unique_ptr<GrpcHealthService> health;
   std::unique_ptr<DatabaseHealthMonitor> monitor;
   std::unique_ptr<Housekeeper> housekeeper;
   std::mutex health_mutex;
@@ -139,22 +146,31 @@ absl::Status UserdServer::Start() {
       std::make_unique<GrpcProjectService>(p.project_logic.get(),
                                            p.api_key_logic.get(), observer_);
 
-  // Links health.proto's descriptor in, so reflection can describe Health.
-  (void)grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::EnableDefaultHealthCheckService(true);
+  // Our own health service rather than gRPC's default one, whose Shutdown()
+  // leaves Watch streams open through the whole drain.
+  p.health = std::make_unique<GrpcHealthService>();
+  p.health->SetServingStatus(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, *credentials, &port_);
   builder.RegisterService(p.user_service.get());
   builder.RegisterService(p.session_service.get());
   builder.RegisterService(p.project_service.get());
+  builder.RegisterService(p.health.get());
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             Milliseconds(config_.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             Milliseconds(config_.max_connection_age_grace));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      Milliseconds(kMinClientPingInterval));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::InvalidArgumentError("cannot listen on " + config_.listen);
   }
 
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(false);
+  GrpcHealthService* health = p.health.get();
   p.monitor = std::make_unique<DatabaseHealthMonitor>(
       std::make_unique<PostgresUserStore>(config_.database_url,
                                           std::chrono::milliseconds(2000),
@@ -182,8 +198,8 @@ void UserdServer::StopServing() {
   if (!parts_ || !server_) return;
   std::lock_guard<std::mutex> lock(parts_->health_mutex);
   parts_->serving_allowed = false;
-  server_->GetHealthCheckService()->SetServingStatus(false);
-  server_->GetHealthCheckService()->SetServingStatus(kUserServiceName, false);
+  parts_->health->SetServingStatus(false);
+  parts_->health->SetServingStatus(kUserServiceName, false);
 }
 
 void UserdServer::Shutdown(std::chrono::milliseconds grace) {
@@ -191,7 +207,8 @@ void UserdServer::Shutdown(std::chrono::milliseconds grace) {
   shut_down_ = true;
   if (server_) {
     StopServing();
-    server_->GetHealthCheckService()->Shutdown();
+    // Open Watch streams end now rather than holding the drain.
+    parts_->health->Shutdown();
     server_->Shutdown(std::chrono::system_clock::now() + grace);
     server_->Wait();
   }

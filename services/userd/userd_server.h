@@ -54,7 +54,17 @@ struct UserdConfig {
   std::chrono::milliseconds housekeeping_interval{60000};
   // TLS of the gRPC port (plaintext when empty).
   ServerTlsFiles tls;
+  // A connection is asked to go away (GOAWAY) after about this long, so
+  // that clients connect again and spread over the replicas there are now;
+  // calls in flight on it get `max_connection_age_grace` to finish.
+  std::chrono::milliseconds max_connection_age{std::chrono::minutes(5)};
+  std::chrono::milliseconds max_connection_age_grace{std::chrono::seconds(30)};
 };
+
+// Clients may send keepalive pings this often, also without calls in flight
+// (the gateway pings every 20 s); more often is answered with GOAWAY
+// "too_many_pings".
+inline constexpr std::chrono::milliseconds kMinClientPingInterval{10000};
 
 // The userd process minus main(): the gRPC server (UserService,
 // SessionService, ProjectService, health, reflection) over PostgreSQL.
@@ -77,9 +87,9 @@ class UserdServer final {
   void StopServing();
   // Serving and the database reachable (what readiness reports).
   bool Ready() const;
-  // Stops accepting calls, lets in-flight ones finish within `grace`, then
-  // cancels what is left. Ready() and the metrics accessors stay valid until
-  // destruction.
+  // Ends open health Watch streams, stops accepting calls, lets in-flight
+  // ones finish within `grace`, then cancels what is left. Ready() and the
+  // metrics accessors stay valid until destruction.
   void Shutdown(std::chrono::milliseconds grace);
 
   int DbInUse() const;

@@ -1,14 +1,15 @@
-"""What the end-to-end suites share: checks, free ports, logs, psql, private
-PostgreSQL 15 clusters that a test may kill and restart, the real userd and
-user-gateway processes, and gRPC health checks.
+"""What the end-to-end tests share: checks, a throwaway database, private
+PostgreSQL 15 clusters that a test may kill and restart, the userd and
+user-gateway processes with their logs, and waiting for them.
 
-Import it from a suite with
+Import it from a test in a folder below tests/e2e/ with
 
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), ".."))
     import e2e_support
 
-Python 3 with Debian's python3-grpcio and python3-requests
-(/usr/bin/python3).
+Only Debian's Python 3 packages (/usr/bin/python3): python3-requests, and
+python3-grpcio for the gRPC health checks (imported when first used).
 """
 
 import os
@@ -22,33 +23,40 @@ import tempfile
 import time
 import urllib.parse
 
-import grpc
 import requests
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
-# Cheap password hashing: the tests are not about Argon2.
+# Argon2 parameters that make provisioning users cheap in a test.
 CHEAP_ARGON2 = ["--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
 
 
 class Failure(Exception):
-    pass
+    """A check that did not hold, or a step that could not be taken."""
 
 
 def check(condition, what, *context):
+    """Prints "ok: WHAT" when CONDITION holds; otherwise raises Failure with
+    WHAT and CONTEXT."""
     if not condition:
         raise Failure(what + "".join("\n  " + str(c) for c in context))
     print("ok: " + what, flush=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def psql_binary():
+    candidate = "/usr/lib/postgresql/15/bin/psql"
+    return candidate if os.access(candidate, os.X_OK) else "psql"
 
 
-def read(path, tail=8000):
-    with open(path, errors="replace") as f:
-        return f.read()[-tail:]
+def psql(url, sql, timeout=60):
+    """Runs SQL with psql; returns the rows of the last result as lists of
+    text (unaligned, '|'-separated)."""
+    done = subprocess.run(
+        [psql_binary(), "-X", "-q", "-At", "-F", "|", "-v",
+         "ON_ERROR_STOP=1", url, "-c", sql],
+        capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise Failure("psql failed: %s\n%s" % (sql, done.stderr))
+    return [line.split("|") for line in done.stdout.splitlines()]
 
 
 def with_database(url, name):
@@ -56,16 +64,172 @@ def with_database(url, name):
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
-def psql(url, sql, timeout=60):
-    """Runs SQL with psql; returns the rows of the last result as lists of
-    text (unaligned, '|'-separated)."""
-    done = subprocess.run(
-        [os.path.join(PG_BIN, "psql"), "-X", "-q", "-At", "-F", "|", "-v",
-         "ON_ERROR_STOP=1", url, "-c", sql],
-        capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise Failure("psql failed: %s\n%s" % (sql, done.stderr))
-    return [line.split("|") for line in done.stdout.splitlines()]
+def free_port():
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read(path, tail=8000):
+    """The last TAIL characters of the file at PATH."""
+    with open(path, errors="replace") as f:
+        return f.read()[-tail:]
+
+
+def server_url():
+    """USERS_TEST_DATABASE_URL (scripts/test sets it), or Failure."""
+    url = os.environ.get("USERS_TEST_DATABASE_URL")
+    if not url:
+        raise Failure("USERS_TEST_DATABASE_URL is not set: run the tests "
+                      "with scripts/test, or export a superuser URL of a "
+                      "throwaway PostgreSQL cluster")
+    return url
+
+
+class Database:
+    """A database of its own on the cluster of USERS_TEST_DATABASE_URL."""
+
+    def __init__(self, name):
+        self.server_url = server_url()
+        self.name = name
+        self.url = with_database(self.server_url, name)
+
+    def create(self, userd):
+        """Creates the database and applies userd's migrations."""
+        psql(self.server_url, "create database %s" % self.name)
+        done = subprocess.run([userd, "migrate", "--database-url", self.url],
+                              capture_output=True, text=True, timeout=120)
+        check(done.returncode == 0, "userd migrate", done.stdout, done.stderr)
+
+    def rows(self, sql):
+        """The rows of SQL's result, each a list of text columns."""
+        done = subprocess.run(
+            [psql_binary(), "-X", "-q", "-At", "-F", "\t", "-v",
+             "ON_ERROR_STOP=1", self.url, "-c", sql],
+            capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise Failure("psql failed: %s\n%s" % (sql, done.stderr))
+        return [line.split("\t") for line in done.stdout.splitlines()]
+
+    def drop(self):
+        try:
+            psql(self.server_url,
+                 "drop database if exists %s with (force)" % self.name)
+        except (subprocess.SubprocessError, OSError) as e:
+            print("warning: could not drop %s: %s" % (self.name, e),
+                  file=sys.stderr)
+
+
+def grpc_health(address, timeout=1.0):
+    """grpc.health.v1.Health/Check of the whole server at ADDRESS, on a
+    channel of its own: "SERVING", "NOT_SERVING", or the gRPC code's name
+    when the call fails."""
+    health = Health(address)
+    try:
+        return health.status(timeout)
+    finally:
+        health.close()
+
+
+class Processes:
+    """The processes of a test, by name, each with its log file in WORK."""
+
+    def __init__(self, work):
+        self.work = work
+        self.running = {}  # name -> (Popen, log path)
+
+    def start(self, name, argv):
+        path = os.path.join(self.work, name + ".log")
+        with open(path, "a") as log:
+            self.running[name] = (subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT), path)
+        return self.running[name][0]
+
+    def start_userd(self, name, userd, address, database_url, token,
+                    extra=()):
+        """userd serving gRPC on ADDRESS with a bootstrap TOKEN and cheap
+        Argon2."""
+        return self.start(name, [userd, "--listen", address, "--database-url",
+                                 database_url, "--bootstrap-token", token] +
+                          CHEAP_ARGON2 + list(extra))
+
+    def start_gateway(self, name, gateway, port, userd_address, extra=()):
+        """user-gateway on 127.0.0.1:PORT in front of USERD_ADDRESS; returns
+        its base URL."""
+        self.start(name, [gateway, "--listen", "127.0.0.1:%d" % port,
+                          "--userd-address", userd_address] + list(extra))
+        return "http://127.0.0.1:%d" % port
+
+    def process(self, name):
+        return self.running[name][0]
+
+    def log(self, name):
+        return read(self.running[name][1])
+
+    def check_running(self):
+        for name, (process, path) in self.running.items():
+            if process.poll() is not None:
+                raise Failure("%s exited with %s:\n%s" %
+                              (name, process.returncode, read(path)))
+
+    def kill(self, name):
+        """SIGKILL, and waits for the process to be gone."""
+        process = self.running[name][0]
+        process.kill()
+        process.wait(timeout=30)
+
+    def stop(self, name, timeout=30):
+        """SIGTERM; SIGKILL when still running after TIMEOUT seconds.
+        Returns the exit code."""
+        process = self.running[name][0]
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        return process.returncode
+
+    def stop_all(self):
+        for name in list(self.running):
+            self.stop(name)
+
+    def dump_logs(self):
+        for name, (_, path) in self.running.items():
+            if os.path.exists(path):
+                print("--- %s log ---\n%s" % (name, read(path)),
+                      file=sys.stderr)
+
+    def await_serving(self, name, address, timeout=60.0):
+        """Polls ADDRESS's gRPC health until SERVING, failing fast when a
+        process exits. Returns the time.monotonic() of the SERVING answer."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            self.check_running()
+            last = grpc_health(address, timeout=0.5)
+            if last == "SERVING":
+                return time.monotonic()
+            time.sleep(0.02)
+        raise Failure("%s not SERVING within %g s (last: %s):\n%s" %
+                      (name, timeout, last, self.log(name)))
+
+    def await_ready(self, base, timeout=60.0):
+        """Polls the gateway's /readyz at BASE until 200 (userd serving),
+        failing fast when a process exits."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_running()
+            try:
+                if requests.get(base + "/readyz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise Failure(base + "/readyz did not become 200 within %g s" %
+                      timeout)
 
 
 def wait_for(condition, timeout, what, interval=0.02):
@@ -246,70 +410,6 @@ def make_root(prefix):
     return root
 
 
-class Processes:
-    """The userd and user-gateway processes of a test, with their logs."""
-
-    def __init__(self, userd, gateway, work):
-        self.userd = userd
-        self.gateway = gateway
-        self.work = work
-        self.running = {}  # name -> (Popen, log path)
-
-    def start(self, name, argv):
-        path = os.path.join(self.work, name + ".log")
-        with open(path, "a") as log:
-            self.running[name] = (subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT), path)
-        return self.running[name][0]
-
-    def start_userd(self, address, database_url, bootstrap_token, extra=()):
-        return self.start("userd", [self.userd, "--listen", address,
-                                    "--database-url", database_url,
-                                    "--bootstrap-token", bootstrap_token] +
-                          CHEAP_ARGON2 + list(extra))
-
-    def start_gateway(self, userd_address, extra=()):
-        port = free_port()
-        self.start("gateway", [self.gateway, "--listen",
-                               "127.0.0.1:%d" % port, "--userd-address",
-                               userd_address, "--insecure-cookies"] +
-                   list(extra))
-        return "http://127.0.0.1:%d" % port
-
-    def check_running(self):
-        for name, (process, path) in self.running.items():
-            if process.poll() is not None:
-                raise Failure("%s exited with %s:\n%s" %
-                              (name, process.returncode, read(path)))
-
-    def await_ready(self, base, timeout=60):
-        """Polls the gateway's /readyz (200 once userd serves)."""
-        def ready():
-            self.check_running()
-            try:
-                return requests.get(base + "/readyz",
-                                    timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-        wait_for(ready, timeout, base + "/readyz is 200", interval=0.05)
-
-    def stop_all(self):
-        for name in list(self.running):
-            process, _ = self.running.pop(name)
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-    def dump_logs(self, tail=6000):
-        for name, (_, path) in self.running.items():
-            print("--- %s log ---\n%s" % (name, read(path, tail)),
-                  file=sys.stderr)
-
-
 SERVING = "SERVING"
 NOT_SERVING = "NOT_SERVING"
 
@@ -320,13 +420,15 @@ class Health:
     response whose field 1 is the status (1 SERVING, 2 NOT_SERVING)."""
 
     def __init__(self, address):
+        import grpc
+        self._grpc = grpc
         self.channel = grpc.insecure_channel(address)
         self.call = self.channel.unary_unary("/grpc.health.v1.Health/Check")
 
     def status(self, timeout=0.5):
         try:
             answer = self.call(b"", timeout=timeout)
-        except grpc.RpcError as e:
+        except self._grpc.RpcError as e:
             return e.code().name
         return {b"\x08\x01": SERVING, b"\x08\x02": NOT_SERVING}.get(
             answer, "status bytes %r" % answer)

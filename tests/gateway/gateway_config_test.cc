@@ -37,6 +37,36 @@ TEST(GatewayConfigTest, Defaults) {
   EXPECT_EQ(config->max_connections, 10000);
   EXPECT_EQ(config->admin_listen, "");
   EXPECT_EQ(config->threads, 1);
+  EXPECT_EQ(config->userd_connection.keepalive_ms, 20000);
+  EXPECT_EQ(config->userd_connection.keepalive_timeout_ms, 10000);
+  EXPECT_EQ(config->userd_connection.max_reconnect_backoff_ms, 2000);
+}
+
+TEST(GatewayConfigTest, UserdAddressTakesEveryTargetForm) {
+  for (const char* target :
+       {"dns:///userd-headless.users.svc.cluster.local:50051",
+        "ipv4:127.0.0.1:5001,127.0.0.1:5002", "ipv6:[::1]:5001",
+        "userd:50051"}) {
+    absl::StatusOr<GatewayConfig> config = Parse({"--userd-address", target});
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_EQ(config->userd_address, target);
+  }
+  setenv("USERD_ADDRESS", "ipv4:10.0.0.1:50051,10.0.0.2:50051", 1);
+  absl::StatusOr<GatewayConfig> from_environment = Parse({});
+  unsetenv("USERD_ADDRESS");
+  ASSERT_TRUE(from_environment.ok()) << from_environment.status();
+  EXPECT_EQ(from_environment->userd_address,
+            "ipv4:10.0.0.1:50051,10.0.0.2:50051");
+}
+
+TEST(GatewayConfigTest, ReadsTheUserdConnectionSettings) {
+  absl::StatusOr<GatewayConfig> config =
+      Parse({"--userd-keepalive-ms=30000", "--userd-keepalive-timeout-ms=5000",
+             "--userd-max-reconnect-backoff-ms=1000"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->userd_connection.keepalive_ms, 30000);
+  EXPECT_EQ(config->userd_connection.keepalive_timeout_ms, 5000);
+  EXPECT_EQ(config->userd_connection.max_reconnect_backoff_ms, 1000);
 }
 
 TEST(GatewayConfigTest, ReadsEveryFlag) {
@@ -79,7 +109,9 @@ TEST(GatewayConfigTest, RefusesBadValues) {
         "--header-timeout-ms=0", "--header-timeout-ms=3600001",
         "--body-timeout-ms=-5", "--body-timeout-ms=3600001",
         "--max-connections=0", "--max-connections=-1",
-        "--max-connections=1000001"}) {
+        "--max-connections=1000001", "--userd-address=",
+        "--userd-keepalive-ms=14999", "--userd-keepalive-timeout-ms=999",
+        "--userd-max-reconnect-backoff-ms=99"}) {
     EXPECT_FALSE(Parse({bad}).ok()) << bad;
   }
 }

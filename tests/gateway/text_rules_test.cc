@@ -108,6 +108,7 @@ TEST(RequestIdTest, EchoesSaneIdsAndGeneratesOthers) {
   EXPECT_EQ(RequestIdFor("abc-123_x.y:z"), "abc-123_x.y:z");
   std::string generated = RequestIdFor("");
   EXPECT_EQ(generated.size(), 32u);
+  EXPECT_EQ(generated.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_NE(RequestIdFor(""), generated);
   EXPECT_NE(RequestIdFor("has space"), "has space");
   EXPECT_NE(RequestIdFor("bad\r\nheader"), "bad\r\nheader");

@@ -161,10 +161,12 @@ class Service:
         self.args = args
         self.token = secrets.token_urlsafe(24)
         self.userd_address = "127.0.0.1:%d" % free_port()
-        self.processes = Processes(args.userd, args.gateway, work)
-        self.processes.start_userd(self.userd_address, database_url,
-                                   self.token, userd_extra)
-        self.base = self.processes.start_gateway(self.userd_address)
+        self.processes = Processes(work)
+        self.processes.start_userd("userd", args.userd, self.userd_address,
+                                   database_url, self.token, userd_extra)
+        self.base = self.processes.start_gateway(
+            "gateway", args.gateway, free_port(), self.userd_address,
+            ["--insecure-cookies"])
         self.processes.await_ready(self.base)
 
     def create_user(self, name, token=None):

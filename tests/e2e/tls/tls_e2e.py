@@ -25,49 +25,19 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 import requests
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from e2e_support import (Failure, check, free_port, psql,  # noqa: E402
+                         read, with_database)
+
 START_TIMEOUT = 60.0
-
-
-class Failure(Exception):
-    pass
-
-
-def check(condition, what, *context):
-    if not condition:
-        raise Failure(what + "".join("\n  " + str(c) for c in context))
-    print("ok: " + what, flush=True)
-
-
-def psql(url, sql):
-    binary = "/usr/lib/postgresql/15/bin/psql"
-    binary = binary if os.access(binary, os.X_OK) else "psql"
-    subprocess.run([binary, "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
-                    sql], check=True, timeout=60)
-
-
-def with_database(url, name):
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def read(path):
-    with open(path, errors="replace") as f:
-        return f.read()[-8000:]
 
 
 class Processes:
