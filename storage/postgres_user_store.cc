@@ -20,6 +20,7 @@
 #include "storage/connection_string.h"
 #include "storage/migrations.h"
 #include "storage/postgres_errors.h"
+#include "storage/user_fields.h"
 
 namespace users {
 namespace {
@@ -164,17 +165,12 @@ ON CONFLICT (token_hash) DO UPDATE
        expire_time = NULL, is_operator = true
 )sql";
 
-// The output columns of a user row `u`, in OutputColumn order: never
+// The output columns of a user row `u`: first these, in OutputColumn order,
+// then the outputs of kUserFields in table order (see UserOutputSql). Never
 // password_hash or secure_metadata. Suspensions: those still in force, in
 // stored order, times in microseconds.
-constexpr char kUserOutput[] = R"sql(
-       u.project_id, u.id, u.version, u.username, u.email, u.email_verified,
-       u.given_name, u.family_name, u.display_name, u.role, u.avatar_uri,
-       u.bio, extract(year FROM u.birth_date)::integer,
-       extract(month FROM u.birth_date)::integer,
-       extract(day FROM u.birth_date)::integer,
-       u.latitude, u.longitude, u.metadata::text, u.language,
-       u.script_types::text,
+constexpr char kUserOutputHead[] = R"sql(
+       u.project_id, u.id, u.version, u.email_verified,
        (SELECT coalesce(jsonb_agg(jsonb_build_object(
                  'reason', coalesce(s.value->>'reason', ''),
                  'create_us', (extract(epoch FROM
@@ -186,34 +182,33 @@ constexpr char kUserOutput[] = R"sql(
          WHERE s.value->>'expire_time' IS NULL
             OR (s.value->>'expire_time')::timestamptz > now())::text,
        (extract(epoch FROM u.create_time) * 1000000)::bigint,
-       (extract(epoch FROM u.update_time) * 1000000)::bigint
-)sql";
+       (extract(epoch FROM u.update_time) * 1000000)::bigint)sql";
 
 enum OutputColumn {
   kOutProjectId = 0,
   kOutId,
   kOutVersion,
-  kOutUsername,
-  kOutEmail,
   kOutEmailVerified,
-  kOutGivenName,
-  kOutFamilyName,
-  kOutDisplayName,
-  kOutRole,
-  kOutAvatarUri,
-  kOutBio,
-  kOutBirthYear,
-  kOutBirthMonth,
-  kOutBirthDay,
-  kOutLatitude,
-  kOutLongitude,
-  kOutMetadata,
-  kOutLanguage,
-  kOutScriptTypes,
   kOutSuspensions,
   kOutCreateMicros,
   kOutUpdateMicros,
+  kOutFirstField,
 };
+
+// The select list of a user row: kUserOutputHead, then each field's output.
+const std::string& UserOutputSql() {
+  static const std::string* sql = [] {
+    auto* text = new std::string(kUserOutputHead);
+    for (const UserField& field : kUserFields) {
+      if (field.output != nullptr) {
+        absl::StrAppend(text, ",\n       ", field.output);
+      }
+    }
+    absl::StrAppend(text, "\n");
+    return text;
+  }();
+  return *sql;
+}
 
 constexpr char kGetUserName[] = "get_user";
 constexpr char kGetUserHead[] = R"sql(
@@ -236,22 +231,17 @@ constexpr char kUserVersion[] = R"sql(
 SELECT version FROM users WHERE project_id = $1 AND id = $2::bigint
 )sql";
 
-// $2.. are the writable columns in UserColumn order (username, email and
-// location are two each: the identifiers come with their keys).
+// $1 project; then each field's parameters in kUserFields order; then
+// actor and request id (see CreateUserSql).
 constexpr char kCreateUserName[] = "create_user";
 constexpr char kCreateUserHead[] = R"sql(
 WITH inserted AS (
-  INSERT INTO users (project_id, username, username_key, email, email_key,
-                     password_hash, given_name, family_name, display_name,
-                     role, avatar_uri, bio, birth_date, latitude, longitude,
-                     metadata, secure_metadata, language, script_types)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::smallint, $11, $12,
-          NULLIF($13, '')::date, NULLIF($14, '')::float8,
-          NULLIF($15, '')::float8, $16::jsonb, $17::jsonb, $18, $19::jsonb)
+  INSERT INTO users (project_id)sql";
+constexpr char kCreateUserEvent[] = R"sql(
   RETURNING *
 ), event AS (
   INSERT INTO user_events (project_id, user_id, actor, action, request_id)
-  SELECT project_id, id, $20, 'create', $21 FROM inserted
+  SELECT project_id, id, $$$0, 'create', $$$1 FROM inserted
 )
 SELECT )sql";
 constexpr char kCreateUserTail[] = R"sql(
@@ -259,7 +249,29 @@ constexpr char kCreateUserTail[] = R"sql(
 )sql";
 constexpr int kCreateUserFirstColumnParam = 2;
 
-// The UPDATE: the SET list is built from kAssignments only. $1 project, $2
+// `pattern` with $0 (and $1) replaced by the parameter numbers from `first`.
+std::string FieldPattern(const char* pattern, int first, int parameters) {
+  return parameters == 2 ? absl::Substitute(pattern, first, first + 1)
+                         : absl::Substitute(pattern, first);
+}
+
+// The INSERT of a user: every field of kUserFields, in table order.
+std::string CreateUserSql() {
+  std::string columns;
+  std::string values;
+  int next = kCreateUserFirstColumnParam;
+  for (const UserField& field : kUserFields) {
+    absl::StrAppend(&columns, ", ", field.insert_columns);
+    absl::StrAppend(&values, ", ",
+                    FieldPattern(field.insert_values, next, field.parameters));
+    next += field.parameters;
+  }
+  return absl::StrCat(kCreateUserHead, columns, ")\n  VALUES ($1", values, ")",
+                      absl::Substitute(kCreateUserEvent, next, next + 1),
+                      UserOutputSql(), kCreateUserTail);
+}
+
+// The UPDATE: the SET list is built from kUserFields only. $1 project, $2
 // user id, $3 expected version ('' for any), $4 actor, $5 paths (a JSON
 // array), $6 request id; the columns' parameters follow.
 constexpr char kUpdateUserNamePrefix[] = "update_user_";
@@ -282,54 +294,6 @@ constexpr char kUpdateUserTail[] = R"sql(
   FROM updated u
 )sql";
 constexpr int kUpdateUserFirstColumnParam = 7;
-
-// One writable column (group): its SET assignments as an absl::Substitute
-// pattern where $$$0 (and $$$1) are its parameters, and how many it takes.
-struct ColumnAssignment {
-  UserColumn column;
-  const char* pattern;
-  int parameters;
-};
-
-// Indexed by UserColumn. Username and email are written with their keys;
-// an email with a new key is unverified (every right-hand side sees the row
-// before the update).
-constexpr ColumnAssignment kAssignments[] = {
-    {UserColumn::kUsername,
-     "username = $$$0,\n"
-     "         username_key = $$$1",
-     2},
-    {UserColumn::kEmail,
-     "email_verified = email_verified AND email_key = $$$1,\n"
-     "         email = $$$0,\n"
-     "         email_key = $$$1",
-     2},
-    {UserColumn::kPasswordHash, "password_hash = $$$0", 1},
-    {UserColumn::kGivenName, "given_name = $$$0", 1},
-    {UserColumn::kFamilyName, "family_name = $$$0", 1},
-    {UserColumn::kDisplayName, "display_name = $$$0", 1},
-    {UserColumn::kRole, "role = $$$0::smallint", 1},
-    {UserColumn::kAvatarUri, "avatar_uri = $$$0", 1},
-    {UserColumn::kBio, "bio = $$$0", 1},
-    {UserColumn::kBirthDate, "birth_date = NULLIF($$$0, '')::date", 1},
-    {UserColumn::kLocation,
-     "latitude = NULLIF($$$0, '')::float8,\n"
-     "         longitude = NULLIF($$$1, '')::float8",
-     2},
-    {UserColumn::kMetadata, "metadata = $$$0::jsonb", 1},
-    {UserColumn::kSecureMetadata, "secure_metadata = $$$0::jsonb", 1},
-    {UserColumn::kLanguage, "language = $$$0", 1},
-    {UserColumn::kScriptTypes, "script_types = $$$0::jsonb", 1},
-};
-
-constexpr bool AssignmentsInColumnOrder() {
-  for (size_t i = 0; i < std::size(kAssignments); ++i) {
-    if (static_cast<size_t>(kAssignments[i].column) != i) return false;
-  }
-  return std::size(kAssignments) == static_cast<size_t>(UserColumn::kCount);
-}
-static_assert(AssignmentsInColumnOrder(),
-              "kAssignments must list every UserColumn in order");
 
 constexpr char kDeleteUserName[] = "delete_user";
 constexpr char kDeleteUser[] = R"sql(
@@ -650,79 +614,9 @@ std::string Hex(const std::string& bytes) {
   return absl::BytesToHexString(bytes);
 }
 
-std::string DoubleText(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
-}
-
 std::string JsonStrings(const std::vector<std::string>& values) {
   return nlohmann::json(values).dump(-1, ' ', false,
                                      nlohmann::json::error_handler_t::replace);
-}
-
-// Appends the parameters of `column` taken from `values`. A location with
-// only one coordinate counts as none.
-void AppendColumnParams(const UserChanges& values, UserColumn column,
-                        std::vector<std::string>& params) {
-  switch (column) {
-    case UserColumn::kUsername:
-      params.push_back(values.username);
-      params.push_back(values.username_key);
-      return;
-    case UserColumn::kEmail:
-      params.push_back(values.email);
-      params.push_back(values.email_key);
-      return;
-    case UserColumn::kPasswordHash:
-      params.push_back(values.password_hash);
-      return;
-    case UserColumn::kGivenName:
-      params.push_back(values.given_name);
-      return;
-    case UserColumn::kFamilyName:
-      params.push_back(values.family_name);
-      return;
-    case UserColumn::kDisplayName:
-      params.push_back(values.display_name);
-      return;
-    case UserColumn::kRole:
-      params.push_back(std::to_string(values.role));
-      return;
-    case UserColumn::kAvatarUri:
-      params.push_back(values.avatar_uri);
-      return;
-    case UserColumn::kBio:
-      params.push_back(values.bio);
-      return;
-    case UserColumn::kBirthDate:
-      params.push_back(values.birth_date);
-      return;
-    case UserColumn::kLocation:
-      if (values.latitude.has_value() && values.longitude.has_value()) {
-        params.push_back(DoubleText(*values.latitude));
-        params.push_back(DoubleText(*values.longitude));
-      } else {
-        params.emplace_back();
-        params.emplace_back();
-      }
-      return;
-    case UserColumn::kMetadata:
-      params.push_back(values.metadata_json);
-      return;
-    case UserColumn::kSecureMetadata:
-      params.push_back(values.secure_metadata_json);
-      return;
-    case UserColumn::kLanguage:
-      params.push_back(values.language);
-      return;
-    case UserColumn::kScriptTypes:
-      params.push_back(values.script_types_json);
-      return;
-    case UserColumn::kCount:
-      break;
-  }
-  throw std::logic_error("unknown user column");
 }
 
 std::string UpdateStatementName(const UserColumnSet& columns) {
@@ -749,7 +643,16 @@ nlohmann::json ParseJson(const pqxx::field& field, const char* what) {
   return json;
 }
 
-// Maps a row of kUserOutput. Throws on malformed stored data.
+constexpr int kMaxFieldOutputs = 3;
+constexpr bool OutputsFit() {
+  for (const UserField& field : kUserFields) {
+    if (field.outputs > kMaxFieldOutputs) return false;
+  }
+  return true;
+}
+static_assert(OutputsFit(), "a field has more outputs than ToUserRecord reads");
+
+// Maps a row of UserOutputSql(). Throws on malformed stored data.
 UserRecord ToUserRecord(const pqxx::row& row) {
   UserRecord record;
   record.project_id = row[kOutProjectId].as<std::string>();
@@ -759,38 +662,18 @@ UserRecord ToUserRecord(const pqxx::row& row) {
   user.set_name(
       absl::StrCat("projects/", record.project_id, "/users/", record.id));
   user.set_etag(std::to_string(record.version));
-  user.set_username(row[kOutUsername].as<std::string>());
-  user.set_email(row[kOutEmail].as<std::string>());
   user.set_email_verified(row[kOutEmailVerified].as<bool>());
-  user.set_given_name(row[kOutGivenName].as<std::string>());
-  user.set_family_name(row[kOutFamilyName].as<std::string>());
-  user.set_display_name(row[kOutDisplayName].as<std::string>());
-  user.set_role(static_cast<v1::User::Role>(row[kOutRole].as<int>()));
-  user.set_avatar_uri(row[kOutAvatarUri].as<std::string>());
-  user.set_bio(row[kOutBio].as<std::string>());
-  if (!row[kOutBirthYear].is_null()) {
-    google::type::Date* date = user.mutable_birth_date();
-    date->set_year(row[kOutBirthYear].as<int>());
-    date->set_month(row[kOutBirthMonth].as<int>());
-    date->set_day(row[kOutBirthDay].as<int>());
-  }
-  if (!row[kOutLatitude].is_null() && !row[kOutLongitude].is_null()) {
-    user.mutable_location()->set_latitude(row[kOutLatitude].as<double>());
-    user.mutable_location()->set_longitude(row[kOutLongitude].as<double>());
-  }
-  if (!google::protobuf::util::JsonStringToMessage(
-           row[kOutMetadata].as<std::string>(), user.mutable_metadata())
-           .ok()) {
-    throw std::runtime_error("stored metadata is not a JSON object");
-  }
-  v1::User::Settings* settings = user.mutable_settings();
-  settings->set_language(row[kOutLanguage].as<std::string>());
-  nlohmann::json script_types = ParseJson(row[kOutScriptTypes], "script_types");
-  if (!script_types.is_array()) {
-    throw std::runtime_error("stored script_types is not an array");
-  }
-  for (const nlohmann::json& type : script_types) {
-    if (type.is_string()) settings->add_script_types(type.get<std::string>());
+  int next = kOutFirstField;
+  StoredCell cells[kMaxFieldOutputs];
+  for (const UserField& field : kUserFields) {
+    if (field.output == nullptr) continue;
+    for (int i = 0; i < field.outputs; ++i) {
+      const pqxx::field& cell = row[next + i];
+      cells[i].null = cell.is_null();
+      cells[i].text = absl::string_view(cell.c_str(), cell.size());
+    }
+    field.read(cells, user);
+    next += field.outputs;
   }
   for (const nlohmann::json& stored :
        ParseJson(row[kOutSuspensions], "suspensions")) {
@@ -848,9 +731,9 @@ std::vector<std::string> UpdateParams(const UserUpdate& update) {
       JsonStrings(update.paths),
       update.request_id,
   };
-  for (const ColumnAssignment& assignment : kAssignments) {
-    if (Has(update.changes.columns, assignment.column)) {
-      AppendColumnParams(update.changes, assignment.column, params);
+  for (const UserField& field : kUserFields) {
+    if (Has(update.changes.columns, field.column)) {
+      field.bind(update.changes, params);
     }
   }
   return params;
@@ -977,17 +860,17 @@ void PrepareStatements(pqxx::connection_base& connection) {
       {kLockOperatorKeyName, kLockOperatorKey},
       {kRevokeOtherOperatorKeysName, kRevokeOtherOperatorKeys},
       {kUpsertOperatorKeyName, kUpsertOperatorKey},
-      {kGetUserName, absl::StrCat(kGetUserHead, kUserOutput, kGetUserTail)},
-      {kListUsersName, absl::StrCat(kGetUserHead, kUserOutput, kListUsersTail)},
+      {kGetUserName, absl::StrCat(kGetUserHead, UserOutputSql(), kGetUserTail)},
+      {kListUsersName,
+       absl::StrCat(kGetUserHead, UserOutputSql(), kListUsersTail)},
       {kUserVersionName, kUserVersion},
-      {kCreateUserName,
-       absl::StrCat(kCreateUserHead, kUserOutput, kCreateUserTail)},
+      {kCreateUserName, CreateUserSql()},
       {kDeleteUserName, kDeleteUser},
       {kSuspendUserName,
-       absl::StrCat(kSuspendUserHead, kUserOutput, kUpdateUserTail)},
+       absl::StrCat(kSuspendUserHead, UserOutputSql(), kUpdateUserTail)},
       {kUnsuspendUserName,
        absl::StrCat(kUnsuspendUserHead, kUserSuspended, kUnsuspendUserMiddle,
-                    kUserOutput, kUpdateUserTail)},
+                    UserOutputSql(), kUpdateUserTail)},
       {kFindLoginByUsernameName, kFindLoginByUsername},
       {kFindLoginByEmailName, kFindLoginByEmail},
       {kCreateSessionName, kCreateSession},
@@ -1064,19 +947,15 @@ std::string PostgresUserStore::UpdateStatementSql(
     const UserColumnSet& columns) {
   std::string assignments;
   int next = kUpdateUserFirstColumnParam;
-  for (const ColumnAssignment& assignment : kAssignments) {
-    if (!Has(columns, assignment.column)) continue;
-    if (assignment.parameters == 2) {
-      absl::StrAppend(&assignments,
-                      absl::Substitute(assignment.pattern, next, next + 1));
-    } else {
-      absl::StrAppend(&assignments, absl::Substitute(assignment.pattern, next));
-    }
-    absl::StrAppend(&assignments, ",\n         ");
-    next += assignment.parameters;
+  for (const UserField& field : kUserFields) {
+    if (!Has(columns, field.column)) continue;
+    absl::StrAppend(&assignments,
+                    FieldPattern(field.assignments, next, field.parameters),
+                    ",\n         ");
+    next += field.parameters;
   }
   return absl::StrCat(kUpdateUserHead, assignments, kUpdateUserMiddle,
-                      kUserOutput, kUpdateUserTail);
+                      UserOutputSql(), kUpdateUserTail);
 }
 
 bool PostgresUserStore::Healthy() const {
@@ -1297,10 +1176,9 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     // are the schema's.
     const UserChanges defaults;
     std::vector<std::string> params = {project_id};
-    for (const ColumnAssignment& assignment : kAssignments) {
-      AppendColumnParams(
-          Has(values.columns, assignment.column) ? values : defaults,
-          assignment.column, params);
+    for (const UserField& field : kUserFields) {
+      field.bind(Has(values.columns, field.column) ? values : defaults,
+                 params);
     }
     params.push_back(actor);
     params.push_back(request_id);

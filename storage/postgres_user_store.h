@@ -46,7 +46,7 @@ class PostgresUserStore final : public UserStore {
   // The statement UpdateUser prepares and runs for `columns` (without
   // session effects), with its parameters as $1..$n: $1 project, $2 user id,
   // $3 expected version ('' for any), $4 actor, $5 paths (a JSON array), $6
-  // request id, then each column's values in UserColumn order. The
+  // request id, then each column's values in kUserFields order. The
   // benchmark hands exactly this text to pgbench.
   static std::string UpdateStatementSql(const UserColumnSet& columns);
 

@@ -27,6 +27,7 @@ enum class UserColumn : int {
   kSecureMetadata,
   kLanguage,
   kScriptTypes,
+  kTimeZone,
   kCount,
 };
 
@@ -62,6 +63,7 @@ struct UserChanges {
   std::string secure_metadata_json = "{}";
   std::string language;
   std::string script_types_json = "[]";
+  std::string time_zone;  // an IANA name or "" for none
 };
 
 }  // namespace users

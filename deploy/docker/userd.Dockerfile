@@ -32,7 +32,8 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 # --- runtime: bookworm-slim with the shared libraries userd links ---------
 # (readelf -d userd | grep NEEDED; the package of each, minus libc6 and
 # libgcc-s1 which the base image has; deploy/test checks this list against
-# the built binary).
+# the built binary), and tzdata: User.time_zone is checked against
+# /usr/share/zoneinfo.
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update -q \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -48,6 +49,7 @@ RUN apt-get update -q \
       libprotobuf32 \
       libssl3 \
       libstdc++6 \
+      tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 nonroot \
  && useradd --system --uid 65532 --gid 65532 --no-create-home \

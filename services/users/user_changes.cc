@@ -53,6 +53,7 @@ UserChanges ToUserChanges(const v1::User& user, const UserColumnSet& columns,
     script_types.push_back(type);
   }
   changes.script_types_json = script_types.dump();
+  changes.time_zone = user.time_zone();
   return changes;
 }
 

@@ -1,41 +1,27 @@
 #include "services/users/user_mask.h"
 
-#include <algorithm>
-#include <map>
-#include <set>
-
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "services/common/api_error.h"
+#include "storage/user_fields.h"
 
 namespace users {
 namespace {
 
-const std::map<std::string, UserColumn>& ColumnsByPath() {
-  static const auto* columns = new std::map<std::string, UserColumn>{
-      {"username", UserColumn::kUsername},
-      {"email", UserColumn::kEmail},
-      {"password", UserColumn::kPasswordHash},
-      {"given_name", UserColumn::kGivenName},
-      {"family_name", UserColumn::kFamilyName},
-      {"display_name", UserColumn::kDisplayName},
-      {"role", UserColumn::kRole},
-      {"avatar_uri", UserColumn::kAvatarUri},
-      {"bio", UserColumn::kBio},
-      {"birth_date", UserColumn::kBirthDate},
-      {"location", UserColumn::kLocation},
-      {"metadata", UserColumn::kMetadata},
-      {"secure_metadata", UserColumn::kSecureMetadata},
-      {"settings.language", UserColumn::kLanguage},
-      {"settings.script_types", UserColumn::kScriptTypes},
-  };
-  return *columns;
+// The writable field with mask path `path`, or nullptr.
+const UserField* FieldAt(absl::string_view path) {
+  for (const UserField& field : kUserFields) {
+    if (path == field.path) return &field;
+  }
+  return nullptr;
 }
 
-const std::set<std::string>& OutputOnlyFields() {
-  static const auto* fields = new std::set<std::string>{
-      "name",        "email_verified", "suspensions",
-      "create_time", "update_time",    "etag"};
-  return *fields;
+bool IsOutputOnly(absl::string_view field) {
+  for (const char* output_only : kOutputOnlyUserFields) {
+    if (field == output_only) return true;
+  }
+  return false;
 }
 
 bool IsWellFormed(const std::string& path) {
@@ -49,37 +35,16 @@ bool IsWellFormed(const std::string& path) {
   return true;
 }
 
-void AddPath(ResolvedMask& resolved, const std::string& path) {
-  UserColumn column = ColumnsByPath().at(path);
-  if (Has(resolved.columns, column)) return;
-  Add(resolved.columns, column);
-  resolved.paths.push_back(path);
+void AddField(ResolvedMask& resolved, const UserField& field) {
+  if (Has(resolved.columns, field.column)) return;
+  Add(resolved.columns, field.column);
+  resolved.paths.push_back(field.path);
 }
 
 ResolvedMask FromPopulatedFields(const v1::User& user) {
   ResolvedMask resolved;
-  if (!user.username().empty()) AddPath(resolved, "username");
-  if (!user.email().empty()) AddPath(resolved, "email");
-  if (!user.password().empty()) AddPath(resolved, "password");
-  if (!user.given_name().empty()) AddPath(resolved, "given_name");
-  if (!user.family_name().empty()) AddPath(resolved, "family_name");
-  if (!user.display_name().empty()) AddPath(resolved, "display_name");
-  if (user.role() != v1::User::ROLE_UNSPECIFIED) AddPath(resolved, "role");
-  if (!user.avatar_uri().empty()) AddPath(resolved, "avatar_uri");
-  if (!user.bio().empty()) AddPath(resolved, "bio");
-  if (user.has_birth_date()) AddPath(resolved, "birth_date");
-  if (user.has_location()) AddPath(resolved, "location");
-  if (user.has_metadata()) AddPath(resolved, "metadata");
-  if (user.has_secure_metadata()) AddPath(resolved, "secure_metadata");
-  if (user.has_settings()) {
-    const auto& settings = user.settings();
-    bool empty = settings.language().empty() && settings.script_types().empty();
-    if (empty || !settings.language().empty()) {
-      AddPath(resolved, "settings.language");
-    }
-    if (empty || !settings.script_types().empty()) {
-      AddPath(resolved, "settings.script_types");
-    }
+  for (const UserField& field : kUserFields) {
+    if (field.present(user)) AddField(resolved, field);
   }
   return resolved;
 }
@@ -87,11 +52,11 @@ ResolvedMask FromPopulatedFields(const v1::User& user) {
 }  // namespace
 
 const std::vector<std::string>& WritableUserPaths() {
-  static const auto* paths = new std::vector<std::string>{
-      "username",   "email",           "password",          "given_name",
-      "family_name", "display_name",   "role",              "avatar_uri",
-      "bio",        "birth_date",      "location",          "metadata",
-      "secure_metadata", "settings.language", "settings.script_types"};
+  static const auto* paths = [] {
+    auto* list = new std::vector<std::string>;
+    for (const UserField& field : kUserFields) list->push_back(field.path);
+    return list;
+  }();
   return *paths;
 }
 
@@ -104,9 +69,12 @@ absl::StatusOr<ResolvedMask> ResolveUpdateMask(
   FieldViolations violations;
   for (const std::string& path : mask->paths()) {
     if (path == "*") {
-      for (const std::string& writable : WritableUserPaths()) {
-        if (writable == "password" && user.password().empty()) continue;
-        AddPath(resolved, writable);
+      for (const UserField& field : kUserFields) {
+        if (field.column == UserColumn::kPasswordHash &&
+            user.password().empty()) {
+          continue;
+        }
+        AddField(resolved, field);
       }
       continue;
     }
@@ -116,17 +84,22 @@ absl::StatusOr<ResolvedMask> ResolveUpdateMask(
       continue;
     }
     std::string top = path.substr(0, path.find('.'));
-    if (OutputOnlyFields().count(top) > 0) continue;
-    if (path == "settings") {
-      AddPath(resolved, "settings.language");
-      AddPath(resolved, "settings.script_types");
+    if (IsOutputOnly(top)) continue;
+    if (const UserField* field = FieldAt(path)) {
+      AddField(resolved, *field);
       continue;
     }
-    if (ColumnsByPath().count(path) > 0) {
-      AddPath(resolved, path);
-      continue;
+    // A message whose fields are written one by one ("settings") stands
+    // for all of them.
+    bool group = false;
+    for (const UserField& field : kUserFields) {
+      if (absl::StartsWith(field.path, absl::StrCat(path, "."))) {
+        AddField(resolved, field);
+        group = true;
+      }
     }
-    if (ColumnsByPath().count(top) > 0) {
+    if (group) continue;
+    if (FieldAt(top) != nullptr) {
       violations.Add("update_mask", "UNKNOWN_FIELD",
                      absl::StrCat("\"", path, "\": ", top,
                                   " can only be updated as a whole"));

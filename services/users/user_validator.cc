@@ -7,9 +7,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/users/identifier_rules.h"
 #include "services/users/text_checks.h"
+#include "storage/user_fields.h"
 
 namespace users {
 namespace {
@@ -220,6 +222,136 @@ void CheckScriptTypes(const google::protobuf::RepeatedPtrField<std::string>&
   }
 }
 
+// An IANA name ("Europe/Berlin") that absl's time zone database knows.
+// The name is checked for its shape first: it becomes a file path there.
+void CheckTimeZone(absl::string_view name, const std::string& field,
+                   FieldViolations& violations) {
+  if (name.empty()) return;  // clears it
+  if (static_cast<int>(name.size()) > kTimeZoneMax) {
+    violations.Add(field, "TOO_LONG",
+                   absl::StrCat("length ", name.size(),
+                                " is greater than the maximum ", kTimeZoneMax));
+    return;
+  }
+  bool shaped = name.front() != '/' && name.back() != '/';
+  for (absl::string_view part : absl::StrSplit(name, '/')) {
+    shaped = shaped && !part.empty() && part != "." && part != "..";
+    for (char c : part) {
+      shaped = shaped && (absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                          c == '_' || c == '-' || c == '+' || c == '.');
+    }
+  }
+  absl::TimeZone zone;
+  if (!shaped || !absl::LoadTimeZone(std::string(name), &zone)) {
+    violations.Add(field, "INVALID_FORMAT",
+                   "is not a known time zone such as \"Europe/Berlin\"");
+  }
+}
+
+// The text of a string field of `user` ("given_name"), by reflection.
+const std::string& TextOf(const v1::User& user, const UserField& field) {
+  const google::protobuf::FieldDescriptor* descriptor =
+      v1::User::descriptor()->FindFieldByName(field.path);
+  return user.GetReflection()->GetStringReference(user, descriptor, nullptr);
+}
+
+// Checks one writable field; `field_path` names it in violations.
+void ValidateField(const v1::User& user, const UserField& field,
+                   const PasswordPolicy& policy, const std::string& field_path,
+                   FieldViolations& violations) {
+  switch (field.check) {
+    case FieldCheck::kUsername:
+      if (CheckText(user.username(), field_path, kUsernameMin, kUsernameMax,
+                    false, violations)) {
+        CheckUsernameRules(user.username(), field_path, violations);
+      }
+      return;
+    case FieldCheck::kEmail:
+      if (user.email().empty()) {
+        violations.Add(field_path, "REQUIRED", "is required");
+      } else if (HasDefaultIgnorable(user.email())) {
+        violations.Add(field_path, "INVALID_CHARACTERS",
+                       "contains an invisible (default-ignorable) character");
+      } else if (static_cast<int>(user.email().size()) > kEmailMax) {
+        violations.Add(field_path, "TOO_LONG",
+                       absl::StrCat("length ", user.email().size(),
+                                    " is greater than the maximum ",
+                                    kEmailMax));
+      } else if (!IsValidEmail(user.email())) {
+        violations.Add(field_path, "INVALID_FORMAT",
+                       "is not a valid email address");
+      }
+      return;
+    case FieldCheck::kPassword:
+      CheckText(user.password(), field_path, policy.min_length,
+                policy.max_length, false, violations);
+      return;
+    case FieldCheck::kName:
+      CheckText(TextOf(user, field), field_path, 0, kNameMax, false,
+                violations);
+      return;
+    case FieldCheck::kRole:
+      if (user.role() == v1::User::ROLE_UNSPECIFIED) {
+        violations.Add(field_path, "REQUIRED",
+                       "must be ROLE_USER or ROLE_ADMIN");
+      } else if (!v1::User::Role_IsValid(user.role())) {
+        violations.Add(field_path, "OUT_OF_RANGE", "is not a known role");
+      }
+      return;
+    case FieldCheck::kHttpUrl:
+      if (!user.avatar_uri().empty() &&
+          CheckText(user.avatar_uri(), field_path, 0, kUriMax, false,
+                    violations) &&
+          !IsAbsoluteHttpUrl(user.avatar_uri())) {
+        violations.Add(field_path, "INVALID_FORMAT",
+                       "is not an absolute http(s) URL");
+      }
+      return;
+    case FieldCheck::kBio:
+      CheckText(user.bio(), field_path, 0, kBioMax, true, violations);
+      return;
+    case FieldCheck::kDate:
+      if (!user.has_birth_date()) return;
+      if (!IsDateValid(user.birth_date())) {
+        violations.Add(field_path, "INVALID_FORMAT",
+                       "is not a valid calendar date");
+      } else if (IsInFuture(user.birth_date())) {
+        violations.Add(field_path, "OUT_OF_RANGE", "is in the future");
+      }
+      return;
+    case FieldCheck::kLatLng: {
+      if (!user.has_location()) return;
+      double latitude = user.location().latitude();
+      double longitude = user.location().longitude();
+      if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
+        violations.Add(absl::StrCat(field_path, ".latitude"), "OUT_OF_RANGE",
+                       "must be between -90 and 90");
+      }
+      if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
+        violations.Add(absl::StrCat(field_path, ".longitude"), "OUT_OF_RANGE",
+                       "must be between -180 and 180");
+      }
+      return;
+    }
+    case FieldCheck::kStruct:
+      CheckStruct(field.column == UserColumn::kMetadata
+                      ? user.metadata()
+                      : user.secure_metadata(),
+                  field_path, violations);
+      return;
+    case FieldCheck::kLanguageTag:
+      CheckLanguage(user.settings().language(), field_path, violations);
+      return;
+    case FieldCheck::kScriptTypes:
+      CheckScriptTypes(user.settings().script_types(), field_path,
+                       violations);
+      return;
+    case FieldCheck::kTimeZone:
+      CheckTimeZone(user.time_zone(), field_path, violations);
+      return;
+  }
+}
+
 }  // namespace
 
 bool IsValidEmail(absl::string_view email) {
@@ -301,94 +433,10 @@ void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
   const auto path = [&](absl::string_view name) {
     return absl::StrCat(prefix, name);
   };
-  if (Has(columns, UserColumn::kUsername)) {
-    if (CheckText(user.username(), path("username"), kUsernameMin, kUsernameMax,
-                  false, violations)) {
-      CheckUsernameRules(user.username(), path("username"), violations);
+  for (const UserField& field : kUserFields) {
+    if (Has(columns, field.column)) {
+      ValidateField(user, field, policy, path(field.path), violations);
     }
-  }
-  if (Has(columns, UserColumn::kEmail)) {
-    if (user.email().empty()) {
-      violations.Add(path("email"), "REQUIRED", "is required");
-    } else if (HasDefaultIgnorable(user.email())) {
-      violations.Add(path("email"), "INVALID_CHARACTERS",
-                     "contains an invisible (default-ignorable) character");
-    } else if (static_cast<int>(user.email().size()) > kEmailMax) {
-      violations.Add(path("email"), "TOO_LONG",
-                     absl::StrCat("length ", user.email().size(),
-                                  " is greater than the maximum ", kEmailMax));
-    } else if (!IsValidEmail(user.email())) {
-      violations.Add(path("email"), "INVALID_FORMAT",
-                     "is not a valid email address");
-    }
-  }
-  if (Has(columns, UserColumn::kPasswordHash)) {
-    ValidatePassword(user.password(), policy, path("password"), violations);
-  }
-  if (Has(columns, UserColumn::kGivenName)) {
-    CheckText(user.given_name(), path("given_name"), 0, kNameMax, false,
-              violations);
-  }
-  if (Has(columns, UserColumn::kFamilyName)) {
-    CheckText(user.family_name(), path("family_name"), 0, kNameMax, false,
-              violations);
-  }
-  if (Has(columns, UserColumn::kDisplayName)) {
-    CheckText(user.display_name(), path("display_name"), 0, kNameMax, false,
-              violations);
-  }
-  if (Has(columns, UserColumn::kRole)) {
-    if (user.role() == v1::User::ROLE_UNSPECIFIED) {
-      violations.Add(path("role"), "REQUIRED",
-                     "must be ROLE_USER or ROLE_ADMIN");
-    } else if (!v1::User::Role_IsValid(user.role())) {
-      violations.Add(path("role"), "OUT_OF_RANGE", "is not a known role");
-    }
-  }
-  if (Has(columns, UserColumn::kAvatarUri) && !user.avatar_uri().empty()) {
-    if (CheckText(user.avatar_uri(), path("avatar_uri"), 0, kUriMax, false,
-                  violations) &&
-        !IsAbsoluteHttpUrl(user.avatar_uri())) {
-      violations.Add(path("avatar_uri"), "INVALID_FORMAT",
-                     "is not an absolute http(s) URL");
-    }
-  }
-  if (Has(columns, UserColumn::kBio)) {
-    CheckText(user.bio(), path("bio"), 0, kBioMax, true, violations);
-  }
-  if (Has(columns, UserColumn::kBirthDate) && user.has_birth_date()) {
-    if (!IsDateValid(user.birth_date())) {
-      violations.Add(path("birth_date"), "INVALID_FORMAT",
-                     "is not a valid calendar date");
-    } else if (IsInFuture(user.birth_date())) {
-      violations.Add(path("birth_date"), "OUT_OF_RANGE", "is in the future");
-    }
-  }
-  if (Has(columns, UserColumn::kLocation) && user.has_location()) {
-    double latitude = user.location().latitude();
-    double longitude = user.location().longitude();
-    if (!std::isfinite(latitude) || latitude < -90 || latitude > 90) {
-      violations.Add(path("location.latitude"), "OUT_OF_RANGE",
-                     "must be between -90 and 90");
-    }
-    if (!std::isfinite(longitude) || longitude < -180 || longitude > 180) {
-      violations.Add(path("location.longitude"), "OUT_OF_RANGE",
-                     "must be between -180 and 180");
-    }
-  }
-  if (Has(columns, UserColumn::kMetadata)) {
-    CheckStruct(user.metadata(), path("metadata"), violations);
-  }
-  if (Has(columns, UserColumn::kSecureMetadata)) {
-    CheckStruct(user.secure_metadata(), path("secure_metadata"), violations);
-  }
-  if (Has(columns, UserColumn::kLanguage)) {
-    CheckLanguage(user.settings().language(), path("settings.language"),
-                  violations);
-  }
-  if (Has(columns, UserColumn::kScriptTypes)) {
-    CheckScriptTypes(user.settings().script_types(),
-                     path("settings.script_types"), violations);
   }
 }
 

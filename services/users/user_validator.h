@@ -29,6 +29,7 @@ inline constexpr int kScriptTypesMax = 16;
 inline constexpr int kScriptTypeMax = 64;
 inline constexpr size_t kMetadataMaxBytes = 16 * 1024;
 inline constexpr int kSuspensionReasonMax = 500;
+inline constexpr int kTimeZoneMax = 64;
 
 // Checks the fields of `user` whose columns are in `columns` and records
 // each failure in `violations` under "<prefix><field path>" (prefix is

@@ -80,6 +80,32 @@ TEST_F(UpdateUserTest, StarReplacesEveryWritableField) {
   EXPECT_EQ(updated.display_name(), "");
 }
 
+TEST_F(UpdateUserTest, TimeZoneIsSetClearedAndChecked) {
+  v1::User created = CreateUser("time_zone");
+  EXPECT_EQ(created.time_zone(), "");
+  v1::User change;
+  change.set_name(created.name());
+  change.set_time_zone("Europe/Berlin");
+  v1::User updated;
+  ASSERT_TRUE(Update(kAdminToken, change, {}, &updated).ok());
+  EXPECT_EQ(updated.time_zone(), "Europe/Berlin");
+  EXPECT_EQ(MustGet(created.name()).time_zone(), "Europe/Berlin");
+
+  change.set_time_zone("Europe/Atlantis");
+  grpc::Status status = Update(kAdminToken, change, {"time_zone"}, &updated);
+  CallError error = ParseError(status);
+  EXPECT_EQ(error.code, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(error.reason, "INVALID_FIELD");
+  EXPECT_THAT(error.fields, ElementsAre("user.time_zone"));
+  EXPECT_EQ(error.metadata["user.time_zone"], "INVALID_FORMAT");
+  EXPECT_EQ(MustGet(created.name()).time_zone(), "Europe/Berlin");
+
+  change.clear_time_zone();
+  ASSERT_TRUE(Update(kAdminToken, change, {"time_zone"}, &updated).ok());
+  EXPECT_EQ(updated.time_zone(), "");
+  EXPECT_EQ(MustGet(created.name()).time_zone(), "");
+}
+
 TEST_F(UpdateUserTest, UnknownPathIsInvalidArgumentAndWritesNothing) {
   v1::User created = CreateUser("unknown_path");
   v1::User change;

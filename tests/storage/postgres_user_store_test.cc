@@ -84,6 +84,7 @@ UserChanges Everything(const std::string& username) {
   changes.secure_metadata_json = R"({"pin": "TOPSECRET"})";
   changes.language = "pt-BR";
   changes.script_types_json = R"(["default", "hash"])";
+  changes.time_zone = "Europe/Berlin";
   return changes;
 }
 
@@ -232,6 +233,7 @@ TEST_F(PostgresUserStoreTest, CreateAndGetRoundTripEveryColumn) {
   ASSERT_EQ(user.settings().script_types_size(), 2);
   EXPECT_EQ(user.settings().script_types(0), "default");
   EXPECT_EQ(user.settings().script_types(1), "hash");
+  EXPECT_EQ(user.time_zone(), "Europe/Berlin");
   EXPECT_EQ(user.suspensions_size(), 0);
   EXPECT_EQ(Micros(user.create_time()),
             StoredMicros("create_time", created.id));
@@ -258,6 +260,7 @@ TEST_F(PostgresUserStoreTest, CreateWithOnlyRequiredColumnsUsesDefaults) {
   EXPECT_FALSE(created.user.has_location());
   EXPECT_EQ(created.user.metadata().fields_size(), 0);
   EXPECT_EQ(created.user.settings().script_types_size(), 0);
+  EXPECT_EQ(created.user.time_zone(), "");
 }
 
 TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
@@ -270,6 +273,7 @@ TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
   update.changes.longitude = 151.25;
   update.changes.metadata_json = R"({"ship": "USS Hopper"})";
   update.changes.script_types_json = R"(["x"])";
+  update.changes.time_zone = "Asia/Tokyo";
   update.paths = {"username", "email", "metadata"};
   absl::StatusOr<UserUpdateResult> updated = store_.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
@@ -287,6 +291,7 @@ TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
       user.metadata(), StructOf(R"({"ship": "USS Hopper"})")));
   EXPECT_EQ(user.settings().language(), "pt-BR");
   ASSERT_EQ(user.settings().script_types_size(), 1);
+  EXPECT_EQ(user.time_zone(), "Asia/Tokyo");
   EXPECT_FALSE(updated->new_session.has_value());
   EXPECT_EQ(Micros(user.update_time()),
             StoredMicros("update_time", created.id));
@@ -305,8 +310,10 @@ TEST_F(PostgresUserStoreTest, UpdateOfEveryColumnRoundTrips) {
   UserUpdate clear = Update(created.id);
   Add(clear.changes.columns, UserColumn::kBirthDate);
   Add(clear.changes.columns, UserColumn::kLocation);
+  Add(clear.changes.columns, UserColumn::kTimeZone);
   updated = store_.UpdateUser(clear);
   ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->record.user.time_zone(), "");
   EXPECT_FALSE(updated->record.user.has_birth_date());
   EXPECT_FALSE(updated->record.user.has_location());
   EXPECT_EQ(updated->record.user.given_name(), "Ada");

@@ -38,6 +38,7 @@ TEST(ToUserChangesTest, CopiesEveryFieldInStorageForm) {
   user.mutable_settings()->set_language("pt-BR");
   user.mutable_settings()->add_script_types("ads");
   user.mutable_settings()->add_script_types("quote\"d");
+  user.set_time_zone("Europe/Berlin");
 
   UserChanges changes = ToUserChanges(user, AllColumns(), "$argon2id$hash");
 
@@ -63,6 +64,7 @@ TEST(ToUserChangesTest, CopiesEveryFieldInStorageForm) {
   EXPECT_EQ(changes.language, "pt-BR");
   EXPECT_EQ(nlohmann::json::parse(changes.script_types_json),
             nlohmann::json::array({"ads", "quote\"d"}));
+  EXPECT_EQ(changes.time_zone, "Europe/Berlin");
 }
 
 TEST(ToUserChangesTest, StoresIdentifiersInNfcWithTheirKeys) {

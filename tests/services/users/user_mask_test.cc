@@ -43,6 +43,7 @@ UserColumnSet ColumnsOf(const std::vector<std::string>& paths) {
       {"secure_metadata", UserColumn::kSecureMetadata},
       {"settings.language", UserColumn::kLanguage},
       {"settings.script_types", UserColumn::kScriptTypes},
+      {"time_zone", UserColumn::kTimeZone},
   };
   UserColumnSet set;
   for (const std::string& path : paths) Add(set, kColumns.at(path));
@@ -63,7 +64,8 @@ const std::vector<std::string> kAllWritable = {"username",
                                                "metadata",
                                                "secure_metadata",
                                                "settings.language",
-                                               "settings.script_types"};
+                                               "settings.script_types",
+                                               "time_zone"};
 
 std::vector<std::string> WithoutPassword(std::vector<std::string> paths) {
   paths.erase(std::find(paths.begin(), paths.end(), "password"));
@@ -123,6 +125,7 @@ TEST(ResolveUpdateMaskTest, WithoutMaskTakesEveryKindOfPopulatedField) {
   user.mutable_secure_metadata();
   user.mutable_settings()->set_language("en");
   user.mutable_settings()->add_script_types("ads");
+  user.set_time_zone("Europe/Berlin");
   ExpectResolved(ResolveUpdateMask(user, nullptr), kAllWritable);
 }
 

@@ -73,6 +73,7 @@ v1::User ValidUser() {
   user.mutable_settings()->set_language("en-GB");
   user.mutable_settings()->add_script_types("analytics");
   user.mutable_settings()->add_script_types("ads");
+  user.set_time_zone("Europe/Berlin");
   return user;
 }
 
@@ -120,6 +121,36 @@ TEST(ValidateUserFieldsTest, UsesTheGivenPrefix) {
                      violations);
   EXPECT_THAT(test::ViolatedFields(violations.ToStatus()),
               ElementsAre("username"));
+}
+
+// --- time_zone --------------------------------------------------------------
+
+TEST(TimeZoneTest, AcceptsIanaNamesAndEmpty) {
+  for (const char* name : {"Europe/Berlin", "America/Argentina/Buenos_Aires",
+                           "UTC", "Etc/GMT+5", ""}) {
+    v1::User user;
+    user.set_time_zone(name);
+    EXPECT_TRUE(Validate(user, Columns({UserColumn::kTimeZone})).ok()) << name;
+  }
+}
+
+TEST(TimeZoneTest, RefusesUnknownOrMalformedNames) {
+  for (const char* name :
+       {"Europe/Atlantis", "europe berlin", "../../etc/passwd", "/etc/passwd",
+        "Europe//Berlin", "Europe/Berlin/", "Europe/Berlin\n", "+01:00"}) {
+    v1::User user;
+    user.set_time_zone(name);
+    absl::Status status = Validate(user, Columns({UserColumn::kTimeZone}));
+    EXPECT_EQ(test::Reason(status), "INVALID_FIELD") << name;
+    EXPECT_EQ(FieldReason(status, "user.time_zone"), "INVALID_FORMAT") << name;
+  }
+}
+
+TEST(TimeZoneTest, RefusesOverlongNames) {
+  v1::User user;
+  user.set_time_zone("Europe/" + std::string(kTimeZoneMax, 'a'));
+  absl::Status status = Validate(user, Columns({UserColumn::kTimeZone}));
+  EXPECT_EQ(FieldReason(status, "user.time_zone"), "TOO_LONG");
 }
 
 // --- username ---------------------------------------------------------------
