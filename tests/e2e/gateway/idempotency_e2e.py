@@ -28,18 +28,16 @@ import argparse
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 import requests
 
-PG15_PSQL = "/usr/lib/postgresql/15/bin/psql"
-PSQL = PG15_PSQL if os.access(PG15_PSQL, os.X_OK) else "psql"
-CHEAP_ARGON2 = ["--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from e2e_support import (Database, Failure, Processes,  # noqa: E402
+                         check, free_port)
 
 REUSED = {
     "medama": {"error": {"code": 422, "message": "idempotency key reused"}},
@@ -55,18 +53,6 @@ REUSED = {
 COOKIES = {"medama": "_me_sess", "neptun": "neptun-session"}
 
 
-class Failure(Exception):
-    """A check that did not hold, or a step that could not be taken."""
-
-
-def check(holds, what, *context):
-    """Prints "ok: WHAT" when HOLDS; otherwise ends the run with CONTEXT."""
-    if holds:
-        print("ok: " + what, flush=True)
-        return
-    raise Failure("\n  ".join([what] + [str(item) for item in context]))
-
-
 def show(r):
     return "%s %s -> %d %s %s" % (r.request.method, r.request.url,
                                   r.status_code, dict(r.headers),
@@ -80,94 +66,6 @@ def status_is(r, status, what):
 
 def new_key():
     return "e2e-" + secrets.token_hex(16)
-
-
-class Database:
-    """A throwaway database on the cluster of USERS_TEST_DATABASE_URL."""
-
-    def __init__(self, server_url):
-        self.server_url = server_url
-        self.name = "e2e_idempotency_%d" % os.getpid()
-        parts = urllib.parse.urlsplit(server_url)
-        self.url = urllib.parse.urlunsplit(
-            parts._replace(path="/" + self.name))
-
-    def _run(self, url, sql):
-        done = subprocess.run(
-            [PSQL, "-X", "-q", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1", url,
-             "-c", sql], capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            raise Failure("psql failed: %s\n%s" % (sql, done.stderr))
-        return done.stdout
-
-    def sql(self, sql):
-        """Runs SQL; returns the rows of its last result as lists of text."""
-        return [line.split("|") for line in self._run(self.url,
-                                                      sql).splitlines()]
-
-    def create(self):
-        self._run(self.server_url, "CREATE DATABASE %s" % self.name)
-
-    def drop(self):
-        self._run(self.server_url,
-                  "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
-
-
-def loopback_port():
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return probe.getsockname()[1]
-
-
-class Processes:
-    """userd and user-gateway, with their logs."""
-
-    def __init__(self, args, database_url, work):
-        self.args = args
-        self.database_url = database_url
-        self.work = work
-        self.running = {}  # name -> (Popen, log path)
-
-    def start(self, name, argv):
-        path = os.path.join(self.work, name + ".log")
-        with open(path, "a") as log:
-            self.running[name] = (subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT), path)
-
-    def stop_all(self):
-        for name, (process, _) in list(self.running.items()):
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-        self.running.clear()
-
-    def await_ready(self, base):
-        """Polls the gateway's /readyz (200 once userd serves), failing fast
-        when a process exits."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            for name, (process, _) in self.running.items():
-                if process.poll() is not None:
-                    raise Failure("%s exited with %s" %
-                                  (name, process.returncode))
-            try:
-                ready = requests.get(base + "/readyz", timeout=2)
-                if ready.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise Failure(base + "/readyz did not become 200 within 60 s")
-
-    def dump_logs(self):
-        for name, (_, path) in self.running.items():
-            with open(path, errors="replace") as f:
-                print("--- %s log ---\n%s" % (name, f.read()[-6000:]),
-                      file=sys.stderr)
 
 
 class Http:
@@ -219,10 +117,10 @@ class Idempotency:
     def writes(self, user):
         """What a write changes: the user's version, its audit rows and its
         ETag as v1 reports it."""
-        version = self.db.sql(
+        version = self.db.rows(
             "SELECT version, update_time FROM users WHERE id = %s"
             % user["number"])
-        events = self.db.sql(
+        events = self.db.rows(
             "SELECT count(*) FROM user_events WHERE user_id = %s"
             % user["number"])
         r = status_is(self.http.call("GET", "/v1/users/" + user["id"],
@@ -431,7 +329,7 @@ class Idempotency:
                             key=key)
         check(r2.status_code == 201 and r2.content == r1.content,
               "v1: its retry is the same 201 (not 409)", show(r1), show(r2))
-        count = self.db.sql("SELECT count(*) FROM users "
+        count = self.db.rows("SELECT count(*) FROM users "
                             "WHERE username = 'created_idem'")
         check(count == [["1"]], "v1: one user was created", count)
         r3 = self.http.call("POST", "/v1/users",
@@ -479,34 +377,19 @@ def main():
     parser.add_argument("--userd", required=True)
     parser.add_argument("--gateway", required=True)
     args = parser.parse_args()
-    server_url = os.environ.get("USERS_TEST_DATABASE_URL")
-    if not server_url:
-        print("FAIL: USERS_TEST_DATABASE_URL is not set (run scripts/test, "
-              "or export a superuser URL of a throwaway cluster)",
-              file=sys.stderr)
-        return 1
-
     started = time.monotonic()
-    db = Database(server_url)
     work = tempfile.mkdtemp(prefix="idempotency-e2e.")
-    processes = Processes(args, db.url, work)
+    processes = Processes(work)
+    db = None
     try:
-        db.create()
-        migrate = subprocess.run([args.userd, "migrate", "--database-url",
-                                  db.url], capture_output=True, text=True,
-                                 timeout=120)
-        check(migrate.returncode == 0, "userd migrate", migrate.stderr)
-        userd_address = "127.0.0.1:%d" % loopback_port()
+        db = Database("e2e_idempotency_%d" % os.getpid())
+        db.create(args.userd)
+        userd_address = "127.0.0.1:%d" % free_port()
         operator = secrets.token_urlsafe(24)
-        processes.start("userd", [args.userd, "--listen", userd_address,
-                                  "--database-url", db.url,
-                                  "--bootstrap-token", operator] +
-                        CHEAP_ARGON2)
-        port = loopback_port()
-        processes.start("gateway", [args.gateway, "--listen",
-                                    "127.0.0.1:%d" % port, "--userd-address",
-                                    userd_address, "--insecure-cookies"])
-        base = "http://127.0.0.1:%d" % port
+        processes.start_userd("userd", args.userd, userd_address, db.url,
+                              operator)
+        base = processes.start_gateway("gateway", args.gateway, free_port(),
+                                       userd_address, ["--insecure-cookies"])
         processes.await_ready(base)
 
         test = Idempotency(db, Http(base), operator)
@@ -524,10 +407,8 @@ def main():
         return 1
     finally:
         processes.stop_all()
-        try:
+        if db is not None:
             db.drop()
-        except Failure as e:
-            print("warning: %s" % e, file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -38,18 +38,17 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 import requests
 
-PG15_PSQL = "/usr/lib/postgresql/15/bin/psql"
-PSQL = PG15_PSQL if os.access(PG15_PSQL, os.X_OK) else "psql"
-CHEAP_ARGON2 = ["--argon2-memory-kib", "1024", "--argon2-iterations", "1"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from e2e_support import (Database, Failure, Processes,  # noqa: E402
+                         check, free_port)
 
 V1_THROTTLED = {"error": "rate_limited", "message": "Too many login attempts"}
 MEDAMA_THROTTLED = {"error": {"code": 429,
@@ -57,18 +56,6 @@ MEDAMA_THROTTLED = {"error": {"code": 429,
 NEPTUN_THROTTLED = {"statusCode": 429, "statusMessage": "Too Many Requests.",
                     "message": "Too many login attempts."}
 V1_SUSPENDED = {"error": "forbidden", "message": "Account suspended"}
-
-
-class Failure(Exception):
-    """A check that did not hold, or a step that could not be taken."""
-
-
-def check(holds, what, *context):
-    """Prints "ok: WHAT" when HOLDS; otherwise ends the run with CONTEXT."""
-    if holds:
-        print("ok: " + what, flush=True)
-        return
-    raise Failure("\n  ".join([what] + [str(item) for item in context]))
 
 
 def show(r):
@@ -79,112 +66,6 @@ def show(r):
 def status_is(r, status, what):
     check(r.status_code == status, what, show(r))
     return r
-
-
-class Database:
-    """A throwaway database on the cluster of USERS_TEST_DATABASE_URL."""
-
-    def __init__(self, server_url):
-        self.server_url = server_url
-        self.name = "e2e_security_%d" % os.getpid()
-        parts = urllib.parse.urlsplit(server_url)
-        self.url = urllib.parse.urlunsplit(
-            parts._replace(path="/" + self.name))
-
-    def _run(self, url, sql):
-        done = subprocess.run(
-            [PSQL, "-X", "-q", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1", url,
-             "-c", sql], capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            raise Failure("psql failed: %s\n%s" % (sql, done.stderr))
-        return done.stdout
-
-    def sql(self, sql):
-        """Runs SQL; returns the rows of its last result as lists of text."""
-        return [line.split("|") for line in self.sql_text(sql).splitlines()]
-
-    def sql_text(self, sql):
-        return self._run(self.url, sql)
-
-    def create(self):
-        self._run(self.server_url, "CREATE DATABASE %s" % self.name)
-
-    def drop(self):
-        self._run(self.server_url,
-                  "DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
-
-
-def loopback_port():
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return probe.getsockname()[1]
-
-
-class Processes:
-    """The userd and user-gateway processes of the test, with their logs."""
-
-    def __init__(self, args, database_url, work):
-        self.args = args
-        self.database_url = database_url
-        self.work = work
-        self.running = {}  # name -> (Popen, log path)
-
-    def start(self, name, argv):
-        path = os.path.join(self.work, name + ".log")
-        with open(path, "a") as log:
-            self.running[name] = (subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT), path)
-
-    def start_userd(self, address, bootstrap_token):
-        self.start("userd", [self.args.userd, "--listen", address,
-                             "--database-url", self.database_url,
-                             "--bootstrap-token", bootstrap_token] +
-                   CHEAP_ARGON2)
-
-    def start_gateway(self, name, userd_address, extra=()):
-        port = loopback_port()
-        self.start(name, [self.args.gateway, "--listen",
-                          "127.0.0.1:%d" % port, "--userd-address",
-                          userd_address, "--insecure-cookies"] + list(extra))
-        return "http://127.0.0.1:%d" % port
-
-    def stop(self, name):
-        process, _ = self.running.pop(name)
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def stop_all(self):
-        for name in list(self.running):
-            self.stop(name)
-
-    def await_ready(self, base):
-        """Polls the gateway's /readyz (200 once userd serves), failing fast
-        when a process exits."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            for name, (process, _) in self.running.items():
-                if process.poll() is not None:
-                    raise Failure("%s exited with %s" %
-                                  (name, process.returncode))
-            try:
-                ready = requests.get(base + "/readyz", timeout=2)
-                if ready.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise Failure(base + "/readyz did not become 200 within 60 s")
-
-    def dump_logs(self):
-        for name, (_, path) in self.running.items():
-            with open(path, errors="replace") as f:
-                print("--- %s log ---\n%s" % (name, f.read()[-6000:]),
-                      file=sys.stderr)
 
 
 class Http:
@@ -298,13 +179,13 @@ class Attacks:
         return r.json()["token"]
 
     def streaks(self, key):
-        return self.db.sql(
+        return self.db.rows(
             "SELECT client_address, consecutive_failures "
             "FROM login_failure_streaks WHERE identifier_key = '%s' "
             "ORDER BY client_address" % key)
 
     def age_streaks(self, key):
-        self.db.sql_text(
+        self.db.rows(
             "UPDATE login_failure_streaks "
             "SET last_failure_time = last_failure_time - interval '1 hour' "
             "WHERE identifier_key = '%s'" % key)
@@ -385,7 +266,7 @@ class Attacks:
                        "back-off is 2 s", retry_after=(2, 2))
 
         # And stops doubling at 15 minutes.
-        self.db.sql_text("UPDATE login_failure_streaks "
+        self.db.rows("UPDATE login_failure_streaks "
                          "SET consecutive_failures = 40 "
                          "WHERE identifier_key = 'tess'")
         self.throttled(self.http.v1_login("tess", tess["password"]),
@@ -440,7 +321,7 @@ class Attacks:
                     "203.0.113.%d" % address).status_code)
         check(codes == {401}, "window: 100 guesses from 20 addresses are all "
               "401 (none throttled per address)", codes)
-        count = self.db.sql("SELECT count(*) FROM login_failures "
+        count = self.db.rows("SELECT count(*) FROM login_failures "
                             "WHERE identifier_key = 'wendy'")
         check(count == [["100"]], "window: 100 failures recorded", count)
         self.throttled(self.proxied.v1_login("wendy", wendy["password"],
@@ -453,7 +334,7 @@ class Attacks:
                        "gateway (another address) too", (3500, 3600))
         self.throttled(self.http.v1_login("WENDY", "guess"), V1_THROTTLED,
                        "window: and for other spellings", (3500, 3600))
-        self.db.sql_text("UPDATE login_failures "
+        self.db.rows("UPDATE login_failures "
                          "SET failure_time = failure_time - interval '1 hour' "
                          "WHERE identifier_key = 'wendy'")
         status_is(self.proxied.v1_login("wendy", wendy["password"],
@@ -554,7 +435,7 @@ class Attacks:
 
         # An account from before the rule whose username is victor's email:
         # a login with '@' still matches emails only.
-        self.db.sql_text("UPDATE users SET username = 'victor@example.com', "
+        self.db.rows("UPDATE users SET username = 'victor@example.com', "
                          "username_key = 'victor@example.com' "
                          "WHERE id = %s" % mallory["number"])
         status_is(self.http.v1_login("victor@example.com",
@@ -566,7 +447,7 @@ class Attacks:
         status_is(self.http.call("GET", "/v1/users/" + victor["id"],
                                  token=victor_token), 200,
                   "identifiers: the email login is victor's session")
-        self.db.sql_text("UPDATE users SET username = 'mallory', "
+        self.db.rows("UPDATE users SET username = 'mallory', "
                          "username_key = 'mallory' "
                          "WHERE id = %s" % mallory["number"])
         return admin, victor, mallory
@@ -608,7 +489,7 @@ class Attacks:
                      {"parent": "projects/other"}, admin["token"],
                      "PERMISSION_DENIED", "OTHER_PROJECT",
                      "keys: nor lists project other's keys")
-        operator_key = self.db.sql("SELECT project_id, id FROM api_keys "
+        operator_key = self.db.rows("SELECT project_id, id FROM api_keys "
                                    "WHERE is_operator")
         check(len(operator_key) == 1, "keys: one operator key", operator_key)
         grpc.refused("ProjectService/DeleteApiKey",
@@ -691,7 +572,7 @@ class Attacks:
             operator, "keys: a key expiring in an hour")
         status_is(self.http.call("GET", victor_path, token=expiring["token"]),
                   200, "keys: it works before its expiry")
-        self.db.sql_text("UPDATE api_keys SET expire_time = now() - "
+        self.db.rows("UPDATE api_keys SET expire_time = now() - "
                          "interval '1 second' WHERE id = %s"
                          % expiring["name"].rpartition("/")[2])
         status_is(self.http.call("GET", victor_path, token=expiring["token"]),
@@ -743,7 +624,7 @@ class Attacks:
               "suspend: her right password is 403 Account suspended", show(r))
         status_is(self.http.v1_login("mallory", "not-her-password"), 401,
                   "suspend: a wrong one stays 401")
-        suspensions = self.db.sql("SELECT count(*) FROM user_events WHERE "
+        suspensions = self.db.rows("SELECT count(*) FROM user_events WHERE "
                                   "user_id = %s AND action = 'unsuspend'"
                                   % mallory["number"])
         check(suspensions == [["0"]], "suspend: nothing was unsuspended",
@@ -768,15 +649,16 @@ class Attacks:
                   "sessions: the second still works")
         status_is(self.http.call("GET", path, token=tokens[100]), 200,
                   "sessions: the newest works")
-        count = self.db.sql("SELECT count(*) FROM sessions WHERE user_id = %s"
+        count = self.db.rows("SELECT count(*) FROM sessions WHERE user_id = %s"
                             % sid["number"])
         check(count == [["100"]], "sessions: 100 sessions are left", count)
 
 
-def replace_bootstrap_token(processes, db, grpc, http, userd_address, old):
+def replace_bootstrap_token(processes, args, db, grpc, http, userd_address,
+                            old):
     processes.stop("userd")
     new = secrets.token_urlsafe(24)
-    processes.start_userd(userd_address, new)
+    processes.start_userd("userd", args.userd, userd_address, db.url, new)
     processes.await_ready(http.base)
     grpc.refused("UserService/ListUsers", {"parent": "projects/default"}, old,
                  "UNAUTHENTICATED", "TOKEN_INVALID",
@@ -789,7 +671,7 @@ def replace_bootstrap_token(processes, db, grpc, http, userd_address, old):
     grpc.ok("ProjectService/CreateProject",
             {"project_id": "newer", "project": {}}, new,
             "bootstrap: the new token is the operator")
-    keys = db.sql("SELECT count(*) FROM api_keys WHERE is_operator")
+    keys = db.rows("SELECT count(*) FROM api_keys WHERE is_operator")
     check(keys == [["1"]], "bootstrap: one operator key", keys)
 
 
@@ -799,30 +681,22 @@ def main():
     parser.add_argument("--gateway", required=True)
     parser.add_argument("--tool", required=True)
     args = parser.parse_args()
-    server_url = os.environ.get("USERS_TEST_DATABASE_URL")
-    if not server_url:
-        print("FAIL: USERS_TEST_DATABASE_URL is not set (run scripts/test, "
-              "or export a superuser URL of a throwaway cluster)",
-              file=sys.stderr)
-        return 1
-
     started = time.monotonic()
-    db = Database(server_url)
     work = tempfile.mkdtemp(prefix="security-e2e.")
-    processes = Processes(args, db.url, work)
+    processes = Processes(work)
+    db = None
     try:
-        db.create()
-        migrate = subprocess.run([args.userd, "migrate", "--database-url",
-                                  db.url], capture_output=True, text=True,
-                                 timeout=120)
-        check(migrate.returncode == 0, "userd migrate", migrate.stderr)
-        userd_address = "127.0.0.1:%d" % loopback_port()
+        db = Database("e2e_security_%d" % os.getpid())
+        db.create(args.userd)
+        userd_address = "127.0.0.1:%d" % free_port()
         operator = secrets.token_urlsafe(24)
-        processes.start_userd(userd_address, operator)
-        base = processes.start_gateway("gateway", userd_address)
+        processes.start_userd("userd", args.userd, userd_address, db.url,
+                              operator)
+        base = processes.start_gateway("gateway", args.gateway, free_port(),
+                                       userd_address, ["--insecure-cookies"])
         proxied = processes.start_gateway(
-            "proxied-gateway", userd_address,
-            ["--trusted-proxy-cidrs", "127.0.0.1/32"])
+            "proxied-gateway", args.gateway, free_port(), userd_address,
+            ["--insecure-cookies", "--trusted-proxy-cidrs", "127.0.0.1/32"])
         processes.await_ready(base)
         processes.await_ready(proxied)
         http = Http(base)
@@ -836,8 +710,8 @@ def main():
         attacks.api_key_escalation(victor, mallory)
         attacks.suspension_by_a_user(victor, mallory)
         attacks.session_flood()
-        replace_bootstrap_token(processes, db, grpc, http, userd_address,
-                                operator)
+        replace_bootstrap_token(processes, args, db, grpc, http,
+                                userd_address, operator)
         print("PASS in %.1f s" % (time.monotonic() - started))
         return 0
     except Failure as e:
@@ -846,10 +720,8 @@ def main():
         return 1
     finally:
         processes.stop_all()
-        try:
+        if db is not None:
             db.drop()
-        except Failure as e:
-            print("warning: %s" % e, file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)
 
 
