@@ -7,9 +7,8 @@
 namespace users::gateway {
 
 // The request id of a request: `given` (the X-Request-Id header) when it is
-// 1..128 characters of [A-Za-z0-9._:-], else a fresh random one (32 hex
-// digits from OpenSSL's CSPRNG). Ids are logged and sent as gRPC metadata,
-// hence the charset.
+// 1..128 characters of [A-Za-z0-9._:-], else a fresh one (NewRequestId: 32
+// hex digits). Ids are logged and sent as gRPC metadata, hence the charset.
 std::string RequestIdFor(std::string_view given);
 
 }  // namespace users::gateway

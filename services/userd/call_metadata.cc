@@ -4,11 +4,10 @@
 #include <chrono>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "services/users/tokens.h"
+#include "services/common/request_ids.h"
 
 namespace users {
 namespace {
@@ -57,7 +56,7 @@ CallContext CallContextFrom(const grpc::CallbackServerContext& context) {
   call.request_id = Metadata(context, "x-request-id");
   if (call.request_id.empty() || call.request_id.size() > kMaxRequestIdLength ||
       !IsPrintableToken(call.request_id)) {
-    call.request_id = absl::BytesToHexString(RandomBytes(8));
+    call.request_id = NewRequestId();
   }
   call.self_only = Metadata(context, "x-self-only") == "1";
   call.peer_address = PeerAddress(context.peer());
