@@ -26,8 +26,9 @@ COPY . .
 ARG GIT_COMMIT=unknown
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DUSERS_GIT_COMMIT="${GIT_COMMIT}" -DUSERS_WITH_GATEWAY=ON \
+      -DBUILD_TESTING=OFF \
  && cmake --build /build --target user_gateway -j"$(nproc)" \
- && install -D -m 0755 -s /build/gateway/user-gateway /out/user-gateway
+ && cmake --install /build --component user-gateway --strip --prefix /out
 
 # --- runtime: bookworm-slim with the shared libraries the gateway links ---
 # (readelf -d user-gateway | grep NEEDED; the package of each, minus libc6
@@ -46,7 +47,7 @@ RUN apt-get update -q \
  && groupadd --system --gid 65532 nonroot \
  && useradd --system --uid 65532 --gid 65532 --no-create-home \
       --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
-COPY --from=build /out/user-gateway /usr/local/bin/user-gateway
+COPY --from=build /out/bin/user-gateway /usr/local/bin/user-gateway
 # Numeric, so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
 EXPOSE 8080 9090

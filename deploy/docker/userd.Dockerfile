@@ -26,8 +26,9 @@ COPY . .
 ARG GIT_COMMIT=unknown
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DUSERS_GIT_COMMIT="${GIT_COMMIT}" -DUSERS_WITH_GATEWAY=OFF \
+      -DBUILD_TESTING=OFF \
  && cmake --build /build --target userd -j"$(nproc)" \
- && install -D -m 0755 -s /build/services/userd/userd /out/userd
+ && cmake --install /build --component userd --strip --prefix /out
 
 # --- runtime: bookworm-slim with the shared libraries userd links ---------
 # (readelf -d userd | grep NEEDED; the package of each, minus libc6 and
@@ -54,7 +55,7 @@ RUN apt-get update -q \
  && groupadd --system --gid 65532 nonroot \
  && useradd --system --uid 65532 --gid 65532 --no-create-home \
       --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
-COPY --from=build /out/userd /usr/local/bin/userd
+COPY --from=build /out/bin/userd /usr/local/bin/userd
 # Numeric, so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
 EXPOSE 50051 9090

@@ -15,8 +15,10 @@ USERS_DEB_PACKAGES=(
   # gRPC and protobuf (C++ libraries, compilers, the shipped .proto files)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev
-  # storage and crypto
-  libpqxx-dev libargon2-dev libssl-dev libcurl4-openssl-dev
+  # Abseil (find_package(absl)), named rather than left to libgrpc++-dev
+  libabsl-dev
+  # storage and crypto (libpq-dev: libpq, which libpqxx-dev brings today)
+  libpqxx-dev libpq-dev libargon2-dev libssl-dev libcurl4-openssl-dev
   # Unicode normalisation and confusable checks of identifiers
   libicu-dev
   # PostgreSQL server for local runs and tests
