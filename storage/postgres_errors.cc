@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/common/log.h"
 
 namespace users {

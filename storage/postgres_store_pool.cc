@@ -4,7 +4,7 @@
 #include <exception>
 #include <utility>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/common/log.h"
 #include "storage/postgres_user_store.h"
 

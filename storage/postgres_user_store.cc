@@ -15,7 +15,7 @@
 #include "absl/strings/substitute.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/common/log.h"
 #include "storage/connection_string.h"
 #include "storage/migrations.h"

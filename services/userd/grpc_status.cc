@@ -2,7 +2,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 

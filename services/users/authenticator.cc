@@ -1,6 +1,6 @@
 #include "services/users/authenticator.h"
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authorizer.h"
 #include "services/users/tokens.h"
 

@@ -7,7 +7,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/hashing_jobs.h"
