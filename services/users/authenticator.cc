@@ -6,13 +6,13 @@
 
 namespace users {
 
-absl::StatusOr<Principal> Authenticate(UserStore& store,
+absl::StatusOr<Principal> Authenticate(CredentialStore& credentials,
                                        const std::string& bearer_token) {
   if (bearer_token.empty()) {
     return ApiError(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
                     "missing credentials: send authorization: Bearer <token>");
   }
-  absl::StatusOr<TokenRecord> token = store.FindToken(TokenHash(bearer_token));
+  absl::StatusOr<TokenRecord> token = credentials.FindToken(TokenHash(bearer_token));
   if (absl::IsNotFound(token.status())) {
     return ApiError(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
                     "the token is unknown, expired or revoked");
@@ -26,15 +26,15 @@ absl::StatusOr<Principal> Authenticate(UserStore& store,
 }
 
 void RunAuthenticated(StorePool& pool, const CallContext& call,
-                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(Stores&, const Principal&)> work,
                       std::function<void(absl::Status)> fail) {
   pool.Run(
       [token = call.bearer_token, work = std::move(work),
-       fail = std::move(fail)](UserStore* store, absl::Status status) {
+       fail = std::move(fail)](Stores* stores, absl::Status status) {
         if (!status.ok()) return fail(status);
-        absl::StatusOr<Principal> principal = Authenticate(*store, token);
+        absl::StatusOr<Principal> principal = Authenticate(stores->credentials, token);
         if (!principal.ok()) return fail(principal.status());
-        work(*store, *principal);
+        work(*stores, *principal);
       },
       call.deadline);
 }

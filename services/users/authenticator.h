@@ -7,7 +7,7 @@
 #include "services/users/call_context.h"
 #include "services/users/principal.h"
 #include "storage/store_pool.h"
-#include "storage/user_store.h"
+#include "storage/credential_store.h"
 
 namespace users {
 
@@ -16,13 +16,13 @@ namespace users {
 // USER_SUSPENDED when the token's user has a suspension in force (a valid
 // credential of a suspended user, told apart from an unknown token like a
 // correct password is at login); database errors pass through.
-absl::StatusOr<Principal> Authenticate(UserStore& store,
+absl::StatusOr<Principal> Authenticate(CredentialStore& credentials,
                                        const std::string& bearer_token);
 
 // Runs `work` on a database worker once the call's token is resolved. Any
 // failure before that (no worker, bad token) goes to `fail` instead.
 void RunAuthenticated(StorePool& pool, const CallContext& call,
-                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(Stores&, const Principal&)> work,
                       std::function<void(absl::Status)> fail);
 
 }  // namespace users
