@@ -160,6 +160,28 @@ UPDATE idempotency_records SET session_id = $4::bigint
  WHERE project_id = $1 AND actor = $2 AND request_id = $3
 )sql";
 
+// Records `record` in `transaction` with what the write produced.
+// AlreadyExists (idempotency_records.request_id) when a live record of the
+// same key exists.
+absl::Status RecordIdempotency(pqxx::transaction_base& transaction,
+                               const IdempotencyRecord& record,
+                               const std::string& response,
+                               const std::string& password_hash,
+                               std::optional<int64_t> session_id) {
+  const IdempotencyKey& key = record.key;
+  pqxx::result rows = transaction.exec_prepared(
+      kRecordIdempotencyName, key.project_id, key.actor, key.request_id,
+      record.method, Hex(record.request_hash), Hex(record.caller_token_hash),
+      record.ended_caller_token ? "true" : "false", password_hash,
+      Hex(response), OptionalNumber(session_id), IdempotencyLifetimeSeconds());
+  if (rows.affected_rows() == 0) {
+    return StoreError(absl::StatusCode::kAlreadyExists,
+                      "a call with this request_id has been recorded",
+                      {"idempotency_records", "request_id"});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PostgresSessionStore::Statements() {
@@ -200,22 +222,21 @@ SessionRecord InsertSession(pqxx::transaction_base& transaction,
   return record;
 }
 
-absl::Status RecordIdempotency(pqxx::transaction_base& transaction,
-                               const IdempotencyRecord& record,
-                               const std::string& response,
-                               const std::string& password_hash,
-                               std::optional<int64_t> session_id) {
-  const IdempotencyKey& key = record.key;
-  pqxx::result rows = transaction.exec_prepared(
-      kRecordIdempotencyName, key.project_id, key.actor, key.request_id,
-      record.method, Hex(record.request_hash), Hex(record.caller_token_hash),
-      record.ended_caller_token ? "true" : "false", password_hash,
-      Hex(response), OptionalNumber(session_id), IdempotencyLifetimeSeconds());
-  if (rows.affected_rows() == 0) {
-    return StoreError(absl::StatusCode::kAlreadyExists,
-                      "a call with this request_id has been recorded",
-                      {"idempotency_records", "request_id"});
+absl::Status RecordAndCommit(
+    pqxx::transaction_base& transaction,
+    const std::optional<IdempotencyRecord>& idempotency,
+    const google::protobuf::MessageLite* response,
+    const std::string& password_hash, std::optional<int64_t> session_id) {
+  if (idempotency.has_value()) {
+    if (absl::Status recorded = RecordIdempotency(
+            transaction, *idempotency,
+            response != nullptr ? response->SerializeAsString() : std::string(),
+            password_hash, session_id);
+        !recorded.ok()) {
+      return recorded;
+    }
   }
+  AtCommitPoint([&] { transaction.commit(); });
   return absl::OkStatus();
 }
 
@@ -285,15 +306,7 @@ absl::Status PostgresSessionStore::DeleteSession(
     if (rows.affected_rows() == 0) {
       return NotFound("sessions");
     }
-    if (idempotency.has_value()) {
-      if (absl::Status recorded =
-              RecordIdempotency(*transaction, *idempotency, std::string());
-          !recorded.ok()) {
-        return recorded;
-      }
-    }
-    AtCommitPoint([&] { transaction->commit(); });
-    return absl::OkStatus();
+    return RecordAndCommit(*transaction, idempotency, nullptr);
   });
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "google/protobuf/message_lite.h"
 #include "storage/session_store.h"
 #include "storage/postgres_connection.h"
 
@@ -54,14 +55,17 @@ bool EndUserSession(pqxx::transaction_base& transaction,
 // Ends every session of the user.
 void EndUserSessions(pqxx::transaction_base& transaction,
                      const std::string& project_id, int64_t user_id);
-// Records `record` with what the write produced. AlreadyExists
-// (idempotency_records.request_id) when a live record of the same key
-// exists.
-absl::Status RecordIdempotency(pqxx::transaction_base& transaction,
-                               const IdempotencyRecord& record,
-                               const std::string& response,
-                               const std::string& password_hash = {},
-                               std::optional<int64_t> session_id = {});
+// Records `idempotency`, when set, with what the write produced (`response`
+// serialized, or empty for nullptr; the password hash it stored; the session
+// it handed out), then commits `transaction` (AtCommitPoint). AlreadyExists
+// (idempotency_records.request_id), and nothing committed, when a live
+// record of the same key exists.
+absl::Status RecordAndCommit(
+    pqxx::transaction_base& transaction,
+    const std::optional<IdempotencyRecord>& idempotency,
+    const google::protobuf::MessageLite* response,
+    const std::string& password_hash = {},
+    std::optional<int64_t> session_id = {});
 // kIdempotencyRecordLifetimeSeconds as a statement parameter.
 std::string IdempotencyLifetimeSeconds();
 

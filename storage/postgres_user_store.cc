@@ -279,16 +279,11 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
       return transaction->exec_prepared1(
           kCreateUserName, pqxx::prepare::make_dynamic_params(params));
     }));
-    if (idempotency.has_value()) {
-      if (absl::Status recorded =
-              RecordIdempotency(*transaction, *idempotency,
-                                record.user.SerializeAsString(),
-                                values.password_hash);
-          !recorded.ok()) {
-        return recorded;
-      }
+    if (absl::Status committed = RecordAndCommit(
+            *transaction, idempotency, &record.user, values.password_hash);
+        !committed.ok()) {
+      return committed;
     }
-    AtCommitPoint([&] { transaction->commit(); });
     return record;
   });
 }
@@ -342,7 +337,6 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                                          update.user_id);
                }
                if (effects.end_all_sessions) {
-                 // Any number of sessions, none included, is right here.
                  EndUserSessions(transaction, update.project_id,
                                  update.user_id);
                }
@@ -351,23 +345,19 @@ absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
                      InsertSession(transaction, update.project_id,
                                    update.user_id, effects.replacement);
                }
-               if (update.idempotency.has_value()) {
-                 std::optional<int64_t> session_id;
-                 if (result.new_session.has_value()) {
-                   session_id = result.new_session->id;
-                 }
-                 if (absl::Status recorded = RecordIdempotency(
-                         transaction, *update.idempotency,
-                         result.record.user.SerializeAsString(),
-                         Has(update.changes.columns, UserColumn::kPasswordHash)
-                             ? update.changes.password_hash
-                             : std::string(),
-                         session_id);
-                     !recorded.ok()) {
-                   return recorded;
-                 }
+               std::optional<int64_t> session_id;
+               if (result.new_session.has_value()) {
+                 session_id = result.new_session->id;
                }
-               AtCommitPoint([&] { transaction.commit(); });
+               if (absl::Status committed = RecordAndCommit(
+                       transaction, update.idempotency, &result.record.user,
+                       Has(update.changes.columns, UserColumn::kPasswordHash)
+                           ? update.changes.password_hash
+                           : std::string(),
+                       session_id);
+                   !committed.ok()) {
+                 return committed;
+               }
                return result;
              });
 }
@@ -387,15 +377,7 @@ absl::Status PostgresUserStore::DeleteUser(
                                          request_id);
     });
     if (row[0].as<int64_t>() == 0) return NotFound("users");
-    if (idempotency.has_value()) {
-      if (absl::Status recorded =
-              RecordIdempotency(*transaction, *idempotency, std::string());
-          !recorded.ok()) {
-        return recorded;
-      }
-    }
-    AtCommitPoint([&] { transaction->commit(); });
-    return absl::OkStatus();
+    return RecordAndCommit(*transaction, idempotency, nullptr);
   });
 }
 
@@ -413,18 +395,13 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
             suspension.actor, suspension.request_id);
         if (rows.empty()) return NotFound("users");
         UserRecord record = ToUserRecord(rows[0]);
-        // Any number of sessions, none included, is right here.
         EndUserSessions(transaction, suspension.project_id,
                         suspension.user_id);
-        if (suspension.idempotency.has_value()) {
-          if (absl::Status recorded =
-                  RecordIdempotency(transaction, *suspension.idempotency,
-                                    record.user.SerializeAsString());
-              !recorded.ok()) {
-            return recorded;
-          }
+        if (absl::Status committed = RecordAndCommit(
+                transaction, suspension.idempotency, &record.user);
+            !committed.ok()) {
+          return committed;
         }
-        AtCommitPoint([&] { transaction.commit(); });
         return record;
       });
 }
@@ -452,15 +429,11 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
                }
                if (rows.empty()) return NotFound("users");
                UserRecord record = ToUserRecord(rows[0]);
-               if (idempotency.has_value()) {
-                 if (absl::Status recorded =
-                         RecordIdempotency(*transaction, *idempotency,
-                                           record.user.SerializeAsString());
-                     !recorded.ok()) {
-                   return recorded;
-                 }
+               if (absl::Status committed = RecordAndCommit(
+                       *transaction, idempotency, &record.user);
+                   !committed.ok()) {
+                 return committed;
                }
-               AtCommitPoint([&] { transaction->commit(); });
                return record;
              });
 }
