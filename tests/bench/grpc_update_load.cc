@@ -43,6 +43,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -57,6 +58,7 @@
 #include "services/common/flags.h"
 #include "services/common/grpc_code_name.h"
 #include "tests/bench/latency_summary.h"
+#include "tests/bench/tool_flags.h"
 #include "users/v1/session_service.grpc.pb.h"
 #include "users/v1/user_service.grpc.pb.h"
 
@@ -265,14 +267,8 @@ Flags DefineFlags() {
 
 int Run(int argc, char** argv) {
   Flags flags = DefineFlags();
-  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
-    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
-                 flags.Usage().c_str());
-    return 2;
-  }
-  if (flags.HelpRequested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
+  if (std::optional<int> exit_code = ParseToolFlags(flags, argc, argv)) {
+    return *exit_code;
   }
   LoadConfig config;
   config.project = flags.GetString("project");

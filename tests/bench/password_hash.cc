@@ -7,10 +7,12 @@
 //
 // Exits 2 on bad flags, 1 when hashing fails.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "services/common/flags.h"
 #include "services/users/argon2id_hasher.h"
+#include "tests/bench/tool_flags.h"
 
 namespace users::bench {
 namespace {
@@ -25,14 +27,8 @@ Flags DefineFlags() {
 
 int Run(int argc, char** argv) {
   Flags flags = DefineFlags();
-  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
-    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
-                 flags.Usage().c_str());
-    return 2;
-  }
-  if (flags.HelpRequested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
+  if (std::optional<int> exit_code = ParseToolFlags(flags, argc, argv)) {
+    return *exit_code;
   }
   const std::string password = flags.GetString("password");
   const int64_t memory_kib = flags.GetInt("memory-kib");

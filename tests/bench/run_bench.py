@@ -6,6 +6,8 @@ measured in the same run (tests/bench/RESULTS.md explains each).
                [--users 100000] [--rounds 3] [--duration 5] [--warmup 1]
                [--concurrency 16]
                [--probe-concurrency 4] [--probe-rate 100]
+               [--pin-db | --no-pin-db]
+               [--sweep [--sweep-users 10000,100000,1000000,10000000]]
                [--out-dir .data/bench] [--smoke]
 
 --database-url is a superuser URL; the benchmark creates its own database
@@ -33,16 +35,41 @@ For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
 clients (pgbench, grpc_update_load, wrk), from /proc and getrusage.
 
-The phases run --rounds times, interleaved (all phases, then all again), so
-that the machine's drifting speed touches the baselines and the service
-alike; every number reported is the median over the rounds (each round's
-figures are kept in the JSON).
+Two modes (tests/bench/cpu_pinning.py): "unpinned", every process on every
+CPU, runs all the phases above; "pinned", PostgreSQL (the postmaster and all
+its children) on one CPU and userd, the gateway, this script and the load
+clients on the others, as when the database has a server of its own, runs
+pgbench, UpdateUser and Health/Check. pgbench's client then runs beside the
+gRPC load and its backends on the database CPU. By default both run;
+--pin-db runs only the pinned mode, --no-pin-db only the unpinned one.
 
-Prints one table and writes it as JSON to OUT_DIR/<UTC time>-<commit>.json
-and OUT_DIR/latest.json. --smoke: 2,000 users, one round of 2-second phases,
-no warm-up, userd hashing at normal priority (so that a busy machine cannot
-starve its password phase), and a check that every phase made successful
-calls with no errors (exit 1 otherwise); ratios are never asserted.
+The phases run --rounds times, interleaved (all phases of every mode, then
+all again), so that the machine's drifting speed touches the baselines and
+the service alike; every number reported is the median over the rounds
+(each round's figures are kept in the JSON).
+
+Prints one table per mode and the targets, and writes them as JSON to
+OUT_DIR/<UTC time>-<commit>.json and OUT_DIR/latest.json: "modes" holds
+{mode: {"results", "cpu_cores"}}, "targets" a list of {"name", "value",
+"bound": {"op": ">=" or "<=", "value"}, "met"} (value and met null when the
+run did not measure what a target needs).
+
+--sweep replaces all of this: users are loaded set-based (one INSERT ...
+SELECT generate_series, one precomputed Argon2 hash per half of them,
+tests/bench/password_hash) up to each of --sweep-users in turn, and at each
+size UpdateUser and two kinds of gRPC login (SessionService/CreateSession)
+run in the selected modes: users with odd ids have a hash with userd's
+Argon2 parameters, so their logins are bound by Argon2; users with even ids
+one with the smallest parameters Argon2 allows, so their logins cost what
+the rest of a login costs (the lookup, the session insert, gRPC). Prints
+each size's load time and per-call figures; writes
+OUT_DIR/<UTC time>-<commit>-sweep.json and OUT_DIR/latest-sweep.json.
+
+--smoke: 2,000 users (or --sweep-users), one round of 2-second phases
+(1-second with --sweep), no warm-up, userd hashing at normal priority (so
+that a busy machine cannot starve its password phase), and a check that
+every phase made successful calls with no errors (exit 1 otherwise); ratios
+are never asserted.
 """
 
 import argparse
@@ -631,7 +658,8 @@ class Sweep(Bench):
 
     def run(self):
         self.create_database()
-        psql(self.url, "INSERT INTO projects (id) VALUES ('default')")
+        psql(self.url, "INSERT INTO projects (id) VALUES ('default') "
+             "ON CONFLICT DO NOTHING")
         self.hashes = {
             "userd": self.password_hash(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS),
             "minimal": self.password_hash(8, 1)}
@@ -739,47 +767,52 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def throughput_ratio(modes, mode, a, b):
-    return ratio(figure(modes, mode, a, "throughput"),
-                 figure(modes, mode, b, "throughput"))
+# Each of these returns a target's value from the modes' results (and the
+# memory figures): phase a's figure over phase b's.
+def throughput_ratio(mode, a, b):
+    return lambda modes, _: ratio(figure(modes, mode, a, "throughput"),
+                                  figure(modes, mode, b, "throughput"))
 
 
-# (name, op, bound, value from the modes' results and the memory figures).
-# Targets without "database pinned" in their name are of the unpinned mode.
+def p99_ratio(a, b):
+    return lambda modes, _: ratio(figure(modes, "unpinned", a, "p99_ms"),
+                                  figure(modes, "unpinned", b, "p99_ms"))
+
+
+def cpu_ratio(component, a, b):
+    return lambda modes, _: ratio(
+        cpu_ms_per_call(modes, "unpinned", a, component),
+        cpu_ms_per_call(modes, "unpinned", b, component))
+
+
+def userd_idle_rss(_, memory):
+    return max(memory["userd_idle_mib"],
+               memory.get("userd_idle_after_load_mib", 0))
+
+
+# (name, op, bound, value). Targets without "database pinned" in their name
+# are of the unpinned mode.
 TARGETS = [
     ("gRPC / pgbench throughput", ">=", 0.60,
-     lambda m, _: throughput_ratio(m, "unpinned", "grpc_update",
-                                   "pgbench_update")),
+     throughput_ratio("unpinned", "grpc_update", "pgbench_update")),
     ("gRPC / pgbench throughput, database pinned", ">=", 0.85,
-     lambda m, _: throughput_ratio(m, "pinned", "grpc_update",
-                                   "pgbench_update")),
+     throughput_ratio("pinned", "grpc_update", "pgbench_update")),
     ("userd CPU per UpdateUser / per Health/Check", "<=", 4.0,
-     lambda m, _: ratio(
-         cpu_ms_per_call(m, "unpinned", "grpc_update", "userd"),
-         cpu_ms_per_call(m, "unpinned", "grpc_health", "userd"))),
+     cpu_ratio("userd", "grpc_update", "grpc_health")),
     ("PostgreSQL CPU per UpdateUser / per pgbench transaction", "<=", 1.15,
-     lambda m, _: ratio(
-         cpu_ms_per_call(m, "unpinned", "grpc_update", "postgres"),
-         cpu_ms_per_call(m, "unpinned", "pgbench_update", "postgres"))),
+     cpu_ratio("postgres", "grpc_update", "pgbench_update")),
     ("v1 gateway / gRPC throughput", ">=", 0.90,
-     lambda m, _: throughput_ratio(m, "unpinned", "http_v1_update",
-                                   "grpc_update")),
+     throughput_ratio("unpinned", "http_v1_update", "grpc_update")),
     ("v1 gateway / gRPC p99", "<=", 1.5,
-     lambda m, _: ratio(figure(m, "unpinned", "http_v1_update", "p99_ms"),
-                        figure(m, "unpinned", "grpc_update", "p99_ms"))),
+     p99_ratio("http_v1_update", "grpc_update")),
     ("neptun gateway / gRPC email-rotate throughput", ">=", 0.85,
-     lambda m, _: throughput_ratio(m, "unpinned", "http_neptun_email_rotate",
-                                   "grpc_email_rotate")),
+     throughput_ratio("unpinned", "http_neptun_email_rotate",
+                      "grpc_email_rotate")),
     ("password changes / in-process Argon2", ">=", 0.85,
-     lambda m, _: throughput_ratio(m, "unpinned", "grpc_password",
-                                   "argon2_in_process")),
+     throughput_ratio("unpinned", "grpc_password", "argon2_in_process")),
     ("probe p99 during / without passwords", "<=", 2.0,
-     lambda m, _: ratio(
-         figure(m, "unpinned", "probe_during_passwords", "p99_ms"),
-         figure(m, "unpinned", "probe_alone", "p99_ms"))),
-    ("userd idle RSS (MiB)", "<=", 64.0,
-     lambda _, memory: max(memory["userd_idle_mib"],
-                           memory.get("userd_idle_after_load_mib", 0))),
+     p99_ratio("probe_during_passwords", "probe_alone")),
+    ("userd idle RSS (MiB)", "<=", 64.0, userd_idle_rss),
 ]
 
 
