@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "services/common/flags.h"
 #include "services/users/argon2id_hasher.h"
 #include "tests/bench/latency_summary.h"
+#include "tests/bench/tool_flags.h"
 
 namespace users::bench {
 namespace {
@@ -36,14 +38,8 @@ Flags DefineFlags() {
 
 int Run(int argc, char** argv) {
   Flags flags = DefineFlags();
-  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
-    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
-                 flags.Usage().c_str());
-    return 2;
-  }
-  if (flags.HelpRequested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
+  if (std::optional<int> exit_code = ParseToolFlags(flags, argc, argv)) {
+    return *exit_code;
   }
   int threads = static_cast<int>(flags.GetInt("threads"));
   if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
