@@ -21,6 +21,8 @@ USERS_DEB_PACKAGES=(
   libpqxx-dev libpq-dev libargon2-dev libssl-dev libcurl4-openssl-dev
   # Unicode normalisation and confusable checks of identifiers
   libicu-dev
+  # Prometheus metrics (only its core library is linked)
+  prometheus-cpp-dev
   # PostgreSQL server for local runs and tests
   postgresql-15 postgresql-common
   # C++ test and library headers

@@ -1,7 +1,9 @@
 // userd: the users.v1 gRPC server.
 //
-//   userd [flags]           serve (migrates first unless --migrate-on-start=false)
-//   userd migrate [flags]   apply the schema migrations and exit
+//   userd [flags]           serve (migrates first unless
+//   --migrate-on-start=false) userd migrate [flags]   apply the schema
+//   migrations and exit userd --version         print "userd <version> (commit
+//   <commit>)"
 //
 // Every flag has an environment fallback; see `userd --help`.
 
@@ -10,11 +12,12 @@
 #include <cstdio>
 #include <thread>
 
+#include "prometheus/registry.h"
 #include "services/common/flags.h"
 #include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
-#include "services/metrics/metrics_registry.h"
+#include "services/metrics/build_info.h"
 #include "services/userd/server_tls.h"
 #include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
@@ -24,6 +27,7 @@ namespace {
 
 users::Flags DefineFlags() {
   users::Flags flags("userd [migrate]");
+  flags.AddBool("version", "", false, "print the version and exit");
   flags.AddString("listen", "USERD_LISTEN", "127.0.0.1:50051",
                   "gRPC listen address (host:port)");
   flags.AddString("admin-listen", "USERD_ADMIN_LISTEN", "",
@@ -123,6 +127,10 @@ int main(int argc, char** argv) {
   }
   if (flags.HelpRequested()) {
     std::printf("%s", flags.Usage().c_str());
+    return 0;
+  }
+  if (flags.GetBool("version")) {
+    std::printf("%s\n", users::metrics::VersionLine("userd").c_str());
     return 0;
   }
   users::SendGrpcLogsToLog();
@@ -253,7 +261,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  users::metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   users::UserdMetrics metrics(registry);
   users::UserdServer server(config, &metrics, &metrics);
   if (absl::Status status = server.Start(); !status.ok()) {
@@ -263,7 +271,7 @@ int main(int argc, char** argv) {
                        [&server] { return double(server.DbWaiting()); },
                        [&server] { return double(server.HashQueueDepth()); });
   // Declared after `server`, so it stops before the server is destroyed.
-  users::metrics::AdminHttpServer admin(registry,
+  users::metrics::AdminHttpServer admin(metrics.collectables(),
                                         [&server] { return server.Ready(); });
   if (std::string address = flags.GetString("admin-listen"); !address.empty()) {
     if (absl::Status status = admin.Start(address); !status.ok()) {

@@ -23,8 +23,8 @@
 #include "gateway/rpc_error.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "prometheus/registry.h"
 #include "services/common/trusted_proxies.h"
-#include "services/metrics/metrics_registry.h"
 #include "tests/gateway/fake_user_backend.h"
 
 namespace {
@@ -127,7 +127,7 @@ struct Fixture {
     return config;
   }
 
-  users::metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   users::gateway::GatewayMetrics metrics;
   FakeUserBackend backend;
   users::gateway::Gateway gateway;

@@ -1060,8 +1060,11 @@ def main():
               r.status_code, r.text[:200])
         r = requests.get("http://127.0.0.1:%d/metrics" % admin_port, timeout=5)
         check(r.status_code == 200 and
-              'gateway_http_requests_total{route="PATCH /v1/users/{user_id}"'
-              in r.text and "gateway_http_connections_open" in r.text,
+              re.search(r'^gateway_http_requests_total\{code="\d+",'
+                        r'method="PATCH",route="/v1/users/\{user_id\}"\} ',
+                        r.text, re.M) and
+              "gateway_http_connections_open" in r.text and
+              "gateway_build_info{" in r.text,
               "the admin listener serves the gateway's metrics",
               r.status_code, r.text[:500])
 
