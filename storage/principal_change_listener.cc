@@ -93,6 +93,7 @@ void PrincipalChangeListener::Stop() {
 void PrincipalChangeListener::SetListening(bool listening) {
   if (listening == listening_) return;
   listening_ = listening;
+  if (listening) listened_ = true;
   callbacks_.on_listening(listening);
 }
 
@@ -110,16 +111,17 @@ bool PrincipalChangeListener::WaitReadable(int fd,
 void PrincipalChangeListener::Loop() {
   std::chrono::milliseconds backoff = kFirstBackoff;
   while (!stopping_) {
+    listened_ = false;
     try {
       ListenOnce();
     } catch (const std::exception& e) {
+      // After a connection that did listen, the back-off starts over.
+      if (listened_) backoff = kFirstBackoff;
       if (!stopping_) {
         Log(LogLevel::kWarning, "principal_listener_down",
             {{"error", e.what()}, {"retry_ms", int64_t{backoff.count()}}});
       }
     }
-    // After a connection that did listen, the back-off starts over.
-    if (listening_) backoff = kFirstBackoff;
     SetListening(false);
     if (!WaitReadable(-1, backoff)) break;
     backoff = std::min(backoff * 2, kMaxBackoff);
@@ -135,6 +137,13 @@ void PrincipalChangeListener::ListenOnce() {
         std::string(connection_string.status().message()));
   }
   pqxx::connection connection(*connection_string);
+  // Once broken, the connection stays broken: libpqxx would otherwise open
+  // a new one behind our back (for the UNLISTEN of ~Receiver, say), and
+  // the changes committed in between would go unheard.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  connection.inhibit_reactivation(true);
+#pragma GCC diagnostic pop
   // The constructor LISTENs, but libpqxx swallows a connection lost while
   // doing so: only pg_listening_channels() proves that LISTEN took effect.
   Receiver receiver(connection, callbacks_.on_change);
@@ -147,16 +156,22 @@ void PrincipalChangeListener::ListenOnce() {
   }
   SetListening(true);
   Log(LogLevel::kInfo, "principal_listener_up");
-  while (!stopping_) {
-    // get_notifs() reports nothing, rather than throwing, on a connection
-    // libpqxx already knows is closed; and libpqxx's own waits would
-    // silently reconnect it, losing the notifications in between.
-    if (!connection.is_open()) {
-      throw pqxx::broken_connection("connection closed");
+  try {
+    while (!stopping_) {
+      // get_notifs() reports nothing, rather than throwing, on a connection
+      // libpqxx already knows is closed.
+      if (!connection.is_open()) {
+        throw pqxx::broken_connection("connection closed");
+      }
+      if (!WaitReadable(connection.sock(), kIdleWait)) break;
+      connection.get_notifs();  // throws broken_connection at end of file
     }
-    if (!WaitReadable(connection.sock(), kIdleWait)) break;
-    connection.get_notifs();  // throws broken_connection at end of file
+  } catch (...) {
+    // Before the connection is torn down, which may take a while.
+    SetListening(false);
+    throw;
   }
+  SetListening(false);
 }
 
 }  // namespace users

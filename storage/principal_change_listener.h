@@ -65,7 +65,10 @@ class PrincipalChangeListener final {
   const Callbacks callbacks_;
   int wake_fd_ = -1;  // an eventfd written by Stop()
   std::atomic<bool> stopping_{false};
-  bool listening_ = false;  // the listener thread's own
+  // The listener thread's own: whether it is listening, and whether the
+  // current connection did.
+  bool listening_ = false;
+  bool listened_ = false;
   std::thread thread_;
 };
 
