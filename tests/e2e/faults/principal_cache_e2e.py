@@ -184,6 +184,17 @@ def get_user(name, token):
                                       {"name": name}, token)
 
 
+def signed_in(cluster, username):
+    """A new user of project default with a session: (user name, token, a
+    GetUser of itself with the token), the call made on both replicas."""
+    password = username + " password"
+    name = create_user(cluster, username, password)
+    token = login(cluster, username, password)
+    use = get_user(name, token)
+    warm(cluster, use)
+    return name, token, use
+
+
 def silently_end_sessions(cluster, user_name):
     """Deletes USER_NAME's sessions with triggers off: nothing announced."""
     user_id = user_name.rsplit("/", 1)[1]
@@ -197,15 +208,12 @@ def revocations(cluster):
     figures = {}
 
     # Logout: the session deletes itself through A.
-    name = create_user(cluster, "logout_user", "correct horse one")
-    token = login(cluster, "logout_user", "correct horse one")
-    use = get_user(name, token)
-    warm(cluster, use)
+    _, token, use = signed_in(cluster, "logout_user")
     a.must("users.v1.SessionService/DeleteSession", {}, token)
     figures["logout"] = refused_on_b_within(cluster, use, "logout")
 
     # DeleteApiKey: a read key bound to a user, deleted by the operator.
-    name = create_user(cluster, "key_user", "correct horse two")
+    name = create_user(cluster, "key_user", "key user password")
     key = a.must("users.v1.ProjectService/CreateApiKey",
                  {"parent": "projects/default", "scopes": ["read"],
                   "user": name}, op)
@@ -216,10 +224,7 @@ def revocations(cluster):
                                                     "DeleteApiKey")
 
     # A password change (by an admin) ends every session of the user.
-    name = create_user(cluster, "password_user", "correct horse three")
-    token = login(cluster, "password_user", "correct horse three")
-    use = get_user(name, token)
-    warm(cluster, use)
+    name, _, use = signed_in(cluster, "password_user")
     a.must("users.v1.UserService/UpdateUser",
            {"user": {"name": name, "password": "another horse three"},
             "update_mask": "password"}, op)
@@ -227,10 +232,7 @@ def revocations(cluster):
                                                      "password change")
 
     # A suspension.
-    name = create_user(cluster, "suspended_user", "correct horse four")
-    token = login(cluster, "suspended_user", "correct horse four")
-    use = get_user(name, token)
-    warm(cluster, use)
+    name, _, use = signed_in(cluster, "suspended_user")
     a.must("users.v1.UserService/SuspendUser",
            {"name": name, "reason": "test"}, op)
     figures["suspension"] = refused_on_b_within(cluster, use, "suspension")
@@ -255,17 +257,14 @@ def revocations(cluster):
 def cache_in_use(cluster, username):
     """Both replicas serve a cached token whose session ended without an
     announcement: proof that a hit does not read the database."""
-    name = create_user(cluster, username, "correct horse six")
-    token = login(cluster, username, "correct horse six")
-    use = get_user(name, token)
-    warm(cluster, use)
+    name, _, use = signed_in(cluster, username)
     silently_end_sessions(cluster, name)
     warm(cluster, use)
     return name, use
 
 
 def listener_lost(cluster):
-    name, use = cache_in_use(cluster, "cached_user")
+    _, use = cache_in_use(cluster, "cached_user")
     print("ok: both replicas serve a cached token", flush=True)
     before = cluster.listener_pids()
     ended = cluster.db.rows(
@@ -284,10 +283,7 @@ def listener_lost(cluster):
     check(not (after & before), "each replica listens on a new connection",
           before, after)
     # Announcements reach B again ...
-    name = create_user(cluster, "after_reconnect", "correct horse seven")
-    token = login(cluster, "after_reconnect", "correct horse seven")
-    use = get_user(name, token)
-    warm(cluster, use)
+    _, token, use = signed_in(cluster, "after_reconnect")
     cluster.clients["a"].must("users.v1.SessionService/DeleteSession", {},
                               token)
     figures["logout_after_reconnect"] = refused_on_b_within(
