@@ -85,7 +85,8 @@ constexpr char kUserSuspended[] = R"sql(
 )sql";
 
 // Live sessions and API keys by the SHA-256 of their token (hex), whether
-// their user is suspended, and the settings of their project (from column
+// their user is suspended, how many milliseconds they have left (floor; NULL
+// for no end), and the settings of their project (from column
 // kFindTokenProjectColumn on). $0 is kUserSuspended.
 constexpr char kFindTokenName[] = "find_token";
 constexpr char kFindTokenPattern[] = R"sql(
@@ -93,14 +94,16 @@ SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
        p.password_max_length
   FROM (SELECT 'session' AS kind, s.project_id, s.id, s.user_id,
                u.role::integer, '[]' AS scopes, false AS is_operator,
-               $0 AS suspended
+               $0 AS suspended,
+               floor(extract(epoch FROM s.expire_time - now()) * 1000)::bigint
           FROM sessions s
           JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
          WHERE s.token_hash = decode($$1, 'hex') AND s.expire_time > now()
         UNION ALL
         SELECT 'api_key', k.project_id, k.id, k.user_id,
                coalesce(u.role, 0)::integer, k.scopes::text, k.is_operator,
-               coalesce($0, false)
+               coalesce($0, false),
+               floor(extract(epoch FROM k.expire_time - now()) * 1000)::bigint
           FROM api_keys k
           LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
          WHERE k.token_hash = decode($$1, 'hex')
@@ -109,7 +112,8 @@ SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
   JOIN projects p ON p.id = t.project_id
 )sql";
 constexpr int kFindTokenSuspendedColumn = 7;
-constexpr int kFindTokenProjectColumn = 8;
+constexpr int kFindTokenExpiresInColumn = 8;
+constexpr int kFindTokenProjectColumn = 9;
 
 // An API key's output columns, in ReadApiKey order.
 constexpr char kApiKeyOutput[] = R"sql(
@@ -1093,6 +1097,9 @@ absl::StatusOr<TokenRecord> PostgresUserStore::FindToken(
     if (!row[3].is_null()) token.user_id = row[3].as<int64_t>();
     token.user_role = row[4].as<int>();
     token.user_suspended = row[kFindTokenSuspendedColumn].as<bool>();
+    if (!row[kFindTokenExpiresInColumn].is_null()) {
+      token.expires_in_ms = row[kFindTokenExpiresInColumn].as<int64_t>();
+    }
     for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
       if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
     }

@@ -88,6 +88,12 @@ users::Flags DefineFlags() {
   flags.AddString("tls-client-ca", "USERD_TLS_CLIENT_CA", "",
                   "PEM CA certificates: with it, clients must present a "
                   "certificate signed by one of them (mutual TLS)");
+  flags.AddBool("principal-cache", "USERD_PRINCIPAL_CACHE", true,
+                "cache what tokens resolve to, kept fresh by PostgreSQL "
+                "LISTEN/NOTIFY (false: read every token from the database)");
+  flags.AddInt("principal-cache-ttl-seconds",
+               "USERD_PRINCIPAL_CACHE_TTL_SECONDS", 60,
+               "longest a token stays cached (1..60)");
   flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
@@ -177,6 +183,15 @@ int main(int argc, char** argv) {
   config.webhook_workers = static_cast<int>(flags.GetInt("webhook-workers"));
   config.webhook_allow_http = flags.GetBool("webhook-allow-http");
   config.migrate_on_start = flags.GetBool("migrate-on-start");
+  config.principal_cache = flags.GetBool("principal-cache");
+  config.principal_cache_ttl =
+      std::chrono::seconds(flags.GetInt("principal-cache-ttl-seconds"));
+  if (config.principal_cache_ttl < std::chrono::seconds(1) ||
+      config.principal_cache_ttl > users::PrincipalCache::kMaxTtl) {
+    std::fprintf(stderr,
+                 "userd: --principal-cache-ttl-seconds must be in 1..60\n");
+    return 2;
+  }
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
       config.webhook_workers < 1 ||
       config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {

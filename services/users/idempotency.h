@@ -138,7 +138,7 @@ void RunIdempotent(
         const bool idempotent = !call.request_id.empty();
         absl::Status valid = ValidateRequestId(call.request_id);
         absl::StatusOr<Principal> principal =
-            Authenticate(*store, context.bearer_token);
+            Authenticate(*store, context.bearer_token, deps.principal_cache);
         if (!principal.ok()) {
           if (!idempotent || !valid.ok() ||
               !absl::IsUnauthenticated(principal.status()) ||

@@ -164,8 +164,9 @@ void SessionServiceLogic::DeleteSession(
     Callback<bool> done) {
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteSession", request),
-      [](UserStore& store, const Principal& principal,
-         std::optional<IdempotencyRecord> record, Callback<bool> done) {
+      [cache = deps_.principal_cache](
+          UserStore& store, const Principal& principal,
+          std::optional<IdempotencyRecord> record, Callback<bool> done) {
         if (!principal.session_id.has_value()) {
           return done(ApiError(absl::StatusCode::kFailedPrecondition,
                                "NOT_A_SESSION",
@@ -175,6 +176,9 @@ void SessionServiceLogic::DeleteSession(
         absl::Status status = store.DeleteSession(
             principal.project_id, *principal.session_id, record);
         if (!status.ok()) return done(status);
+        if (cache != nullptr) {
+          cache->EvictUser(principal.project_id, principal.user_id.value_or(0));
+        }
         done(true);
       },
       [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);

@@ -199,7 +199,9 @@ TEST_F(ApiKeysTest, KeysExpire) {
   TestDatabase::Get().Query(
       "UPDATE api_keys SET expire_time = now() - interval '1 second' "
       "WHERE user_id IS NOT NULL");
-  EXPECT_EQ(ParseError(GetSelf(key.token())).reason, "TOKEN_INVALID");
+  EXPECT_TRUE(Eventually([&] {
+    return ParseError(GetSelf(key.token())).reason == "TOKEN_INVALID";
+  }));
 }
 
 TEST_F(ApiKeysTest, ANewBootstrapTokenRevokesThePreviousOne) {
@@ -210,6 +212,10 @@ TEST_F(ApiKeysTest, ANewBootstrapTokenRevokesThePreviousOne) {
   config.bootstrap_token = "a-rotated-bootstrap-token-0123456789";
   UserdServer rotated(config);
   ASSERT_TRUE(rotated.Start().ok());
+  // The shared server learns of the new key from the database.
+  EXPECT_TRUE(Eventually([&] {
+    return ParseError(GetSelf(kAdminToken)).reason == "TOKEN_INVALID";
+  }));
   EXPECT_EQ(ParseError(CreateProject(kAdminToken, "old-operator")).reason,
             "TOKEN_INVALID");
   EXPECT_TRUE(CreateProject(config.bootstrap_token, "new-operator").ok());

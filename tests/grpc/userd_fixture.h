@@ -9,9 +9,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -93,6 +95,20 @@ class UserdFixture : public ::testing::Test {
   }
   static std::unique_ptr<v1::ProjectService::Stub> Projects() {
     return v1::ProjectService::NewStub(channel_);
+  }
+
+  // Polls `condition` until it holds (true) or `timeout` passes (false).
+  // For changes made in the database behind userd's back: its principal
+  // cache learns of them from the database's announcement, a moment later.
+  static bool Eventually(const std::function<bool()>& condition,
+                         std::chrono::milliseconds timeout =
+                             std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
   }
 
   static void Authorize(grpc::ClientContext& context, const std::string& token) {

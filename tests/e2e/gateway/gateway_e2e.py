@@ -602,10 +602,17 @@ class Scenario:
             psql(self.database_url,
                  "update projects set webhook_uri = '%s' where id = 'hooked'"
                  % uri)
+            # A key never used before: what userd caches of `key` carries
+            # the project's settings, and learns of this change made behind
+            # its back only from the database's announcement.
+            fresh = self.grpc("users.v1.ProjectService/CreateApiKey",
+                              {"parent": "projects/hooked",
+                               "scopes": ["read", "write", "admin"]},
+                              self.admin)["token"]
             calls = len(self.webhook.calls)
             r = expect(gw.request("PATCH", path,
                                   {"update": {"bio": "somewhere else"}},
-                                  token=key), 503,
+                                  token=fresh), 503,
                        "webhook: %s is refused with 503" % uri)
             check(r.json().get("code") == "user/webhook-unavailable",
                   "webhook: a refused destination is "
