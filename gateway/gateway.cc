@@ -284,14 +284,13 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   std::string path(request.Path());
   context.request = std::move(request);
   context.request.body.clear();
-  route.handler(
-      std::move(context),
-      [this, contract, route_label, method = std::move(method),
-       path = std::move(path), request_id, start,
-       done = std::move(done)](HttpResponse response) {
-        Finish(contract, route_label, method, path, request_id, start,
-               std::move(response), done);
-      });
+  route.handler(std::move(context),
+                [this, contract, route_label, method = std::move(method),
+                 path = std::move(path), request_id, start,
+                 done = std::move(done)](HttpResponse response) {
+                  Finish(contract, route_label, method, path, request_id, start,
+                         std::move(response), done);
+                });
 }
 
 HttpResponse Gateway::RenderTransportError(std::string_view method,

@@ -57,9 +57,8 @@ class Gateway final {
  private:
   void Finish(const Contract* contract, std::string_view route_label,
               std::string_view method, std::string_view path,
-              const std::string& request_id,
-              int64_t start_micros, HttpResponse response,
-              const Respond& done) const;
+              const std::string& request_id, int64_t start_micros,
+              HttpResponse response, const Respond& done) const;
   HttpResponse RenderError(const Contract* contract, const GatewayError& error,
                            std::string_view request_id) const;
   bool OriginAllowed(std::string_view origin) const;

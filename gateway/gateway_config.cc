@@ -33,8 +33,7 @@ void RegisterGatewayFlags(Flags& flags) {
                   "--userd-tls-key)");
   flags.AddString("userd-tls-key", "GATEWAY_USERD_TLS_KEY", "",
                   "PEM private key of --userd-tls-cert");
-  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME",
-                  "",
+  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME", "",
                   "name checked in userd's certificate (empty: the host of "
                   "--userd-address)");
   flags.AddBool("insecure-cookies", "GATEWAY_INSECURE_COOKIES", false,

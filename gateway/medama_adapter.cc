@@ -335,8 +335,7 @@ void MedamaAdapter::Login(RequestContext context, Respond done) {
   std::string request_id = context.request_id;
   backend_.CreateSession(
       CallOptions{"", request_id, false, context.request.client_address},
-      request,
-      [this, request_id, done](RpcResult<users::v1::Session> result) {
+      request, [this, request_id, done](RpcResult<users::v1::Session> result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "CreateSession", error);

@@ -269,7 +269,8 @@ HttpResponse NeptunAdapter::RenderError(const GatewayError& error,
   } else {
     message = std::string(StatusMessage(error.status));
   }
-  HttpResponse response = JsonResponse(error.status, Body(error.status, message));
+  HttpResponse response =
+      JsonResponse(error.status, Body(error.status, message));
   if (!error.allow.empty()) response.SetHeader("Allow", error.allow);
   if (error.retry_after_seconds > 0) {
     response.SetHeader("Retry-After",
@@ -387,8 +388,7 @@ void NeptunAdapter::Login(RequestContext context, Respond done) {
   std::string request_id = context.request_id;
   backend_.CreateSession(
       CallOptions{"", request_id, false, context.request.client_address},
-      request,
-      [this, request_id, done](RpcResult<users::v1::Session> result) {
+      request, [this, request_id, done](RpcResult<users::v1::Session> result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "CreateSession", error);

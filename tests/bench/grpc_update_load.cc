@@ -153,7 +153,7 @@ class Caller {
   // When the call counts from: its slot when paced, else now.
   Clock::time_point SlotOrNow() const {
     return config_.pacing_interval == Clock::duration::zero() ? Clock::now()
-                                                             : slot_;
+                                                              : slot_;
   }
 
   void Done(const grpc::Status& status) {
@@ -250,7 +250,8 @@ int Run(int argc, char** argv) {
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
   const int64_t rate = flags.GetInt("rate");
-  if (rate < 0 || (config.field != "display_name" && config.field != "password" &&
+  if (rate < 0 ||
+      (config.field != "display_name" && config.field != "password" &&
        config.field != "email" && config.field != "health") ||
       config.first_id < 1 || config.last_id < config.first_id ||
       concurrency < 1 || duration < 1 || warmup < 0) {
@@ -324,15 +325,11 @@ int Run(int argc, char** argv) {
                      caller->latencies_us().end());
     for (const auto& [code, count] : caller->errors()) errors[code] += count;
   }
-  LatencySummary summary =
-      Summarize(latencies, static_cast<double>(duration));
+  LatencySummary summary = Summarize(latencies, static_cast<double>(duration));
   nlohmann::json out = {
-      {"calls", summary.calls},
-      {"throughput", summary.throughput_per_second},
-      {"p50_ms", summary.p50_ms},
-      {"p99_ms", summary.p99_ms},
-      {"max_ms", summary.max_ms},
-      {"errors", errors},
+      {"calls", summary.calls},   {"throughput", summary.throughput_per_second},
+      {"p50_ms", summary.p50_ms}, {"p99_ms", summary.p99_ms},
+      {"max_ms", summary.max_ms}, {"errors", errors},
   };
   std::printf("%s\n", out.dump().c_str());
   return 0;
