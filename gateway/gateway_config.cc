@@ -120,7 +120,7 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   }
   config.trusted_proxies = *std::move(trusted_proxies);
   config.threads = static_cast<int>(flags.GetInt("threads"));
-  constexpr int64_t kHourMs = 3600 * 1000;
+  constexpr int64_t kHourMs = int64_t{3600} * 1000;
   if (config.max_body_bytes <= 0) {
     return absl::InvalidArgumentError("--max-body-bytes must be positive");
   }

@@ -68,6 +68,7 @@ int Run(int argc, char** argv) {
   std::vector<std::vector<uint32_t>> latencies(threads);
   std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; Clock::now() < stop_at && !failed; ++i) {

@@ -124,9 +124,9 @@ class Caller {
                            std::chrono::seconds(30));
     if (config_.field == "health") {
       started_ = SlotOrNow();
-      health_->async()->Check(context_.get(), &health_request_,
-                              &health_response_,
-                              [this](grpc::Status status) { Done(status); });
+      health_->async()->Check(
+          context_.get(), &health_request_, &health_response_,
+          [this](const grpc::Status& status) { Done(status); });
       return;
     }
     std::uniform_int_distribution<int64_t> ids(config_.first_id,
@@ -146,8 +146,9 @@ class Caller {
     }
     request_.mutable_update_mask()->add_paths(config_.field);
     started_ = SlotOrNow();
-    stub_->async()->UpdateUser(context_.get(), &request_, &response_,
-                               [this](grpc::Status status) { Done(status); });
+    stub_->async()->UpdateUser(
+        context_.get(), &request_, &response_,
+        [this](const grpc::Status& status) { Done(status); });
   }
 
   // When the call counts from: its slot when paced, else now.

@@ -184,7 +184,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int answers = 0;
     fixture->gateway.Handle(
         ToHttpRequest(parser.release()),
-        [&](users::gateway::HttpResponse response) {
+        [&](const users::gateway::HttpResponse& response) {
           ++answers;
           if (response.status < 100 || response.status > 599) {
             __builtin_trap();

@@ -14,7 +14,7 @@ class ApiKeysTest : public UserdFixture {
  protected:
   static grpc::Status TryCreateKey(const std::string& token,
                                    const std::string& parent,
-                                   std::vector<std::string> scopes,
+                                   const std::vector<std::string>& scopes,
                                    v1::ApiKey* key,
                                    const std::string& user = "") {
     v1::CreateApiKeyRequest request;

@@ -24,6 +24,7 @@ void RunTogether(int count, Body body) {
   std::condition_variable all_ready;
   int ready = 0;
   std::vector<std::thread> threads;
+  threads.reserve(count);
   for (int i = 0; i < count; ++i) {
     threads.emplace_back([&, i] {
       {

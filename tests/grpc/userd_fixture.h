@@ -140,7 +140,7 @@ class UserdFixture : public ::testing::Test {
   }
 
   // An API key of `project` with `scopes`, optionally bound to `user`.
-  static std::string CreateKey(std::vector<std::string> scopes,
+  static std::string CreateKey(const std::vector<std::string>& scopes,
                                const std::string& user = "",
                                const std::string& project = "default",
                                const std::string& token = kAdminToken) {
@@ -157,7 +157,8 @@ class UserdFixture : public ::testing::Test {
   }
 
   static grpc::Status Update(const std::string& token, const v1::User& user,
-                             std::vector<std::string> paths, v1::User* out,
+                             const std::vector<std::string>& paths,
+                             v1::User* out,
                              grpc::ClientContext* context = nullptr) {
     v1::UpdateUserRequest request;
     *request.mutable_user() = user;
