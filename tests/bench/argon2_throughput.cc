@@ -46,8 +46,9 @@ int Run(int argc, char** argv) {
     return 0;
   }
   int threads = static_cast<int>(flags.GetInt("threads"));
-  if (threads == 0)
+  if (threads == 0) {
     threads = static_cast<int>(std::thread::hardware_concurrency());
+  }
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
   if (threads < 1 || duration < 1 || warmup < 0) {
@@ -93,8 +94,9 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::vector<uint32_t> all;
-  for (const auto& some : latencies)
+  for (const auto& some : latencies) {
     all.insert(all.end(), some.begin(), some.end());
+  }
   LatencySummary summary = Summarize(all, static_cast<double>(duration));
   nlohmann::json out = {
       {"hashes", summary.calls},  {"throughput", summary.throughput_per_second},

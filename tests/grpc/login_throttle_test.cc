@@ -39,8 +39,9 @@ Attempt TryLogin(const std::shared_ptr<grpc::Channel>& channel,
   if (details.ParseFromString(status.error_details())) {
     for (const auto& any : details.details()) {
       google::rpc::RetryInfo retry;
-      if (any.UnpackTo(&retry))
+      if (any.UnpackTo(&retry)) {
         attempt.retry_seconds = retry.retry_delay().seconds();
+      }
     }
   }
   return attempt;

@@ -162,8 +162,9 @@ class UserdFixture : public ::testing::Test {
                              grpc::ClientContext* context = nullptr) {
     v1::UpdateUserRequest request;
     *request.mutable_user() = user;
-    for (const auto& path : paths)
+    for (const auto& path : paths) {
       request.mutable_update_mask()->add_paths(path);
+    }
     grpc::ClientContext local;
     grpc::ClientContext& ctx = context != nullptr ? *context : local;
     Authorize(ctx, token);
