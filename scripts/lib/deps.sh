@@ -12,6 +12,8 @@ USERS_DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   # libFuzzer targets (scripts/fuzz): clang and its fuzzer/sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # scripts/lint: clang-format, clang-tidy, clang-apply-replacements
+  clang-format-14 clang-tidy-14 clang-tools-14
   # gRPC and protobuf (C++ libraries, compilers, the shipped .proto files)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev

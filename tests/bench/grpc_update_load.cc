@@ -141,9 +141,9 @@ class Caller {
                            std::chrono::seconds(30));
     if (config_.field == "health") {
       started_ = SlotOrNow();
-      health_->async()->Check(context_.get(), &health_request_,
-                              &health_response_,
-                              [this](grpc::Status status) { Done(status); });
+      health_->async()->Check(
+          context_.get(), &health_request_, &health_response_,
+          [this](const grpc::Status& status) { Done(status); });
       return;
     }
     std::uniform_int_distribution<int64_t> steps(
@@ -174,14 +174,15 @@ class Caller {
     }
     request_.mutable_update_mask()->add_paths(config_.field);
     started_ = SlotOrNow();
-    stub_->async()->UpdateUser(context_.get(), &request_, &response_,
-                               [this](grpc::Status status) { Done(status); });
+    stub_->async()->UpdateUser(
+        context_.get(), &request_, &response_,
+        [this](const grpc::Status& status) { Done(status); });
   }
 
   // When the call counts from: its slot when paced, else now.
   Clock::time_point SlotOrNow() const {
     return config_.pacing_interval == Clock::duration::zero() ? Clock::now()
-                                                             : slot_;
+                                                              : slot_;
   }
 
   void Done(const grpc::Status& status) {
@@ -363,15 +364,11 @@ int Run(int argc, char** argv) {
                      caller->latencies_us().end());
     for (const auto& [code, count] : caller->errors()) errors[code] += count;
   }
-  LatencySummary summary =
-      Summarize(latencies, static_cast<double>(duration));
+  LatencySummary summary = Summarize(latencies, static_cast<double>(duration));
   nlohmann::json out = {
-      {"calls", summary.calls},
-      {"throughput", summary.throughput_per_second},
-      {"p50_ms", summary.p50_ms},
-      {"p99_ms", summary.p99_ms},
-      {"max_ms", summary.max_ms},
-      {"errors", errors},
+      {"calls", summary.calls},   {"throughput", summary.throughput_per_second},
+      {"p50_ms", summary.p50_ms}, {"p99_ms", summary.p99_ms},
+      {"max_ms", summary.max_ms}, {"errors", errors},
   };
   std::printf("%s\n", out.dump().c_str());
   return 0;

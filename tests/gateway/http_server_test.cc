@@ -115,7 +115,7 @@ TEST_F(HttpServerTest, ServesSeveralRequestsOnOneConnection) {
 
 TEST_F(HttpServerTest, OversizedHeadersAre431) {
   tcp::socket socket = Connect();
-  std::string big = "X-Big: " + std::string(17 * 1024, 'a') + "\r\n";
+  std::string big = "X-Big: " + std::string(size_t{17} * 1024, 'a') + "\r\n";
   auto response = RoundTrip(socket, Patch("/api/users/1", "{}", big));
   EXPECT_EQ(response.result_int(), 431);
   EXPECT_FALSE(response.keep_alive());

@@ -28,9 +28,9 @@ TEST(UserdMetricsTest, CountsCallsByMethodAndCodeAndExposesPoolGauges) {
                        [&] { return double(server.DbWaiting()); },
                        [&] { return double(server.HashQueueDepth()); });
 
-  auto channel = grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server.port()),
-      grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
+                          grpc::InsecureChannelCredentials());
   auto stub = v1::UserService::NewStub(channel);
   for (const char* token : {kAdminToken, "wrong-token"}) {
     v1::GetUserRequest request;
