@@ -13,6 +13,8 @@
 
 namespace users::gateway {
 
+class RouteMetrics;  // gateway_metrics.h
+
 // An error the gateway itself raises before any call (limits, malformed
 // bodies, shape checks common to all contracts, routing), in neutral terms;
 // each contract renders it in its own error shape.
@@ -50,6 +52,8 @@ struct Route {
   // When set, the route reads the Idempotency-Key header (a write: PATCH,
   // user creation, logout): one that is repeated or malformed is 400.
   bool takes_idempotency_key = false;
+  // The route's metric series: set by the Gateway when it has metrics.
+  RouteMetrics* metrics = nullptr;
 };
 
 // One HTTP contract: its routes and its error shape. Handlers run exactly one

@@ -133,10 +133,17 @@ Gateway::Gateway(GatewayConfig config, UserBackend& backend,
   contracts_.push_back(std::make_unique<NeptunAdapter>(config_, backend_));
   for (const auto& contract : contracts_) {
     for (Route& route : contract->Routes()) {
-      router_.Add(std::move(route), contract.get());
+      AddRoute(std::move(route), contract.get());
     }
   }
-  for (Route& route : HealthRoutes()) router_.Add(std::move(route), nullptr);
+  for (Route& route : HealthRoutes()) AddRoute(std::move(route), nullptr);
+}
+
+void Gateway::AddRoute(Route route, Contract* contract) {
+  if (metrics_ != nullptr) {
+    route.metrics = metrics_->ForRoute(route.method, route.pattern);
+  }
+  router_.Add(std::move(route), contract);
 }
 
 Gateway::~Gateway() = default;
@@ -172,7 +179,7 @@ HttpResponse Gateway::RenderError(const Contract* contract,
                              : contract->RenderError(error, request_id);
 }
 
-void Gateway::Finish(const Contract* contract, std::string_view route_label,
+void Gateway::Finish(const Contract* contract, RouteMetrics* route_metrics,
                      std::string_view method, std::string_view path,
                      const std::string& request_id, int64_t start_micros,
                      HttpResponse response, const Respond& done) const {
@@ -186,9 +193,9 @@ void Gateway::Finish(const Contract* contract, std::string_view route_label,
        {"status", response.status},
        {"contract", contract == nullptr ? "none" : contract->Name()},
        {"duration_us", NowMicros() - start_micros}});
-  if (metrics_ != nullptr) {
-    metrics_->OnResponse(route_label, response.status,
-                         double(NowMicros() - start_micros) / 1e6);
+  if (route_metrics != nullptr) {
+    route_metrics->OnResponse(response.status,
+                              double(NowMicros() - start_micros) / 1e6);
   }
   done(std::move(response));
 }
@@ -198,12 +205,14 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   const std::string request_id = RequestIdFor(request.Header("x-request-id"));
   Router::Match match = router_.Find(request.method, request.Path());
   const Contract* contract = match.contract;
-  const std::string route_label =
-      match.route != nullptr
-          ? Cat(match.route->method, " ", match.route->pattern)
-          : std::string("unmatched");
+  RouteMetrics* route_metrics = nullptr;
+  if (match.route != nullptr) {
+    route_metrics = match.route->metrics;
+  } else if (metrics_ != nullptr) {
+    route_metrics = metrics_->Unmatched(request.method);
+  }
   auto fail = [&](const GatewayError& error) {
-    Finish(contract, route_label, request.method, request.Path(), request_id,
+    Finish(contract, route_metrics, request.method, request.Path(), request_id,
            start, RenderError(contract, error, request_id), done);
   };
   if (std::string ambiguity = Ambiguity(request, contract);
@@ -211,7 +220,7 @@ void Gateway::Handle(HttpRequest request, Respond done) {
     HttpResponse response = RenderError(
         contract, GatewayError{400, std::move(ambiguity), 0, ""}, request_id);
     response.close_connection = true;
-    return Finish(contract, route_label, request.method, request.Path(),
+    return Finish(contract, route_metrics, request.method, request.Path(),
                   request_id, start, std::move(response), done);
   }
   if (match.outcome == Router::Outcome::kNotFound) {
@@ -284,14 +293,13 @@ void Gateway::Handle(HttpRequest request, Respond done) {
   std::string path(request.Path());
   context.request = std::move(request);
   context.request.body.clear();
-  route.handler(
-      std::move(context),
-      [this, contract, route_label, method = std::move(method),
-       path = std::move(path), request_id, start,
-       done = std::move(done)](HttpResponse response) {
-        Finish(contract, route_label, method, path, request_id, start,
-               std::move(response), done);
-      });
+  route.handler(std::move(context),
+                [this, contract, route_metrics, method = std::move(method),
+                 path = std::move(path), request_id, start,
+                 done = std::move(done)](HttpResponse response) {
+                  Finish(contract, route_metrics, method, path, request_id,
+                         start, std::move(response), done);
+                });
 }
 
 HttpResponse Gateway::RenderTransportError(std::string_view method,

@@ -55,15 +55,16 @@ class Gateway final {
                                     const GatewayError& error) const;
 
  private:
-  void Finish(const Contract* contract, std::string_view route_label,
+  void Finish(const Contract* contract, RouteMetrics* route_metrics,
               std::string_view method, std::string_view path,
-              const std::string& request_id,
-              int64_t start_micros, HttpResponse response,
-              const Respond& done) const;
+              const std::string& request_id, int64_t start_micros,
+              HttpResponse response, const Respond& done) const;
   HttpResponse RenderError(const Contract* contract, const GatewayError& error,
                            std::string_view request_id) const;
   bool OriginAllowed(std::string_view origin) const;
   std::vector<Route> HealthRoutes();
+  // Adds `route` to the router with its metric series (when counting).
+  void AddRoute(Route route, Contract* contract);
 
   GatewayConfig config_;
   UserBackend& backend_;

@@ -33,8 +33,7 @@ void RegisterGatewayFlags(Flags& flags) {
                   "--userd-tls-key)");
   flags.AddString("userd-tls-key", "GATEWAY_USERD_TLS_KEY", "",
                   "PEM private key of --userd-tls-cert");
-  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME",
-                  "",
+  flags.AddString("userd-tls-server-name", "GATEWAY_USERD_TLS_SERVER_NAME", "",
                   "name checked in userd's certificate (empty: the host of "
                   "--userd-address)");
   flags.AddBool("insecure-cookies", "GATEWAY_INSECURE_COOKIES", false,
@@ -121,7 +120,7 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags(const Flags& flags) {
   }
   config.trusted_proxies = *std::move(trusted_proxies);
   config.threads = static_cast<int>(flags.GetInt("threads"));
-  constexpr int64_t kHourMs = 3600 * 1000;
+  constexpr int64_t kHourMs = int64_t{3600} * 1000;
   if (config.max_body_bytes <= 0) {
     return absl::InvalidArgumentError("--max-body-bytes must be positive");
   }

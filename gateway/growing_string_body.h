@@ -21,7 +21,8 @@ struct GrowingStringBody {
 
   static std::uint64_t size(const value_type& body) { return body.size(); }
 
-  class reader {
+  // Beast's Body concept names it.
+  class reader {  // NOLINT(readability-identifier-naming)
    public:
     template <bool kIsRequest, class Fields>
     reader(boost::beast::http::header<kIsRequest, Fields>&, value_type& body)

@@ -1,5 +1,7 @@
 // user-gateway: serves the four HTTP contracts of CONTRACTS.md over userd.
+// `user-gateway --version` prints "user-gateway <version> (commit <commit>)".
 #include <csignal>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -11,20 +13,18 @@
 #include "gateway/grpc_user_backend.h"
 #include "gateway/http_server.h"
 #include "gateway/userd_channel.h"
+#include "prometheus/registry.h"
 #include "services/common/flags.h"
 #include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
-#include "services/metrics/metrics_registry.h"
-
-#ifndef USERS_GIT_COMMIT
-#define USERS_GIT_COMMIT "unknown"
-#endif
+#include "services/metrics/build_info.h"
 
 int main(int argc, char** argv) {
   using users::LogLevel;
   users::Flags flags("user-gateway");
   users::gateway::RegisterGatewayFlags(flags);
+  flags.AddBool("version", "", false, "print the version and exit");
   if (absl::Status status = flags.Parse(argc, argv); !status.ok()) {
     users::Log(LogLevel::kError, "bad_flags",
                {{"error", std::string(status.message())}});
@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), stdout);
     return 0;
   }
+  if (flags.GetBool("version")) {
+    std::printf("%s\n", users::metrics::VersionLine("user-gateway").c_str());
+    return 0;
+  }
   users::SendGrpcLogsToLog();
   absl::StatusOr<users::gateway::GatewayConfig> config =
       users::gateway::GatewayConfigFromFlags(flags);
@@ -43,7 +47,7 @@ int main(int argc, char** argv) {
                {{"error", std::string(config.status().message())}});
     return 2;
   }
-  config->api_commit = USERS_GIT_COMMIT;
+  config->api_commit = users::metrics::BuildCommit();
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
       users::gateway::CreateUserdChannel(
@@ -58,7 +62,7 @@ int main(int argc, char** argv) {
   users::gateway::GrpcUserBackend backend(
       *channel, io_context.get_executor(),
       std::chrono::milliseconds(config->rpc_timeout_ms));
-  users::metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   users::gateway::GatewayMetrics metrics(registry);
   users::gateway::Gateway gateway(*config, backend, &metrics);
   users::gateway::HttpServer server(io_context, gateway);
@@ -72,9 +76,10 @@ int main(int argc, char** argv) {
   // Declared after `server`, so it stops before the server is destroyed.
   // Its /readyz says whether the channel to userd is connected; the probes
   // use the public port's /readyz, which asks userd's health service.
-  users::metrics::AdminHttpServer admin(registry, [userd = *channel] {
-    return userd->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
-  });
+  users::metrics::AdminHttpServer admin(
+      metrics.collectables(), [userd = *channel] {
+        return userd->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+      });
   if (!config->admin_listen.empty()) {
     if (absl::Status status = admin.Start(config->admin_listen); !status.ok()) {
       users::Log(LogLevel::kError, "listen_failed",

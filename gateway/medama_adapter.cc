@@ -268,7 +268,8 @@ void MedamaAdapter::PatchUser(RequestContext context, Respond done) {
         context.request_id));
   }
   std::string request_id = context.request_id;
-  auto on_user = [this, request_id, done](RpcResult<users::v1::User> result) {
+  auto on_user = [this, request_id,
+                  done](const RpcResult<users::v1::User>& result) {
     if (!result.status.ok()) {
       RpcError error = RpcError::FromStatus(result.status);
       LogRpcFailure(request_id, "UpdateUser", error);
@@ -299,15 +300,16 @@ void MedamaAdapter::GetUser(RequestContext context, Respond done) {
   users::v1::GetUserRequest request;
   request.set_name(SelfName());
   std::string request_id = context.request_id;
-  backend_.GetUser(OptionsFor(context), request,
-                   [this, request_id, done](RpcResult<users::v1::User> result) {
-                     if (!result.status.ok()) {
-                       RpcError error = RpcError::FromStatus(result.status);
-                       LogRpcFailure(request_id, "GetUser", error);
-                       return done(RenderRpcError(error, request_id));
-                     }
-                     done(JsonResponse(200, RenderUser(result.response)));
-                   });
+  backend_.GetUser(
+      OptionsFor(context), request,
+      [this, request_id, done](const RpcResult<users::v1::User>& result) {
+        if (!result.status.ok()) {
+          RpcError error = RpcError::FromStatus(result.status);
+          LogRpcFailure(request_id, "GetUser", error);
+          return done(RenderRpcError(error, request_id));
+        }
+        done(JsonResponse(200, RenderUser(result.response)));
+      });
 }
 
 void MedamaAdapter::Login(RequestContext context, Respond done) {
@@ -336,7 +338,7 @@ void MedamaAdapter::Login(RequestContext context, Respond done) {
   backend_.CreateSession(
       CallOptions{"", request_id, false, context.request.client_address},
       request,
-      [this, request_id, done](RpcResult<users::v1::Session> result) {
+      [this, request_id, done](const RpcResult<users::v1::Session>& result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "CreateSession", error);
@@ -360,7 +362,8 @@ void MedamaAdapter::Logout(RequestContext context, Respond done) {
   request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
       OptionsFor(context), request,
-      [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
+      [this, request_id,
+       done](const RpcResult<google::protobuf::Empty>& result) {
         HttpResponse response;
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);

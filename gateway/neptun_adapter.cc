@@ -269,7 +269,8 @@ HttpResponse NeptunAdapter::RenderError(const GatewayError& error,
   } else {
     message = std::string(StatusMessage(error.status));
   }
-  HttpResponse response = JsonResponse(error.status, Body(error.status, message));
+  HttpResponse response =
+      JsonResponse(error.status, Body(error.status, message));
   if (!error.allow.empty()) response.SetHeader("Allow", error.allow);
   if (error.retry_after_seconds > 0) {
     response.SetHeader("Retry-After",
@@ -324,7 +325,8 @@ void NeptunAdapter::PatchUser(RequestContext context, Respond done) {
   std::string cookie = context.credential;
   backend_.UpdateUser(
       CallOptions{context.credential, request_id, true}, request,
-      [this, request_id, cookie, done](RpcResult<users::v1::User> result) {
+      [this, request_id, cookie,
+       done](const RpcResult<users::v1::User>& result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "UpdateUser", error);
@@ -351,15 +353,16 @@ void NeptunAdapter::GetUser(RequestContext context, Respond done) {
   users::v1::GetUserRequest request;
   request.set_name(name);
   std::string request_id = context.request_id;
-  backend_.GetUser(CallOptions{context.credential, request_id, true}, request,
-                   [this, request_id, done](RpcResult<users::v1::User> result) {
-                     if (!result.status.ok()) {
-                       RpcError error = RpcError::FromStatus(result.status);
-                       LogRpcFailure(request_id, "GetUser", error);
-                       return done(RenderRpcError(error, request_id));
-                     }
-                     done(JsonResponse(200, RenderUser(result.response)));
-                   });
+  backend_.GetUser(
+      CallOptions{context.credential, request_id, true}, request,
+      [this, request_id, done](const RpcResult<users::v1::User>& result) {
+        if (!result.status.ok()) {
+          RpcError error = RpcError::FromStatus(result.status);
+          LogRpcFailure(request_id, "GetUser", error);
+          return done(RenderRpcError(error, request_id));
+        }
+        done(JsonResponse(200, RenderUser(result.response)));
+      });
 }
 
 void NeptunAdapter::Login(RequestContext context, Respond done) {
@@ -388,7 +391,7 @@ void NeptunAdapter::Login(RequestContext context, Respond done) {
   backend_.CreateSession(
       CallOptions{"", request_id, false, context.request.client_address},
       request,
-      [this, request_id, done](RpcResult<users::v1::Session> result) {
+      [this, request_id, done](const RpcResult<users::v1::Session>& result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "CreateSession", error);
@@ -412,7 +415,8 @@ void NeptunAdapter::Logout(RequestContext context, Respond done) {
   request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
       CallOptions{context.credential, request_id, false}, request,
-      [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
+      [this, request_id,
+       done](const RpcResult<google::protobuf::Empty>& result) {
         HttpResponse response;
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);

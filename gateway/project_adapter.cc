@@ -383,7 +383,8 @@ void ProjectAdapter::PatchUser(RequestContext context, Respond done) {
         JsonResponse(400, {{"error", error->message}, {"code", error->code}}));
   }
   std::string request_id = context.request_id;
-  auto respond = [this, request_id, done](RpcResult<users::v1::User> result) {
+  auto respond = [this, request_id,
+                  done](const RpcResult<users::v1::User>& result) {
     if (!result.status.ok()) {
       RpcError error = RpcError::FromStatus(result.status);
       LogRpcFailure(request_id, "UpdateUser", error);
@@ -410,15 +411,16 @@ void ProjectAdapter::GetUser(RequestContext context, Respond done) {
   users::v1::GetUserRequest request;
   request.set_name(name);
   std::string request_id = context.request_id;
-  backend_.GetUser(CallOptions{context.credential, request_id, false}, request,
-                   [this, request_id, done](RpcResult<users::v1::User> result) {
-                     if (!result.status.ok()) {
-                       RpcError error = RpcError::FromStatus(result.status);
-                       LogRpcFailure(request_id, "GetUser", error);
-                       return done(RenderRpcError(error, request_id));
-                     }
-                     done(JsonResponse(200, RenderUser(result.response)));
-                   });
+  backend_.GetUser(
+      CallOptions{context.credential, request_id, false}, request,
+      [this, request_id, done](const RpcResult<users::v1::User>& result) {
+        if (!result.status.ok()) {
+          RpcError error = RpcError::FromStatus(result.status);
+          LogRpcFailure(request_id, "GetUser", error);
+          return done(RenderRpcError(error, request_id));
+        }
+        done(JsonResponse(200, RenderUser(result.response)));
+      });
 }
 
 }  // namespace users::gateway

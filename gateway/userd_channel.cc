@@ -84,11 +84,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> CreateUserdChannel(
         "and --userd-tls-server-name");
   }
   if (tls.cert_file.empty() != tls.key_file.empty()) {
-    return absl::InvalidArgumentError(
-        tls.cert_file.empty() ? "--userd-tls-cert is required with "
-                                "--userd-tls-key"
-                              : "--userd-tls-key is required with "
-                                "--userd-tls-cert");
+    return absl::InvalidArgumentError(tls.cert_file.empty()
+                                          ? "--userd-tls-cert is required with "
+                                            "--userd-tls-key"
+                                          : "--userd-tls-key is required with "
+                                            "--userd-tls-cert");
   }
   grpc::SslCredentialsOptions options;
   absl::StatusOr<std::string> ca = ReadPemCertificates(tls.ca_file);

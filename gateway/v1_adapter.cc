@@ -329,7 +329,8 @@ RpcCallback<users::v1::User> V1Adapter::UserResponder(std::string request_id,
                                                       int status,
                                                       Respond done) const {
   return [this, request_id = std::move(request_id), call = std::move(call),
-          status, done = std::move(done)](RpcResult<users::v1::User> result) {
+          status,
+          done = std::move(done)](const RpcResult<users::v1::User>& result) {
     if (!result.status.ok()) {
       RpcError error = RpcError::FromStatus(result.status);
       LogRpcFailure(request_id, call, error);
@@ -439,7 +440,7 @@ void V1Adapter::CreateSession(RequestContext context, Respond done) {
   backend_.CreateSession(
       CallOptions{"", request_id, false, context.request.client_address},
       request,
-      [this, request_id, done](RpcResult<users::v1::Session> result) {
+      [this, request_id, done](const RpcResult<users::v1::Session>& result) {
         if (!result.status.ok()) {
           RpcError rpc_error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "CreateSession", rpc_error);
@@ -459,7 +460,8 @@ void V1Adapter::DeleteSession(RequestContext context, Respond done) {
   request.set_request_id(context.idempotency_key);
   backend_.DeleteSession(
       CallOptions{context.credential, request_id, false}, request,
-      [this, request_id, done](RpcResult<google::protobuf::Empty> result) {
+      [this, request_id,
+       done](const RpcResult<google::protobuf::Empty>& result) {
         if (!result.status.ok()) {
           RpcError error = RpcError::FromStatus(result.status);
           LogRpcFailure(request_id, "DeleteSession", error);

@@ -24,6 +24,9 @@ struct TokenRecord {
   bool is_operator = false;         // the operator's key (API keys only)
   // user_id has a suspension in force (see UserStore::SuspendUser).
   bool user_suspended = false;
+  // How long the token stays valid after it was read, by the database's
+  // clock, rounded down; nullopt when it has no end.
+  std::optional<int64_t> expires_in_ms;
   // The settings of project_id, read with the token: an update needs them,
   // and this saves it a round trip.
   ProjectRecord project;
@@ -55,7 +58,9 @@ class CredentialStore {
   virtual ~CredentialStore() = default;
 
   // Resolves a token hash to a live session or an unexpired API key;
-  // NotFound (tokens) if none.
+  // NotFound (tokens) if none. A read only: it changes nothing (no last-use
+  // time, no sliding expiry), so its answer may be cached until a change to
+  // the token, its user or its project is announced (0008_principal_changes).
   virtual absl::StatusOr<TokenRecord> FindToken(
       const std::string& token_hash) = 0;
   // AlreadyExists when the hash is taken; NotFound (projects, users) when

@@ -10,22 +10,24 @@ namespace users {
 namespace {
 
 // Live sessions and API keys by the SHA-256 of their token (hex), whether
-// their user is suspended, and the settings of their project (from column
-// on; see ToTokenRecord). $0 is kUserSuspendedSql.
+// their user is suspended, how many milliseconds they have left (floor; NULL
+// for no end), and the settings of their project (see ToTokenRecord). $0 is kUserSuspendedSql.
 constexpr char kFindTokenName[] = "find_token";
 constexpr char kFindTokenPattern[] = R"sql(
 SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
        p.password_max_length
   FROM (SELECT 'session' AS kind, s.project_id, s.id, s.user_id,
                u.role::integer, '[]' AS scopes, false AS is_operator,
-               $0 AS suspended
+               $0 AS suspended,
+               floor(extract(epoch FROM s.expire_time - now()) * 1000)::bigint
           FROM sessions s
           JOIN users u ON u.project_id = s.project_id AND u.id = s.user_id
          WHERE s.token_hash = decode($$1, 'hex') AND s.expire_time > now()
         UNION ALL
         SELECT 'api_key', k.project_id, k.id, k.user_id,
                coalesce(u.role, 0)::integer, k.scopes::text, k.is_operator,
-               coalesce($0, false)
+               coalesce($0, false),
+               floor(extract(epoch FROM k.expire_time - now()) * 1000)::bigint
           FROM api_keys k
           LEFT JOIN users u ON u.project_id = k.project_id AND u.id = k.user_id
          WHERE k.token_hash = decode($$1, 'hex')

@@ -105,10 +105,11 @@ void ReadProjectSettings(const pqxx::row& row, int first,
   project.password_max_length = row[first + 3].as<int>();
 }
 
-// The columns of ToTokenRecord's row where `suspended` and the project's
-// settings are.
+// The columns of ToTokenRecord's row where `suspended`, the milliseconds
+// left and the project's settings are.
 constexpr int kTokenSuspendedColumn = 7;
-constexpr int kTokenProjectColumn = 8;
+constexpr int kTokenExpiresInColumn = 8;
+constexpr int kTokenProjectColumn = 9;
 
 }  // namespace
 
@@ -184,6 +185,9 @@ TokenRecord ToTokenRecord(const pqxx::row& row) {
   if (!row[3].is_null()) token.user_id = row[3].as<int64_t>();
   token.user_role = row[4].as<int>();
   token.user_suspended = row[kTokenSuspendedColumn].as<bool>();
+  if (!row[kTokenExpiresInColumn].is_null()) {
+    token.expires_in_ms = row[kTokenExpiresInColumn].as<int64_t>();
+  }
   for (const nlohmann::json& scope : ParseJson(row[5], "scopes")) {
     if (scope.is_string()) token.scopes.push_back(scope.get<std::string>());
   }

@@ -22,7 +22,8 @@ RUN source /tmp/deps.sh \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# No .git in the context: the commit (X-Api-Commit) comes in as an arg.
+# No .git in the context: the commit (X-Api-Commit, --version,
+# gateway_build_info) comes in as an arg; the version is CMake's project().
 ARG GIT_COMMIT=unknown
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DUSERS_GIT_COMMIT="${GIT_COMMIT}" -DUSERS_WITH_GATEWAY=ON \
@@ -40,6 +41,7 @@ RUN apt-get update -q \
       libabsl20220623 \
       libgrpc++1.51 \
       libgrpc29 \
+      libprometheus-cpp-core1.0 \
       libprotobuf32 \
       libssl3 \
       libstdc++6 \

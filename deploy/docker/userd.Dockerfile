@@ -22,7 +22,8 @@ RUN source /tmp/deps.sh \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# No .git in the context: the commit the binary reports comes in as an arg.
+# No .git in the context: the commit the binary reports (--version,
+# userd_build_info) comes in as an arg; the version is CMake's project().
 ARG GIT_COMMIT=unknown
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DUSERS_GIT_COMMIT="${GIT_COMMIT}" -DUSERS_WITH_GATEWAY=OFF \
@@ -47,6 +48,7 @@ RUN apt-get update -q \
       libicu72 \
       libpq5 \
       libpqxx-6.4 \
+      libprometheus-cpp-core1.0 \
       libprotobuf32 \
       libssl3 \
       libstdc++6 \

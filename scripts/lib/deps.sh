@@ -12,6 +12,8 @@ USERS_DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   # libFuzzer targets (scripts/fuzz): clang and its fuzzer/sanitizer runtimes
   clang-14 libclang-rt-14-dev
+  # scripts/lint: clang-format, clang-tidy, clang-apply-replacements
+  clang-format-14 clang-tidy-14 clang-tools-14
   # gRPC and protobuf (C++ libraries, compilers, the shipped .proto files)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev
@@ -21,6 +23,8 @@ USERS_DEB_PACKAGES=(
   libpqxx-dev libpq-dev libargon2-dev libssl-dev libcurl4-openssl-dev
   # Unicode normalisation and confusable checks of identifiers
   libicu-dev
+  # Prometheus metrics (only its core library is linked)
+  prometheus-cpp-dev
   # PostgreSQL server for local runs and tests
   postgresql-15 postgresql-common
   # C++ test and library headers

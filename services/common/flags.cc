@@ -9,8 +9,8 @@ namespace users {
 
 void Flags::AddString(const std::string& name, const std::string& env,
                       std::string default_value, std::string help) {
-  flags_[name] = Flag{Kind::kString, env, std::move(default_value),
-                      std::move(help)};
+  flags_[name] =
+      Flag{Kind::kString, env, std::move(default_value), std::move(help)};
 }
 
 void Flags::AddInt(const std::string& name, const std::string& env,
@@ -21,8 +21,8 @@ void Flags::AddInt(const std::string& name, const std::string& env,
 
 void Flags::AddBool(const std::string& name, const std::string& env,
                     bool default_value, std::string help) {
-  flags_[name] = Flag{Kind::kBool, env, default_value ? "true" : "false",
-                      std::move(help)};
+  flags_[name] =
+      Flag{Kind::kBool, env, default_value ? "true" : "false", std::move(help)};
 }
 
 absl::Status Flags::Set(const std::string& name, Flag& flag,

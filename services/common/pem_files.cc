@@ -38,18 +38,18 @@ BioPtr MemoryBio(const std::string& pem) {
 
 X509Ptr FirstCertificate(const std::string& pem) {
   BioPtr bio = MemoryBio(pem);
-  X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase,
-                                       nullptr)
-                   : nullptr);
+  X509Ptr cert(
+      bio ? PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr)
+          : nullptr);
   ERR_clear_error();
   return cert;
 }
 
 KeyPtr PrivateKey(const std::string& pem) {
   BioPtr bio = MemoryBio(pem);
-  KeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase,
-                                           nullptr)
-                 : nullptr);
+  KeyPtr key(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr)
+          : nullptr);
   ERR_clear_error();
   return key;
 }
@@ -73,8 +73,7 @@ absl::StatusOr<std::string> ReadPemCertificates(const std::string& path) {
   absl::StatusOr<std::string> pem = ReadFile(path);
   if (!pem.ok()) return pem.status();
   if (FirstCertificate(*pem) == nullptr) {
-    return absl::InvalidArgumentError(path +
-                                      " holds no PEM certificate");
+    return absl::InvalidArgumentError(path + " holds no PEM certificate");
   }
   return pem;
 }
@@ -83,8 +82,8 @@ absl::StatusOr<std::string> ReadPemPrivateKey(const std::string& path) {
   absl::StatusOr<std::string> pem = ReadFile(path);
   if (!pem.ok()) return pem.status();
   if (PrivateKey(*pem) == nullptr) {
-    return absl::InvalidArgumentError(
-        path + " holds no unencrypted PEM private key");
+    return absl::InvalidArgumentError(path +
+                                      " holds no unencrypted PEM private key");
   }
   return pem;
 }

@@ -15,7 +15,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "services/common/log.h"
-#include "services/metrics/text_exposition.h"
+#include "services/metrics/exposition.h"
 
 namespace users::metrics {
 
@@ -75,12 +75,13 @@ struct AdminHttpServer::State {
 class AdminHttpSession final
     : public std::enable_shared_from_this<AdminHttpSession> {
  public:
-  AdminHttpSession(tcp::socket socket, AdminHttpServer::State& state,
-                   const MetricsRegistry& registry,
-                   const std::function<bool()>& ready)
+  AdminHttpSession(
+      tcp::socket socket, AdminHttpServer::State& state,
+      const std::vector<const prometheus::Collectable*>& collectables,
+      const std::function<bool()>& ready)
       : stream_(std::move(socket)),
         state_(state),
-        registry_(registry),
+        collectables_(collectables),
         ready_(ready) {
     state_.sessions.insert(this);
   }
@@ -148,8 +149,8 @@ class AdminHttpSession final
       return response;
     }
     if (target == "/metrics") {
-      return Answer(http::status::ok, registry_.Render(), head,
-                    kTextExpositionContentType);
+      return Answer(http::status::ok, RenderExposition(collectables_), head,
+                    kExpositionContentType);
     }
     if (target == "/healthz") return Answer(http::status::ok, "ok\n", head);
     bool ready = ready_ && ready_();
@@ -175,7 +176,7 @@ class AdminHttpSession final
 
   beast::tcp_stream stream_;
   AdminHttpServer::State& state_;
-  const MetricsRegistry& registry_;
+  const std::vector<const prometheus::Collectable*>& collectables_;
   const std::function<bool()>& ready_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -192,16 +193,17 @@ void AdminHttpServer::State::Accept() {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<AdminHttpSession>(std::move(socket), *this,
-                                         owner.registry_, owner.ready_)
+                                         owner.collectables_, owner.ready_)
           ->Read();
     }
     Accept();
   });
 }
 
-AdminHttpServer::AdminHttpServer(const MetricsRegistry& registry,
-                                 std::function<bool()> ready)
-    : registry_(registry), ready_(std::move(ready)) {}
+AdminHttpServer::AdminHttpServer(
+    std::vector<const prometheus::Collectable*> collectables,
+    std::function<bool()> ready)
+    : collectables_(std::move(collectables)), ready_(std::move(ready)) {}
 
 AdminHttpServer::~AdminHttpServer() { Stop(); }
 

@@ -4,9 +4,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
-#include "services/metrics/metrics_registry.h"
+#include "prometheus/collectable.h"
 
 namespace users::metrics {
 
@@ -14,7 +15,8 @@ namespace users::metrics {
 // thread of its own so that a busy or stuck main server never delays a probe
 // or a scrape:
 //
-//   GET /metrics  200, the registry in the Prometheus text format 0.0.4
+//   GET /metrics  200, the collectables in the Prometheus text format 0.0.4
+//                 (RenderExposition of exposition.h)
 //   GET /healthz  200 while the process runs (liveness: no dependency)
 //   GET /readyz   200 when ready() returns true, else 503 (readiness)
 //
@@ -22,11 +24,13 @@ namespace users::metrics {
 // path is 404 and any other method on these paths 405. Keep-alive is
 // supported; an idle connection is closed after 60 s.
 //
-// The registry and ready() must outlive Stop(). ready() runs on the server's
-// thread: it must be cheap and thread-safe.
+// The collectables and ready() must outlive Stop(). ready() runs on the
+// server's thread: it must be cheap and thread-safe.
 class AdminHttpServer final {
  public:
-  AdminHttpServer(const MetricsRegistry& registry, std::function<bool()> ready);
+  // `collectables`: what /metrics renders, e.g. {&registry, &gauges}.
+  AdminHttpServer(std::vector<const prometheus::Collectable*> collectables,
+                  std::function<bool()> ready);
   ~AdminHttpServer();  // Stop()
   AdminHttpServer(const AdminHttpServer&) = delete;
   AdminHttpServer& operator=(const AdminHttpServer&) = delete;
@@ -46,7 +50,7 @@ class AdminHttpServer final {
   friend class AdminHttpSession;
   struct State;
 
-  const MetricsRegistry& registry_;
+  const std::vector<const prometheus::Collectable*> collectables_;
   std::function<bool()> ready_;
   std::unique_ptr<State> state_;
   int port_ = 0;

@@ -1,7 +1,9 @@
 // userd: the users.v1 gRPC server.
 //
-//   userd [flags]           serve (migrates first unless --migrate-on-start=false)
-//   userd migrate [flags]   apply the schema migrations and exit
+//   userd [flags]           serve (migrates first unless
+//   --migrate-on-start=false) userd migrate [flags]   apply the schema
+//   migrations and exit userd --version         print "userd <version> (commit
+//   <commit>)"
 //
 // Every flag has an environment fallback; see `userd --help`.
 
@@ -10,11 +12,12 @@
 #include <cstdio>
 #include <thread>
 
+#include "prometheus/registry.h"
 #include "services/common/flags.h"
 #include "services/common/grpc_log.h"
 #include "services/common/log.h"
 #include "services/metrics/admin_http_server.h"
-#include "services/metrics/metrics_registry.h"
+#include "services/metrics/build_info.h"
 #include "services/userd/server_tls.h"
 #include "services/userd/userd_metrics.h"
 #include "services/userd/userd_server.h"
@@ -24,6 +27,7 @@ namespace {
 
 users::Flags DefineFlags() {
   users::Flags flags("userd [migrate]");
+  flags.AddBool("version", "", false, "print the version and exit");
   flags.AddString("listen", "USERD_LISTEN", "127.0.0.1:50051",
                   "gRPC listen address (host:port)");
   flags.AddString("admin-listen", "USERD_ADMIN_LISTEN", "",
@@ -84,6 +88,12 @@ users::Flags DefineFlags() {
   flags.AddString("tls-client-ca", "USERD_TLS_CLIENT_CA", "",
                   "PEM CA certificates: with it, clients must present a "
                   "certificate signed by one of them (mutual TLS)");
+  flags.AddBool("principal-cache", "USERD_PRINCIPAL_CACHE", true,
+                "cache what tokens resolve to, kept fresh by PostgreSQL "
+                "LISTEN/NOTIFY (false: read every token from the database)");
+  flags.AddInt("principal-cache-ttl-seconds",
+               "USERD_PRINCIPAL_CACHE_TTL_SECONDS", 60,
+               "longest a token stays cached (1..60)");
   flags.AddBool("migrate-on-start", "USERD_MIGRATE_ON_START", true,
                 "apply migrations before serving");
   flags.AddInt("shutdown-grace-seconds", "USERD_SHUTDOWN_GRACE_SECONDS", 20,
@@ -123,6 +133,10 @@ int main(int argc, char** argv) {
   }
   if (flags.HelpRequested()) {
     std::printf("%s", flags.Usage().c_str());
+    return 0;
+  }
+  if (flags.GetBool("version")) {
+    std::printf("%s\n", users::metrics::VersionLine("userd").c_str());
     return 0;
   }
   users::SendGrpcLogsToLog();
@@ -169,6 +183,15 @@ int main(int argc, char** argv) {
   config.webhook_workers = static_cast<int>(flags.GetInt("webhook-workers"));
   config.webhook_allow_http = flags.GetBool("webhook-allow-http");
   config.migrate_on_start = flags.GetBool("migrate-on-start");
+  config.principal_cache = flags.GetBool("principal-cache");
+  config.principal_cache_ttl =
+      std::chrono::seconds(flags.GetInt("principal-cache-ttl-seconds"));
+  if (config.principal_cache_ttl < std::chrono::seconds(1) ||
+      config.principal_cache_ttl > users::PrincipalCache::kMaxTtl) {
+    std::fprintf(stderr,
+                 "userd: --principal-cache-ttl-seconds must be in 1..60\n");
+    return 2;
+  }
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
       config.webhook_workers < 1 ||
       config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
@@ -253,7 +276,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  users::metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   users::UserdMetrics metrics(registry);
   users::UserdServer server(config, &metrics, &metrics);
   if (absl::Status status = server.Start(); !status.ok()) {
@@ -263,7 +286,7 @@ int main(int argc, char** argv) {
                        [&server] { return double(server.DbWaiting()); },
                        [&server] { return double(server.HashQueueDepth()); });
   // Declared after `server`, so it stops before the server is destroyed.
-  users::metrics::AdminHttpServer admin(registry,
+  users::metrics::AdminHttpServer admin(metrics.collectables(),
                                         [&server] { return server.Ready(); });
   if (std::string address = flags.GetString("admin-listen"); !address.empty()) {
     if (absl::Status status = admin.Start(address); !status.ok()) {

@@ -1,43 +1,138 @@
 #include "services/userd/userd_metrics.h"
 
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "google/protobuf/descriptor.h"
 #include "services/common/grpc_code_name.h"
+#include "services/metrics/build_info.h"
+#include "services/metrics/duration_buckets.h"
+#include "users/v1/project_service.grpc.pb.h"
+#include "users/v1/session_service.grpc.pb.h"
+#include "users/v1/user_service.grpc.pb.h"
 
 namespace users {
 
-UserdMetrics::UserdMetrics(metrics::MetricsRegistry& registry)
+namespace {
+
+// Every call userd serves is unary.
+constexpr const char* kGrpcType = "unary";
+
+prometheus::Labels HandlingLabels(const std::string& service,
+                                  std::string_view method) {
+  return {{"grpc_type", kGrpcType},
+          {"grpc_service", service},
+          {"grpc_method", std::string(method)}};
+}
+
+prometheus::Labels HandledLabels(const std::string& service,
+                                 std::string_view method,
+                                 grpc::StatusCode code) {
+  prometheus::Labels labels = HandlingLabels(service, method);
+  labels.emplace("grpc_code", GrpcCodeName(code));
+  return labels;
+}
+
+}  // namespace
+
+UserdMetrics::UserdMetrics(prometheus::Registry& registry)
     : registry_(registry),
-      requests_(registry.AddCounter("userd_rpc_requests_total",
-                                    "gRPC calls finished, by method and code",
-                                    {"method", "code"})),
-      durations_(registry.AddHistogram("userd_rpc_duration_seconds",
-                                       "gRPC call latency in seconds",
-                                       {"method"})),
-      webhooks_(registry.AddCounter(
-          "userd_webhook_calls_total",
-          "validateUserUpdated webhook calls, by outcome", {"outcome"})) {}
+      handled_(prometheus::BuildCounter()
+                   .Name("grpc_server_handled_total")
+                   .Help("gRPC calls finished on the server, by code")
+                   .Register(registry)),
+      handling_(prometheus::BuildHistogram()
+                    .Name("grpc_server_handling_seconds")
+                    .Help("Time from the call's start to its status, in "
+                          "seconds")
+                    .Register(registry)),
+      webhooks_(prometheus::BuildCounter()
+                    .Name("userd_webhook_calls_total")
+                    .Help("validateUserUpdated webhook calls, by outcome")
+                    .Register(registry)),
+      webhook_outcomes_{{{"allowed", {}},
+                         {"rejected", {}},
+                         {"unavailable", {}},
+                         {"refused", {}},
+                         {"expired", {}}}} {
+  metrics::AddBuildInfo(registry, "userd_build_info");
+  for (const char* service_name : {v1::UserService::service_full_name(),
+                                   v1::SessionService::service_full_name(),
+                                   v1::ProjectService::service_full_name()}) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            service_name);
+    if (service == nullptr) {
+      throw std::logic_error(std::string("no descriptor for ") + service_name);
+    }
+    for (int i = 0; i < service->method_count(); ++i) {
+      // The observer names the method only, so method names must be unique
+      // across the services.
+      auto [it, added] = methods_.try_emplace(service->method(i)->name());
+      if (!added) {
+        throw std::logic_error("gRPC method name in two services: " +
+                               it->first);
+      }
+      it->second.service = service->full_name();
+    }
+  }
+}
 
 void UserdMetrics::ExposeGauges(std::function<double()> db_in_use,
                                 std::function<double()> db_waiting,
                                 std::function<double()> hash_queue_depth) {
-  registry_.AddCallbackGauge("userd_db_pool_in_use",
-                             "database connections running work",
-                             std::move(db_in_use));
-  registry_.AddCallbackGauge("userd_db_pool_waiting",
-                             "database work waiting for a connection",
-                             std::move(db_waiting));
-  registry_.AddCallbackGauge("userd_hash_queue_depth",
-                             "password hashes waiting for a hashing thread",
-                             std::move(hash_queue_depth));
+  gauges_.Add("userd_db_pool_in_use", "database connections running work",
+              std::move(db_in_use));
+  gauges_.Add("userd_db_pool_waiting", "database work waiting for a connection",
+              std::move(db_waiting));
+  gauges_.Add("userd_hash_queue_depth",
+              "password hashes waiting for a hashing thread",
+              std::move(hash_queue_depth));
+}
+
+std::vector<const prometheus::Collectable*> UserdMetrics::collectables() const {
+  return {&registry_, &gauges_};
 }
 
 void UserdMetrics::OnCallFinished(const char* method, grpc::StatusCode code,
                                   double seconds) {
-  requests_.WithLabels({method, GrpcCodeName(code)}).Increment();
-  durations_.WithLabels({method}).Observe(seconds);
+  const size_t index = static_cast<size_t>(code);
+  auto it = methods_.find(std::string_view(method));
+  if (it == methods_.end() || index >= kCodes) {
+    const std::string service =
+        it == methods_.end() ? "unknown" : it->second.service;
+    handled_.Add(HandledLabels(service, method, code)).Increment();
+    handling_.Add(HandlingLabels(service, method), metrics::DurationBuckets())
+        .Observe(seconds);
+    return;
+  }
+  MethodSeries& series = it->second;
+  series.handled[index]
+      .Get([&]() -> prometheus::Counter& {
+        return handled_.Add(HandledLabels(series.service, it->first, code));
+      })
+      .Increment();
+  series.handling
+      .Get([&]() -> prometheus::Histogram& {
+        return handling_.Add(HandlingLabels(series.service, it->first),
+                             metrics::DurationBuckets());
+      })
+      .Observe(seconds);
 }
 
 void UserdMetrics::OnWebhook(const char* outcome) {
-  webhooks_.WithLabels({outcome}).Increment();
+  for (WebhookSeries& series : webhook_outcomes_) {
+    if (std::strcmp(series.outcome, outcome) != 0) continue;
+    series.calls
+        .Get([&]() -> prometheus::Counter& {
+          return webhooks_.Add({{"outcome", outcome}});
+        })
+        .Increment();
+    return;
+  }
+  webhooks_.Add({{"outcome", outcome}}).Increment();
 }
 
 }  // namespace users

@@ -23,6 +23,7 @@
 #include "services/users/user_service_logic.h"
 #include "storage/postgres_store_pool.h"
 #include "storage/postgres_stores.h"
+#include "storage/principal_change_listener.h"
 
 namespace users {
 namespace {
@@ -41,6 +42,9 @@ int Milliseconds(std::chrono::milliseconds duration) {
 // reverse, after the gRPC server).
 struct UserdServer::Parts {
   std::unique_ptr<PostgresStorePool> pool;
+  std::unique_ptr<PrincipalCache> principal_cache;
+  // Keeps principal_cache fresh; absent when the cache is off.
+  std::unique_ptr<PrincipalChangeListener> principal_listener;
   std::unique_ptr<Argon2idHasher> hasher;
   std::unique_ptr<BoundedExecutor> hashing;
   std::unique_ptr<WebhookDestinations> destinations;
@@ -103,6 +107,19 @@ absl::Status UserdServer::Start() {
   p.pool = std::make_unique<PostgresStorePool>(
       config_.database_url, config_.db_pool_size, config_.statement_timeout,
       config_.db_queue_capacity);
+  // Without a listener the cache is never told that changes reach it, so it
+  // is never used.
+  p.principal_cache =
+      std::make_unique<PrincipalCache>(config_.principal_cache_ttl);
+  if (config_.principal_cache) {
+    PrincipalCache* cache = p.principal_cache.get();
+    p.principal_listener = std::make_unique<PrincipalChangeListener>(
+        config_.database_url,
+        PrincipalChangeListener::Callbacks{
+            [cache](bool listening) { cache->SetListening(listening); },
+            [cache](const PrincipalChange& change) { cache->Apply(change); }});
+    p.principal_listener->Start();
+  }
   p.hasher = std::make_unique<Argon2idHasher>(config_.argon2);
   int hash_workers = config_.hash_workers > 0
                          ? config_.hash_workers
@@ -134,6 +151,7 @@ absl::Status UserdServer::Start() {
   deps.webhook_destinations = p.destinations.get();
   deps.session_ttl_seconds = config_.session_ttl_seconds;
   deps.trusted_proxies = &config_.trusted_proxies;
+  deps.principal_cache = p.principal_cache.get();
   p.user_logic = std::make_unique<UserServiceLogic>(deps);
   p.session_logic = std::make_unique<SessionServiceLogic>(deps);
   p.project_logic = std::make_unique<ProjectServiceLogic>(deps);
@@ -215,6 +233,7 @@ void UserdServer::Shutdown(std::chrono::milliseconds grace) {
   // The rest (monitor, logic) lives until destruction: readiness and metrics
   // may still be read meanwhile.
   if (parts_ && parts_->pool) parts_->pool->Shutdown();
+  if (parts_ && parts_->principal_listener) parts_->principal_listener->Stop();
   Log(LogLevel::kInfo, "stopped");
 }
 

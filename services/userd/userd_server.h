@@ -15,6 +15,7 @@
 #include "services/userd/server_tls.h"
 #include "services/userd/unary_completion.h"
 #include "services/users/argon2id_hasher.h"
+#include "services/users/principal_cache.h"
 #include "services/users/thread_priority.h"
 
 namespace users {
@@ -59,6 +60,11 @@ struct UserdConfig {
   // calls in flight on it get `max_connection_age_grace` to finish.
   std::chrono::milliseconds max_connection_age{std::chrono::minutes(5)};
   std::chrono::milliseconds max_connection_age_grace{std::chrono::seconds(30)};
+  // Cache what bearer tokens resolve to (see services/users/principal_cache.h)
+  // for at most `principal_cache_ttl` (1 s .. 60 s), kept fresh by the
+  // database's announcements of changes.
+  bool principal_cache = true;
+  std::chrono::milliseconds principal_cache_ttl{PrincipalCache::kMaxTtl};
 };
 
 // Clients may send keepalive pings this often, also without calls in flight

@@ -96,7 +96,7 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
                                const v1::CreateApiKeyRequest& request,
                                Callback<v1::ApiKey> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
@@ -122,7 +122,7 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
                               const v1::ListApiKeysRequest& request,
                               Callback<v1::ListApiKeysResponse> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
@@ -152,8 +152,8 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
                                const v1::DeleteApiKeyRequest& request,
                                Callback<google::protobuf::Empty> done) {
   RunAuthenticated(
-      *deps_.pool, call,
-      [request, done](Stores& stores, const Principal& principal) {
+      deps_, call,
+      [this, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<ApiKeyName> name =
             ParseApiKeyName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -173,6 +173,10 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
         if (absl::Status s = stores.credentials.DeleteApiKey(name->project_id, name->key_id);
             !s.ok()) {
           return done(s);
+        }
+        // The key's hash is not known here: forget the project's tokens.
+        if (deps_.principal_cache != nullptr) {
+          deps_.principal_cache->EvictProject(name->project_id);
         }
         done(google::protobuf::Empty());
       },

@@ -6,6 +6,8 @@
 #include "absl/status/statusor.h"
 #include "services/users/call_context.h"
 #include "services/users/principal.h"
+#include "services/users/principal_cache.h"
+#include "services/users/service_deps.h"
 #include "storage/store_pool.h"
 #include "storage/credential_store.h"
 
@@ -15,13 +17,18 @@ namespace users {
 // TOKEN_INVALID (unknown, expired, revoked); PERMISSION_DENIED with
 // USER_SUSPENDED when the token's user has a suspension in force (a valid
 // credential of a suspended user, told apart from an unknown token like a
-// correct password is at login); database errors pass through.
+// correct password is at login); database errors pass through. With a
+// `cache`, a cached token is resolved without the database, and a token read
+// from the database is offered to the cache.
 absl::StatusOr<Principal> Authenticate(CredentialStore& credentials,
-                                       const std::string& bearer_token);
+                                       const std::string& bearer_token,
+                                       PrincipalCache* cache = nullptr);
 
 // Runs `work` on a database worker once the call's token is resolved. Any
-// failure before that (no worker, bad token) goes to `fail` instead.
-void RunAuthenticated(StorePool& pool, const CallContext& call,
+// failure before that (no worker, bad token) goes to `fail` instead. A token
+// in deps.principal_cache is resolved before the work is queued, so the
+// worker runs only the call's own statements.
+void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
                       std::function<void(Stores&, const Principal&)> work,
                       std::function<void(absl::Status)> fail);
 

@@ -138,7 +138,7 @@ void RunIdempotent(
         const bool idempotent = !call.request_id.empty();
         absl::Status valid = ValidateRequestId(call.request_id);
         absl::StatusOr<Principal> principal =
-            Authenticate(stores->credentials, context.bearer_token);
+            Authenticate(stores->credentials, context.bearer_token, deps.principal_cache);
         if (!principal.ok()) {
           if (!idempotent || !valid.ok() ||
               !absl::IsUnauthenticated(principal.status()) ||

@@ -93,7 +93,7 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
                                         const v1::CreateProjectRequest& request,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
         if (absl::Status s = AuthorizeProjectCreation(principal); !s.ok()) {
           return done(s);
@@ -126,7 +126,7 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
                                      const v1::GetProjectRequest& request,
                                      Callback<v1::Project> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.name(), principal, "name");
@@ -145,7 +145,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
                                         const v1::UpdateProjectRequest& request,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.project().name(), principal,
@@ -168,6 +168,9 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
         absl::StatusOr<ProjectRecord> updated =
             stores.projects.UpdateProject(*record, webhook, policy);
         if (!updated.ok()) return done(updated.status());
+        if (deps_.principal_cache != nullptr) {
+          deps_.principal_cache->EvictProject(*id);
+        }
         done(ToProto(*updated));
       },
       done);

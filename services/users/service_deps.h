@@ -7,6 +7,7 @@
 #include "services/users/bounded_executor.h"
 #include "services/users/login_throttle.h"
 #include "services/users/password_hasher.h"
+#include "services/users/principal_cache.h"
 #include "services/users/webhook_client.h"
 #include "services/users/webhook_destinations.h"
 #include "storage/store_pool.h"
@@ -31,6 +32,11 @@ struct ServiceDeps {
   LoginThrottlePolicy login_throttle;
   // A login beyond this many sessions of a user ends the oldest.
   int max_sessions_per_user = 100;
+  // Optional: without it, every call reads its token from the database.
+  // Writes that revoke tokens evict them here at once, so this replica never
+  // serves a token it has just revoked; other replicas learn of it from the
+  // database's announcements.
+  PrincipalCache* principal_cache = nullptr;
 };
 
 }  // namespace users

@@ -165,8 +165,9 @@ void SessionServiceLogic::DeleteSession(
     Callback<bool> done) {
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteSession", request),
-      [](Stores& stores, const Principal& principal,
-         std::optional<IdempotencyRecord> record, Callback<bool> done) {
+      [cache = deps_.principal_cache](
+          Stores& stores, const Principal& principal,
+          std::optional<IdempotencyRecord> record, Callback<bool> done) {
         if (!principal.session_id.has_value()) {
           return done(ApiError(absl::StatusCode::kFailedPrecondition,
                                "NOT_A_SESSION",
@@ -176,6 +177,9 @@ void SessionServiceLogic::DeleteSession(
         absl::Status status = stores.sessions.DeleteSession(
             principal.project_id, *principal.session_id, record);
         if (!status.ok()) return done(status);
+        if (cache != nullptr) {
+          cache->EvictUser(principal.project_id, principal.user_id.value_or(0));
+        }
         done(true);
       },
       [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);

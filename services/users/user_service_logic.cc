@@ -159,7 +159,7 @@ void UserServiceLogic::GetUser(const CallContext& call,
                                const v1::GetUserRequest& request,
                                Callback<v1::User> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [call, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
@@ -359,6 +359,12 @@ void UserServiceLogic::Write(Stores& stores, UpdatePlan& plan,
 
   absl::StatusOr<UserUpdateResult> result = stores.users.UpdateUser(update);
   if (!result.ok()) return done(result.status());
+  // A new role, or sessions ended or rotated: this user's cached tokens are
+  // stale. (A profile change leaves them be.)
+  if (password_changed || email_changed ||
+      Has(plan.mask.columns, UserColumn::kRole)) {
+    ForgetUser(update.project_id, update.user_id);
+  }
   if (rotated.has_value()) {
     if (result->new_session.has_value()) {
       rotated->expire_time_unix = result->new_session->expire_time_unix;
@@ -371,14 +377,21 @@ void UserServiceLogic::Write(Stores& stores, UpdatePlan& plan,
   done(UpdateUserResult{std::move(result->record.user), std::move(rotated)});
 }
 
+void UserServiceLogic::ForgetUser(const std::string& project_id,
+                                  int64_t user_id) {
+  if (deps_.principal_cache != nullptr) {
+    deps_.principal_cache->EvictUser(project_id, user_id);
+  }
+}
+
 void UserServiceLogic::DeleteUser(const CallContext& call,
                                   const v1::DeleteUserRequest& request,
                                   Callback<bool> done) {
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteUser", request),
-      [call, request](Stores& stores, const Principal& principal,
-                      std::optional<IdempotencyRecord> record,
-                      Callback<bool> done) {
+      [this, call, request](Stores& stores, const Principal& principal,
+                            std::optional<IdempotencyRecord> record,
+                            Callback<bool> done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -391,6 +404,7 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
             stores.users.DeleteUser(name->project_id, name->user_id, principal.Actor(),
                              call.request_id, record);
         if (!status.ok()) return done(status);
+        ForgetUser(name->project_id, name->user_id);
         done(true);
       },
       [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
@@ -400,7 +414,7 @@ void UserServiceLogic::ListUsers(const CallContext& call,
                                  const v1::ListUsersRequest& request,
                                  Callback<v1::ListUsersResponse> done) {
   RunAuthenticated(
-      *deps_.pool, call,
+      deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
@@ -432,9 +446,9 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
                                    Callback<v1::User> done) {
   RunIdempotent<v1::User>(
       deps_, call, IdempotentCallOf("SuspendUser", request),
-      [call, request](Stores& stores, const Principal& principal,
-                      std::optional<IdempotencyRecord> record,
-                      Callback<v1::User> done) {
+      [this, call, request](Stores& stores, const Principal& principal,
+                            std::optional<IdempotencyRecord> record,
+                            Callback<v1::User> done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -465,6 +479,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         suspension.idempotency = std::move(record);
         absl::StatusOr<UserRecord> suspended = stores.users.SuspendUser(suspension);
         if (!suspended.ok()) return done(suspended.status());
+        ForgetUser(name->project_id, name->user_id);
         done(std::move(suspended->user));
       },
       ReplayUser, done);

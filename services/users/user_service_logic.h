@@ -80,6 +80,9 @@ class UserServiceLogic final {
   // when the first call did.
   void ReplayUpdate(const IdempotencyRecord& record,
                     Callback<UpdateUserResult> done);
+  // After a committed write that changed what the user's tokens resolve to:
+  // drops them from this replica's principal cache at once.
+  void ForgetUser(const std::string& project_id, int64_t user_id);
 
   ServiceDeps deps_;
 };

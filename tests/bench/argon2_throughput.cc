@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "services/common/flags.h"
 #include "services/users/argon2id_hasher.h"
 #include "tests/bench/latency_summary.h"
+#include "tests/bench/tool_flags.h"
 
 namespace users::bench {
 namespace {
@@ -36,22 +38,19 @@ Flags DefineFlags() {
 
 int Run(int argc, char** argv) {
   Flags flags = DefineFlags();
-  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
-    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
-                 flags.Usage().c_str());
-    return 2;
-  }
-  if (flags.HelpRequested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
+  if (std::optional<int> exit_code = ParseToolFlags(flags, argc, argv)) {
+    return *exit_code;
   }
   int threads = static_cast<int>(flags.GetInt("threads"));
-  if (threads == 0) threads = static_cast<int>(std::thread::hardware_concurrency());
+  if (threads == 0) {
+    threads = static_cast<int>(std::thread::hardware_concurrency());
+  }
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
   if (threads < 1 || duration < 1 || warmup < 0) {
-    std::fprintf(stderr, "argon2_throughput: need --threads >= 0, "
-                         "--duration-seconds >= 1, --warmup-seconds >= 0\n");
+    std::fprintf(stderr,
+                 "argon2_throughput: need --threads >= 0, "
+                 "--duration-seconds >= 1, --warmup-seconds >= 0\n");
     return 2;
   }
   Argon2Params params;
@@ -66,6 +65,7 @@ int Run(int argc, char** argv) {
   std::vector<std::vector<uint32_t>> latencies(threads);
   std::atomic<bool> failed{false};
   std::vector<std::thread> workers;
+  workers.reserve(threads);
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       for (int i = 0; Clock::now() < stop_at && !failed; ++i) {
@@ -90,12 +90,14 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::vector<uint32_t> all;
-  for (const auto& some : latencies) all.insert(all.end(), some.begin(), some.end());
+  for (const auto& some : latencies) {
+    all.insert(all.end(), some.begin(), some.end());
+  }
   LatencySummary summary = Summarize(all, static_cast<double>(duration));
   nlohmann::json out = {
-      {"hashes", summary.calls},       {"throughput", summary.throughput_per_second},
-      {"p50_ms", summary.p50_ms},      {"p99_ms", summary.p99_ms},
-      {"max_ms", summary.max_ms},      {"threads", threads},
+      {"hashes", summary.calls},  {"throughput", summary.throughput_per_second},
+      {"p50_ms", summary.p50_ms}, {"p99_ms", summary.p99_ms},
+      {"max_ms", summary.max_ms}, {"threads", threads},
   };
   std::printf("%s\n", out.dump().c_str());
   return 0;

@@ -1,4 +1,5 @@
-// A closed-loop load generator for users.v1.UserService/UpdateUser.
+// A closed-loop load generator for users.v1.UserService/UpdateUser (and,
+// for comparison, Health/Check and SessionService/CreateSession).
 //
 //   grpc_update_load --target 127.0.0.1:50051 --token TOKEN
 //       --first-id 1 --last-id 100000 [--field display_name|password|health]
@@ -6,6 +7,8 @@
 //       [--rate 0]
 //   grpc_update_load --target 127.0.0.1:50051 --field email
 //       --sessions FILE [--concurrency 16] ...
+//   grpc_update_load --target 127.0.0.1:50051 --field login
+//       --password PASSWORD --first-id 1 --last-id 100000 [--id-step 1] ...
 //
 // `concurrency` callers share one channel. Each caller starts its next call
 // from the completion of the previous one: the asynchronous callback API
@@ -26,6 +29,10 @@
 // token>" lines, at least `concurrency` of them) and changes its own email
 // with its session, which rotates the session: the next call uses the token
 // userd returned in x-session-token (what the neptun contract does).
+// login: each call is SessionService/CreateSession of user
+// "<login-prefix><id>" with --password, for a random id among first-id,
+// first-id + id-step, ... up to last-id (a step of 2 picks every other
+// user, e.g. those sharing one password hash). No token is sent.
 // Prints one JSON object on stdout:
 //   {"calls", "throughput", "p50_ms", "p99_ms", "max_ms", "errors": {code: n}}
 // Exits 2 on bad flags.
@@ -36,6 +43,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -50,6 +58,8 @@
 #include "services/common/flags.h"
 #include "services/common/grpc_code_name.h"
 #include "tests/bench/latency_summary.h"
+#include "tests/bench/tool_flags.h"
+#include "users/v1/session_service.grpc.pb.h"
 #include "users/v1/user_service.grpc.pb.h"
 
 namespace users::bench {
@@ -66,9 +76,12 @@ struct UserSession {
 struct LoadConfig {
   std::string project;
   std::string token;
-  std::string field;  // "display_name", "password", "email" or "health"
+  std::string field;  // "display_name", "password", "email", "health", "login"
   int64_t first_id = 1;
   int64_t last_id = 1;
+  int64_t id_step = 1;
+  std::string login_prefix;  // login: usernames are login_prefix + id
+  std::string password;      // login
   Clock::time_point measure_from;
   Clock::time_point stop_at;
   // Between two calls of one caller when paced; zero: as fast as possible.
@@ -81,10 +94,11 @@ class Caller {
  public:
   // `session`: the caller's own session (email changes only).
   Caller(v1::UserService::Stub* stub, grpc::health::v1::Health::Stub* health,
-         const LoadConfig& config, uint64_t seed, UserSession session,
-         std::function<void()> on_finished)
+         v1::SessionService::Stub* sessions, const LoadConfig& config,
+         uint64_t seed, UserSession session, std::function<void()> on_finished)
       : stub_(stub),
         health_(health),
+        sessions_(sessions),
         config_(config),
         random_(seed),
         session_(std::move(session)),
@@ -118,20 +132,34 @@ class Caller {
     if (Clock::now() >= config_.stop_at) return on_finished_();
     const bool email = config_.field == "email";
     context_ = std::make_unique<grpc::ClientContext>();
-    context_->AddMetadata("authorization",
-                          "Bearer " + (email ? session_.token : config_.token));
+    if (config_.field != "login") {
+      context_->AddMetadata("authorization",
+                            "Bearer " +
+                                (email ? session_.token : config_.token));
+    }
     context_->set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(30));
     if (config_.field == "health") {
       started_ = SlotOrNow();
-      health_->async()->Check(context_.get(), &health_request_,
-                              &health_response_,
-                              [this](grpc::Status status) { Done(status); });
+      health_->async()->Check(
+          context_.get(), &health_request_, &health_response_,
+          [this](const grpc::Status& status) { Done(status); });
       return;
     }
-    std::uniform_int_distribution<int64_t> ids(config_.first_id,
-                                               config_.last_id);
-    const int64_t user_id = email ? session_.user_id : ids(random_);
+    std::uniform_int_distribution<int64_t> steps(
+        0, (config_.last_id - config_.first_id) / config_.id_step);
+    const int64_t random_id = config_.first_id + config_.id_step * steps(random_);
+    if (config_.field == "login") {
+      login_request_.set_parent(absl::StrCat("projects/", config_.project));
+      login_request_.set_login(absl::StrCat(config_.login_prefix, random_id));
+      login_request_.set_password(config_.password);
+      started_ = SlotOrNow();
+      sessions_->async()->CreateSession(
+          context_.get(), &login_request_, &login_response_,
+          [this](grpc::Status status) { Done(status); });
+      return;
+    }
+    const int64_t user_id = email ? session_.user_id : random_id;
     request_.Clear();
     v1::User* user = request_.mutable_user();
     user->set_name(
@@ -146,14 +174,15 @@ class Caller {
     }
     request_.mutable_update_mask()->add_paths(config_.field);
     started_ = SlotOrNow();
-    stub_->async()->UpdateUser(context_.get(), &request_, &response_,
-                               [this](grpc::Status status) { Done(status); });
+    stub_->async()->UpdateUser(
+        context_.get(), &request_, &response_,
+        [this](const grpc::Status& status) { Done(status); });
   }
 
   // When the call counts from: its slot when paced, else now.
   Clock::time_point SlotOrNow() const {
     return config_.pacing_interval == Clock::duration::zero() ? Clock::now()
-                                                             : slot_;
+                                                              : slot_;
   }
 
   void Done(const grpc::Status& status) {
@@ -181,6 +210,7 @@ class Caller {
 
   v1::UserService::Stub* stub_;
   grpc::health::v1::Health::Stub* health_;
+  v1::SessionService::Stub* sessions_;
   const LoadConfig& config_;
   std::mt19937_64 random_;
   UserSession session_;
@@ -190,6 +220,8 @@ class Caller {
   v1::User response_;
   grpc::health::v1::HealthCheckRequest health_request_;
   grpc::health::v1::HealthCheckResponse health_response_;
+  v1::CreateSessionRequest login_request_;
+  v1::Session login_response_;
   Clock::time_point started_;
   Clock::time_point slot_;
   grpc::Alarm alarms_[2];
@@ -215,11 +247,16 @@ Flags DefineFlags() {
   flags.AddString("project", "", "default", "the users' project");
   flags.AddString("field", "", "display_name",
                   "the field to update: display_name, password or email; "
-                  "or health: Health/Check calls instead of updates");
+                  "or health: Health/Check calls instead of updates; or "
+                  "login: CreateSession calls");
   flags.AddString("sessions", "", "",
                   "email: file of \"<user id> <session token>\" lines");
   flags.AddInt("first-id", "", 1, "smallest user id");
   flags.AddInt("last-id", "", 1, "largest user id");
+  flags.AddInt("id-step", "", 1, "users drawn: first-id + k x id-step");
+  flags.AddString("login-prefix", "", "bench",
+                  "login: the username is this followed by the user id");
+  flags.AddString("password", "", "", "login: every user's password");
   flags.AddInt("concurrency", "", 16, "concurrent callers");
   flags.AddInt("duration-seconds", "", 10, "measurement window");
   flags.AddInt("warmup-seconds", "", 1, "calls before the window, uncounted");
@@ -231,14 +268,8 @@ Flags DefineFlags() {
 
 int Run(int argc, char** argv) {
   Flags flags = DefineFlags();
-  if (absl::Status s = flags.Parse(argc, argv); !s.ok()) {
-    std::fprintf(stderr, "%s\n%s", std::string(s.message()).c_str(),
-                 flags.Usage().c_str());
-    return 2;
-  }
-  if (flags.HelpRequested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
+  if (std::optional<int> exit_code = ParseToolFlags(flags, argc, argv)) {
+    return *exit_code;
   }
   LoadConfig config;
   config.project = flags.GetString("project");
@@ -246,18 +277,25 @@ int Run(int argc, char** argv) {
   config.field = flags.GetString("field");
   config.first_id = flags.GetInt("first-id");
   config.last_id = flags.GetInt("last-id");
+  config.id_step = flags.GetInt("id-step");
+  config.login_prefix = flags.GetString("login-prefix");
+  config.password = flags.GetString("password");
   const int64_t concurrency = flags.GetInt("concurrency");
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
   const int64_t rate = flags.GetInt("rate");
   if (rate < 0 || (config.field != "display_name" && config.field != "password" &&
-       config.field != "email" && config.field != "health") ||
+       config.field != "email" && config.field != "health" &&
+       config.field != "login") ||
+      (config.field == "login" && config.password.empty()) ||
       config.first_id < 1 || config.last_id < config.first_id ||
+      config.id_step < 1 ||
       concurrency < 1 || duration < 1 || warmup < 0) {
     std::fprintf(stderr,
                  "grpc_update_load: need --field "
-                 "display_name|password|email|health, "
-                 "1 <= --first-id <= --last-id, --concurrency >= 1, "
+                 "display_name|password|email|health|login (login with "
+                 "--password), 1 <= --first-id <= --last-id, "
+                 "--id-step >= 1, --concurrency >= 1, "
                  "--duration-seconds >= 1, --warmup-seconds >= 0, "
                  "--rate >= 0\n");
     return 2;
@@ -290,6 +328,8 @@ int Run(int argc, char** argv) {
       v1::UserService::NewStub(channel);
   std::unique_ptr<grpc::health::v1::Health::Stub> health =
       grpc::health::v1::Health::NewStub(channel);
+  std::unique_ptr<v1::SessionService::Stub> session_stub =
+      v1::SessionService::NewStub(channel);
 
   std::mutex mutex;
   std::condition_variable all_finished;
@@ -305,7 +345,7 @@ int Run(int argc, char** argv) {
   const uint64_t seed = static_cast<uint64_t>(flags.GetInt("seed"));
   for (int64_t i = 0; i < concurrency; ++i) {
     callers.push_back(std::make_unique<Caller>(
-        stub.get(), health.get(), config, seed * 1000 + i,
+        stub.get(), health.get(), session_stub.get(), config, seed * 1000 + i,
         sessions.empty() ? UserSession{} : sessions[i], on_finished));
   }
   // Paced callers start staggered across one interval.
@@ -324,15 +364,11 @@ int Run(int argc, char** argv) {
                      caller->latencies_us().end());
     for (const auto& [code, count] : caller->errors()) errors[code] += count;
   }
-  LatencySummary summary =
-      Summarize(latencies, static_cast<double>(duration));
+  LatencySummary summary = Summarize(latencies, static_cast<double>(duration));
   nlohmann::json out = {
-      {"calls", summary.calls},
-      {"throughput", summary.throughput_per_second},
-      {"p50_ms", summary.p50_ms},
-      {"p99_ms", summary.p99_ms},
-      {"max_ms", summary.max_ms},
-      {"errors", errors},
+      {"calls", summary.calls},   {"throughput", summary.throughput_per_second},
+      {"p50_ms", summary.p50_ms}, {"p99_ms", summary.p99_ms},
+      {"max_ms", summary.max_ms}, {"errors", errors},
   };
   std::printf("%s\n", out.dump().c_str());
   return 0;

@@ -22,7 +22,8 @@ LatencySummary Summarize(std::vector<uint32_t>& latencies_us,
   std::sort(latencies_us.begin(), latencies_us.end());
   summary.calls = static_cast<int64_t>(latencies_us.size());
   summary.throughput_per_second =
-      window_seconds > 0 ? summary.calls / window_seconds : 0;
+      window_seconds > 0 ? static_cast<double>(summary.calls) / window_seconds
+                         : 0;
   summary.p50_ms = NearestRankMs(latencies_us, 50);
   summary.p99_ms = NearestRankMs(latencies_us, 99);
   summary.max_ms = latencies_us.back() / 1000.0;

@@ -6,6 +6,8 @@ measured in the same run (tests/bench/RESULTS.md explains each).
                [--users 100000] [--rounds 3] [--duration 5] [--warmup 1]
                [--concurrency 16]
                [--probe-concurrency 4] [--probe-rate 100]
+               [--pin-db | --no-pin-db]
+               [--sweep [--sweep-users 10000,100000,1000000,10000000]]
                [--out-dir .data/bench] [--smoke]
 
 --database-url is a superuser URL; the benchmark creates its own database
@@ -33,16 +35,41 @@ For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
 clients (pgbench, grpc_update_load, wrk), from /proc and getrusage.
 
-The phases run --rounds times, interleaved (all phases, then all again), so
-that the machine's drifting speed touches the baselines and the service
-alike; every number reported is the median over the rounds (each round's
-figures are kept in the JSON).
+Two modes (tests/bench/cpu_pinning.py): "unpinned", every process on every
+CPU, runs all the phases above; "pinned", PostgreSQL (the postmaster and all
+its children) on one CPU and userd, the gateway, this script and the load
+clients on the others, as when the database has a server of its own, runs
+pgbench, UpdateUser and Health/Check. pgbench's client then runs beside the
+gRPC load and its backends on the database CPU. By default both run;
+--pin-db runs only the pinned mode, --no-pin-db only the unpinned one.
 
-Prints one table and writes it as JSON to OUT_DIR/<UTC time>-<commit>.json
-and OUT_DIR/latest.json. --smoke: 2,000 users, one round of 2-second phases,
-no warm-up, userd hashing at normal priority (so that a busy machine cannot
-starve its password phase), and a check that every phase made successful
-calls with no errors (exit 1 otherwise); ratios are never asserted.
+The phases run --rounds times, interleaved (all phases of every mode, then
+all again), so that the machine's drifting speed touches the baselines and
+the service alike; every number reported is the median over the rounds
+(each round's figures are kept in the JSON).
+
+Prints one table per mode and the targets, and writes them as JSON to
+OUT_DIR/<UTC time>-<commit>.json and OUT_DIR/latest.json: "modes" holds
+{mode: {"results", "cpu_cores"}}, "targets" a list of {"name", "value",
+"bound": {"op": ">=" or "<=", "value"}, "met"} (value and met null when the
+run did not measure what a target needs).
+
+--sweep replaces all of this: users are loaded set-based (one INSERT ...
+SELECT generate_series, one precomputed Argon2 hash per half of them,
+tests/bench/password_hash) up to each of --sweep-users in turn, and at each
+size UpdateUser and two kinds of gRPC login (SessionService/CreateSession)
+run in the selected modes: users with odd ids have a hash with userd's
+Argon2 parameters, so their logins are bound by Argon2; users with even ids
+one with the smallest parameters Argon2 allows, so their logins cost what
+the rest of a login costs (the lookup, the session insert, gRPC). Prints
+each size's load time and per-call figures; writes
+OUT_DIR/<UTC time>-<commit>-sweep.json and OUT_DIR/latest-sweep.json.
+
+--smoke: 2,000 users (or --sweep-users), one round of 2-second phases
+(1-second with --sweep), no warm-up, userd hashing at normal priority (so
+that a busy machine cannot starve its password phase), and a check that
+every phase made successful calls with no errors (exit 1 otherwise); ratios
+are never asserted.
 """
 
 import argparse
@@ -63,6 +90,8 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+
+import cpu_pinning
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -88,11 +117,11 @@ def with_database(url, name):
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
-def psql(url, sql, capture=False):
+def psql(url, sql, capture=False, timeout=600):
     result = subprocess.run(
         [pg_tool("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
          url, "-c", sql],
-        check=True, timeout=600, text=True,
+        check=True, timeout=timeout, text=True,
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
     return result.stdout.strip() if capture else None
 
@@ -174,14 +203,6 @@ def proc_cpu_seconds(pid, children=False):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def parent_pid(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("PPid:"):
-                return int(line.split()[1])
-    return 0
-
-
 class CpuMeter:
     """CPU seconds used so far by userd, the gateway, the PostgreSQL
     cluster and this script's finished child processes (the load clients)."""
@@ -195,12 +216,9 @@ class CpuMeter:
 
     def postgres_seconds(self):
         total = proc_cpu_seconds(self.postmaster, children=True)
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
+        for pid in cpu_pinning.children_of(self.postmaster):
             try:
-                if parent_pid(int(entry)) == self.postmaster:
-                    total += proc_cpu_seconds(int(entry))
+                total += proc_cpu_seconds(pid)
             except (OSError, IndexError):
                 pass  # exited meanwhile: counted in the postmaster's children
         return total
@@ -252,9 +270,14 @@ class Bench:
         self.database = "bench_%d" % os.getpid()
         self.url = with_database(args.database_url, self.database)
         self.token = secrets.token_urlsafe(32)
-        self.results = {}
         self.memory = {}
-        self.cpu = {}
+        # Per mode ("unpinned", "pinned"): each phase's round results and
+        # the cores used meanwhile; `modes_report` holds their medians.
+        self.mode = "unpinned"
+        self.rounds = {}
+        self.round_cores = {}
+        self.modes_report = {}
+        self.pinning = None
 
     def tool(self, *parts):
         path = os.path.join(self.build, *parts)
@@ -346,6 +369,20 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         self.memory["userd_idle_mib"] = self.userd.rss_mib()
         self.memory["gateway_idle_mib"] = self.gateway.rss_mib()
         self.cpu_meter = CpuMeter(self.url, self.userd, self.gateway)
+        if "pinned" in self.args.modes:
+            self.pinning = cpu_pinning.Pinning(
+                self.args.cpu_split, self.cpu_meter.postmaster,
+                lambda: [p.proc.pid for p in self.processes if p.alive()])
+
+    def enter_mode(self, mode):
+        """Moves PostgreSQL, the servers and this script (so the load
+        clients it starts next) to the CPUs of `mode`."""
+        self.mode = mode
+        if self.pinning is not None:
+            if mode == "pinned":
+                self.pinning.pin()
+            else:
+                self.pinning.unpin()
 
     # -- phases -------------------------------------------------------------
 
@@ -365,7 +402,9 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
             f.write("\\set p7 random(1, 1000000000)\n")
             sql = re.sub(r"\$3\b", "''", sql.strip())
             f.write(re.sub(r"\$(\d+)", r":p\1", sql) + ";\n")
-        log_prefix = os.path.join(self.tmp, "pgbench")
+        # A directory of its own per run: pgbench names its logs by pid,
+        # and the logs of earlier runs must not be read as this one's.
+        log_prefix = os.path.join(tempfile.mkdtemp(dir=self.tmp), "pgbench")
         seconds = self.args.warmup + self.args.duration
         command = [
             pg_tool("pgbench"), "-n", "-M", "prepared",
@@ -397,11 +436,11 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         return summarize(latencies, self.args.duration,
                          {"failed": int(failed.group(1)) if failed else 0})
 
-    def grpc_load(self, field, concurrency, extra=()):
+    def grpc_load(self, field, concurrency, extra=(), first_id=None):
         command = [self.tool("tests", "bench", "grpc_update_load"),
                    "--target", self.userd_address, "--token", self.token,
                    "--field", field,
-                   "--first-id", str(self.random_first_id),
+                   "--first-id", str(first_id or self.random_first_id),
                    "--last-id", str(self.last_id),
                    "--concurrency", str(concurrency),
                    "--duration-seconds", str(self.args.duration),
@@ -440,9 +479,11 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         before = self.cpu_meter.snapshot()
         results = measure()
         cores = CpuMeter.cores(before, self.cpu_meter.snapshot())
+        rounds = self.rounds.setdefault(self.mode, {})
+        round_cores = self.round_cores.setdefault(self.mode, {})
         for key, result in zip(keys, results):
-            self.rounds.setdefault(key, []).append(result)
-            self.round_cores.setdefault(key, []).append(cores)
+            rounds.setdefault(key, []).append(result)
+            round_cores.setdefault(key, []).append(cores)
         for p in peak_of:
             key = "%s_%s_peak_mib" % (p.name.replace("user-", ""), peak_key)
             self.memory[key] = max(self.memory.get(key, 0), p.peak_mib())
@@ -454,19 +495,30 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         print("bench: %d users, %d round(s) of %ds phases, %d-way" % (
             self.args.users, self.args.rounds, self.args.duration,
             self.args.concurrency), file=sys.stderr, flush=True)
-        self.rounds = {}
-        self.round_cores = {}
         for round_ in range(self.args.rounds):
             self.run_round(round_)
         if not self.args.smoke:
             self.memory["userd_idle_after_load_mib"] = self.settled_rss(
                 self.userd, HASH_MEMORY_IDLE_SECONDS + 15)
-        for key, results in self.rounds.items():
-            self.results[key] = median_result(results)
-            self.cpu[key] = {
-                component: statistics.mean(c[component]
-                                           for c in self.round_cores[key])
-                for component in self.round_cores[key][0]}
+        self.modes_report = self.medians()
+
+    def medians(self):
+        """{mode: {"results": medians per phase, "cpu_cores": mean cores per
+        phase and component}} of the rounds so far; then starts afresh."""
+        report = {}
+        for mode, phases in self.rounds.items():
+            results, cpu = {}, {}
+            for key, rounds in phases.items():
+                results[key] = median_result(rounds)
+                cores = self.round_cores[mode][key]
+                cpu[key] = {component: statistics.mean(c[component]
+                                                       for c in cores)
+                            for component in cores[0]}
+            report[mode] = {"results": results, "cpu_cores": cpu}
+            if mode == "pinned":
+                report[mode]["cpus"] = self.args.cpu_split.describe()
+        self.rounds, self.round_cores = {}, {}
+        return report
 
     def settled_rss(self, process, timeout):
         """RSS once it is back within 8 MiB of the idle figure measured at
@@ -479,8 +531,25 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         return process.rss_mib()
 
     def run_round(self, round_):
-        """Every phase once. Rounds interleave the phases, so that a drift
-        of the machine's speed touches baseline and service alike."""
+        """Every phase of every mode once. Rounds interleave the phases (and
+        the modes), so that a drift of the machine's speed touches baseline
+        and service alike."""
+        for mode in self.args.modes:
+            self.enter_mode(mode)
+            if mode == "pinned":
+                self.pinned_phases()
+            else:
+                self.unpinned_phases(round_)
+        self.enter_mode("unpinned")
+
+    def pinned_phases(self):
+        """The database-bound comparison: pgbench against UpdateUser, and
+        Health/Check for what the service's core alone can carry."""
+        self.phase(["pgbench_update"], lambda: [self.pgbench()])
+        self.phase(["grpc_update"], lambda: [self.grpc("display_name")])
+        self.phase(["grpc_health"], lambda: [self.grpc("health")])
+
+    def unpinned_phases(self, round_):
         sessions = self.sessions[round_]
         self.phase(["pgbench_update"], lambda: [self.pgbench()])
         self.phase(["grpc_update"], lambda: [self.grpc("display_name")],
@@ -531,6 +600,8 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         return [json.loads(out.strip().splitlines()[-1]), probe]
 
     def close(self):
+        if self.pinning is not None:
+            self.pinning.unpin()  # the cluster may outlive this script
         for p in reversed(self.processes):
             p.stop()
         try:
@@ -574,48 +645,189 @@ def median_result(results):
     return merged
 
 
+# -- the sweep ---------------------------------------------------------------
+
+
+class Sweep(Bench):
+    """--sweep: UpdateUser and logins at growing numbers of users, to show
+    how the cost of a call grows with the table. Every user's password is
+    SWEEP_PASSWORD; users with odd ids share one hash made with userd's
+    Argon2 parameters, those with even ids one made with the smallest
+    parameters Argon2 allows, so that a login of theirs costs what a login
+    costs besides the hash."""
+
+    def run(self):
+        self.create_database()
+        psql(self.url, "INSERT INTO projects (id) VALUES ('default') "
+             "ON CONFLICT DO NOTHING")
+        self.hashes = {
+            "userd": self.password_hash(ARGON2_MEMORY_KIB, ARGON2_ITERATIONS),
+            "minimal": self.password_hash(8, 1)}
+        self.start_servers()
+        self.steps = []
+        loaded = 0
+        for users in self.args.sweep_users:
+            step = {"users": users}
+            step.update(self.grow(loaded, users))
+            loaded = users
+            self.random_first_id, self.last_id = 1, users
+            print("bench sweep: %d users (loaded in %.1f s), %d round(s) of "
+                  "%ds phases" % (users, step["load_seconds"],
+                                  self.args.rounds, self.args.duration),
+                  file=sys.stderr, flush=True)
+            for _ in range(self.args.rounds):
+                for mode in self.args.modes:
+                    self.enter_mode(mode)
+                    self.sweep_phases()
+            self.enter_mode("unpinned")
+            step["modes"] = self.medians()
+            self.steps.append(step)
+
+    def password_hash(self, memory_kib, iterations):
+        return subprocess.run(
+            [self.tool("tests", "bench", "password_hash"),
+             "--password", SWEEP_PASSWORD, "--memory-kib", str(memory_kib),
+             "--iterations", str(iterations)],
+            check=True, text=True, timeout=60,
+            stdout=subprocess.PIPE).stdout.strip()
+
+    def grow(self, loaded, users):
+        """Adds users loaded+1 .. users (user id = the number in the
+        username) in one transaction: one INSERT ... SELECT, with the
+        table's secondary indexes dropped before and built again after,
+        since sorting once is far cheaper than millions of index insertions.
+        Returns the seconds it took and those of the VACUUM ANALYZE
+        after."""
+        indexes = psql(self.url, """
+SELECT pg_get_indexdef(x.indexrelid)
+  FROM pg_index x
+ WHERE x.indrelid = 'users'::regclass
+   AND NOT EXISTS (SELECT FROM pg_constraint c
+                    WHERE c.conindid = x.indexrelid)""",
+                       capture=True).splitlines()
+        names = [re.match(r"CREATE (?:UNIQUE )?INDEX (\S+) ", d).group(1)
+                 for d in indexes]
+        started = time.monotonic()
+        psql(self.url, "BEGIN;\nSET LOCAL maintenance_work_mem = '512MB';\n" +
+             "".join("DROP INDEX %s;\n" % name for name in names) + """
+INSERT INTO users (project_id, id, username, username_key, email, email_key,
+                   password_hash, given_name, display_name)
+SELECT 'default', g, 'bench' || g, 'bench' || g,
+       'bench' || g || '@bench.example', 'bench' || g || '@bench.example',
+       CASE WHEN g %% 2 = 1 THEN '%s' ELSE '%s' END,
+       'Given ' || g, 'User ' || g
+  FROM generate_series(%d, %d) AS g;
+""" % (self.hashes["userd"], self.hashes["minimal"], loaded + 1, users) +
+             "".join(d + ";\n" for d in indexes) +
+             "SELECT setval('user_ids', %d);\nCOMMIT;" % users, timeout=None)
+        inserted = time.monotonic()
+        psql(self.url, "VACUUM ANALYZE users", timeout=None)
+        vacuumed = time.monotonic()
+        size = psql(self.url, "SELECT pg_total_relation_size('users')",
+                    capture=True)
+        return {"load_seconds": inserted - started,
+                "vacuum_analyze_seconds": vacuumed - inserted,
+                "table_mib": int(size) / MIB}
+
+    def sweep_phases(self):
+        self.phase(["grpc_update"], lambda: [self.grpc("display_name")])
+        self.phase(["grpc_login"], lambda: [self.login(first_id=1)])
+        self.phase(["grpc_login_minimal_hash"],
+                   lambda: [self.login(first_id=2)])
+
+    def login(self, first_id):
+        """Logins of random users with odd (first_id 1) or even (2) ids."""
+        return run_json(
+            self.grpc_load("login", self.args.concurrency,
+                           ["--password", SWEEP_PASSWORD, "--id-step", "2"],
+                           first_id=first_id),
+            timeout=self.args.duration + self.args.warmup + 120)
+
+
+SWEEP_PASSWORD = "bench sweep password"
+
+# -- targets and the report ----------------------------------------------------
+
+
+def figure(modes, mode, key, field):
+    """results[key][field] of `mode`; None when that was not measured."""
+    results = modes.get(mode, {}).get("results", {})
+    return results[key][field] if key in results else None
+
+
+def cpu_ms_per_call(modes, mode, key, component):
+    """Milliseconds of `component`'s CPU per call of phase `key`."""
+    throughput = figure(modes, mode, key, "throughput")
+    if not throughput:
+        return None
+    return modes[mode]["cpu_cores"][key][component] * 1000 / throughput
+
+
 def ratio(a, b):
-    return a / b if b else float("nan")
+    return a / b if a is not None and b else None
 
 
-def targets(results, memory, hash_workers):
-    """(name, value, comparison, bound) for every target of the benchmark."""
-    r = results
-    argon2_mib = ARGON2_MEMORY_KIB / 1024
-    under_load = 64 + argon2_mib * hash_workers
-    userd_peak = max(v for k, v in memory.items()
-                     if k.startswith("userd_") and k.endswith("_peak_mib"))
-    return [
-        ("gRPC / pgbench throughput",
-         ratio(r["grpc_update"]["throughput"],
-               r["pgbench_update"]["throughput"]), ">=", 0.80),
-        ("v1 gateway / gRPC throughput",
-         ratio(r["http_v1_update"]["throughput"],
-               r["grpc_update"]["throughput"]), ">=", 0.85),
-        ("v1 gateway / gRPC p99",
-         ratio(r["http_v1_update"]["p99_ms"], r["grpc_update"]["p99_ms"]),
-         "<=", 1.5),
-        ("neptun gateway / gRPC email-rotate throughput",
-         ratio(r["http_neptun_email_rotate"]["throughput"],
-               r["grpc_email_rotate"]["throughput"]), ">=", 0.85),
-        ("neptun gateway / gRPC email-rotate p99",
-         ratio(r["http_neptun_email_rotate"]["p99_ms"],
-               r["grpc_email_rotate"]["p99_ms"]), "<=", 1.5),
-        ("password changes / in-process Argon2",
-         ratio(r["grpc_password"]["throughput"],
-               r["argon2_in_process"]["throughput"]), ">=", 0.85),
-        ("probe p99 during / without passwords",
-         ratio(r["probe_during_passwords"]["p99_ms"],
-               r["probe_alone"]["p99_ms"]), "<=", 2.0),
-        ("userd idle RSS (MiB)",
-         max(memory["userd_idle_mib"],
-             memory.get("userd_idle_after_load_mib", 0)), "<=", 64.0),
-        ("userd peak RSS under load (MiB)", userd_peak, "<=", under_load),
-    ]
+# Each of these returns a target's value from the modes' results (and the
+# memory figures): phase a's figure over phase b's.
+def throughput_ratio(mode, a, b):
+    return lambda modes, _: ratio(figure(modes, mode, a, "throughput"),
+                                  figure(modes, mode, b, "throughput"))
 
 
-def met(value, comparison, bound):
-    return value >= bound if comparison == ">=" else value <= bound
+def p99_ratio(a, b):
+    return lambda modes, _: ratio(figure(modes, "unpinned", a, "p99_ms"),
+                                  figure(modes, "unpinned", b, "p99_ms"))
+
+
+def cpu_ratio(component, a, b):
+    return lambda modes, _: ratio(
+        cpu_ms_per_call(modes, "unpinned", a, component),
+        cpu_ms_per_call(modes, "unpinned", b, component))
+
+
+def userd_idle_rss(_, memory):
+    return max(memory["userd_idle_mib"],
+               memory.get("userd_idle_after_load_mib", 0))
+
+
+# (name, op, bound, value). Targets without "database pinned" in their name
+# are of the unpinned mode.
+TARGETS = [
+    ("gRPC / pgbench throughput", ">=", 0.60,
+     throughput_ratio("unpinned", "grpc_update", "pgbench_update")),
+    ("gRPC / pgbench throughput, database pinned", ">=", 0.85,
+     throughput_ratio("pinned", "grpc_update", "pgbench_update")),
+    ("userd CPU per UpdateUser / per Health/Check", "<=", 4.0,
+     cpu_ratio("userd", "grpc_update", "grpc_health")),
+    ("PostgreSQL CPU per UpdateUser / per pgbench transaction", "<=", 1.15,
+     cpu_ratio("postgres", "grpc_update", "pgbench_update")),
+    ("v1 gateway / gRPC throughput", ">=", 0.90,
+     throughput_ratio("unpinned", "http_v1_update", "grpc_update")),
+    ("v1 gateway / gRPC p99", "<=", 1.5,
+     p99_ratio("http_v1_update", "grpc_update")),
+    ("neptun gateway / gRPC email-rotate throughput", ">=", 0.85,
+     throughput_ratio("unpinned", "http_neptun_email_rotate",
+                      "grpc_email_rotate")),
+    ("password changes / in-process Argon2", ">=", 0.85,
+     throughput_ratio("unpinned", "grpc_password", "argon2_in_process")),
+    ("probe p99 during / without passwords", "<=", 2.0,
+     p99_ratio("probe_during_passwords", "probe_alone")),
+    ("userd idle RSS (MiB)", "<=", 64.0, userd_idle_rss),
+]
+
+
+def targets(modes, memory):
+    """Every target as {"name", "value", "bound": {"op", "value"}, "met"};
+    value and met are null when the run did not measure what the target
+    needs (e.g. --pin-db alone)."""
+    out = []
+    for name, op, bound, value_of in TARGETS:
+        value = value_of(modes, memory)
+        met = None if value is None else (
+            value >= bound if op == ">=" else value <= bound)
+        out.append({"name": name, "value": value,
+                    "bound": {"op": op, "value": bound}, "met": met})
+    return out
 
 
 LABELS = [
@@ -629,47 +841,107 @@ LABELS = [
     ("grpc_password", "gRPC password changes"),
     ("probe_alone", "probe display_name, alone"),
     ("probe_during_passwords", "probe display_name, during passwords"),
+    ("grpc_login", "gRPC login, userd's Argon2"),
+    ("grpc_login_minimal_hash", "gRPC login, minimal Argon2"),
 ]
+COMPONENTS = ("userd", "gateway", "postgres", "clients")
+
+
+def mode_title(mode, modes):
+    if mode == "pinned":
+        cpus = modes[mode]["cpus"]
+        return ("pinned: PostgreSQL on CPU %s; userd, gateway and load "
+                "clients on CPU %s" % (
+                    ",".join(map(str, cpus["database"])),
+                    ",".join(map(str, cpus["others"]))))
+    return "unpinned: every process on every CPU"
+
+
+def error_count(row):
+    errors = row.get("errors")
+    return sum(errors.values()) if isinstance(errors, dict) else 0
+
+
+def render_mode(title, results, cpu):
+    lines = ["== " + title, "%-40s %12s %9s %9s %7s" % (
+        "scenario", "per second", "p50 ms", "p99 ms", "errors")]
+    for key, label in LABELS:
+        if key in results:
+            row = results[key]
+            lines.append("%-40s %12.1f %9.2f %9.2f %7d" % (
+                label, row["throughput"], row["p50_ms"], row["p99_ms"],
+                error_count(row)))
+    lines.append("")
+    lines.append("%-40s %8s %8s %8s %8s %8s" % (
+        "CPU: cores used (ms per call)", *COMPONENTS, "total"))
+    for key, label in LABELS:
+        cores = cpu.get(key)
+        if not cores:
+            continue
+        throughput = results[key]["throughput"]
+        total = sum(cores.values())
+        lines.append("%-40s %8s %8s %8s %8s %8s" % (
+            label, *["%4.2f" % cores[k] for k in COMPONENTS],
+            "%4.2f" % total))
+        if throughput > 0:
+            lines.append("%-40s %8s %8s %8s %8s %8s" % (
+                "", *["%5.3f" % (cores[k] * 1000 / throughput)
+                      for k in COMPONENTS],
+                "%5.3f" % (total * 1000 / throughput)))
+    return lines
 
 
 def render(report):
-    lines = ["%-40s %12s %9s %9s %7s" % ("scenario", "per second", "p50 ms",
-                                         "p99 ms", "errors")]
-    for key, label in LABELS:
-        row = report["results"][key]
-        errors = sum(row.get("errors", {}).values()) if isinstance(
-            row.get("errors"), dict) else 0
-        lines.append("%-40s %12.1f %9.2f %9.2f %7d" % (
-            label, row["throughput"], row["p50_ms"], row["p99_ms"], errors))
-    lines.append("")
-    lines.append("%-40s %8s %8s %8s %8s %8s" % (
-        "CPU: cores used (ms per call)", "userd", "gateway", "postgres",
-        "clients", "total"))
-    for key, label in LABELS:
-        cores = report["cpu_cores"].get(key)
-        throughput = report["results"][key]["throughput"]
-        if not cores:
-            continue
-        total = sum(cores.values())
-        cells = ["%4.2f" % cores[k] for k in ("userd", "gateway", "postgres",
-                                              "clients")]
-        lines.append("%-40s %8s %8s %8s %8s %8s" % (
-            label, *cells, "%4.2f" % total))
-        if throughput > 0:
-            per_call = ["%5.3f" % (cores[k] * 1000 / throughput) for k in
-                        ("userd", "gateway", "postgres", "clients")]
-            lines.append("%-40s %8s %8s %8s %8s %8s" % (
-                "", *per_call, "%5.3f" % (total * 1000 / throughput)))
-    lines.append("")
+    lines = []
+    for mode in report["settings"]["modes"]:
+        measured = report["modes"][mode]
+        lines += render_mode(mode_title(mode, report["modes"]),
+                             measured["results"], measured["cpu_cores"])
+        lines.append("")
     lines.append("%-40s %9s" % ("memory", "MiB"))
     for key, value in sorted(report["memory"].items()):
         lines.append("%-40s %9.1f" % (key, value))
     lines.append("")
-    lines.append("%-48s %9s %12s" % ("target", "value", "bound"))
+    lines.append("%-56s %9s %12s" % ("target", "value", "bound"))
     for t in report["targets"]:
-        lines.append("%-48s %9.2f %3s %8.2f  %s" % (
-            t["name"], t["value"], t["comparison"], t["bound"],
-            "met" if t["met"] else "MISSED"))
+        bound = "%3s %8.2f" % (t["bound"]["op"], t["bound"]["value"])
+        if t["value"] is None:
+            lines.append("%-56s %9s %s  not measured" % (t["name"], "-",
+                                                          bound))
+        else:
+            lines.append("%-56s %9.2f %s  %s" % (
+                t["name"], t["value"], bound,
+                "met" if t["met"] else "MISSED"))
+    return "\n".join(lines)
+
+
+def render_sweep(report):
+    lines = ["%-12s %10s %10s %10s" % ("users", "load s", "vacuum s",
+                                        "table MiB")]
+    for step in report["sweep"]:
+        lines.append("%-12d %10.1f %10.1f %10.0f" % (
+            step["users"], step["load_seconds"],
+            step["vacuum_analyze_seconds"], step["table_mib"]))
+    for mode in report["settings"]["modes"]:
+        first = report["sweep"][0]["modes"]
+        lines += ["", "== " + mode_title(mode, first)]
+        lines.append("%-30s %10s %10s %8s %8s %6s %10s %10s" % (
+            "scenario", "users", "per second", "p50 ms", "p99 ms", "errors",
+            "userd ms", "postgres ms"))
+        for key, label in LABELS:
+            for step in report["sweep"]:
+                measured = step["modes"][mode]
+                if key not in measured["results"]:
+                    continue
+                row = measured["results"][key]
+                per_call = [cpu_ms_per_call(step["modes"], mode, key, c)
+                            for c in ("userd", "postgres")]
+                lines.append("%-30s %10d %10.1f %8.2f %8.2f %6d %10s %10s" % (
+                    label, step["users"], row["throughput"], row["p50_ms"],
+                    row["p99_ms"], error_count(row),
+                    *["-" if v is None else "%.3f" % v for v in per_call]))
+    lines.append("")
+    lines.append("(userd ms, postgres ms: CPU per call)")
     return "\n".join(lines)
 
 
@@ -683,20 +955,29 @@ def git_commit():
         return "unknown"
 
 
-def smoke_failures(results):
+def smoke_failures(modes, where=""):
     """Phases that made no successful call or saw errors."""
     failures = []
-    for key, _ in LABELS:
-        row = results[key]
-        errors = row.get("errors", {})
-        if row.get("calls", row.get("hashes", 0)) <= 0:
-            failures.append("%s: no successful calls" % key)
-        if isinstance(errors, dict) and sum(errors.values()) > 0:
-            failures.append("%s: errors %s" % (key, errors))
+    for mode, measured in modes.items():
+        for key, row in measured["results"].items():
+            name = "%s%s %s" % (where, mode, key)
+            errors = row.get("errors", {})
+            if row.get("calls", row.get("hashes", 0)) <= 0:
+                failures.append("%s: no successful calls" % name)
+            if isinstance(errors, dict) and sum(errors.values()) > 0:
+                failures.append("%s: errors %s" % (name, errors))
     return failures
 
 
-def main():
+def user_counts(text):
+    counts = [int(c.replace("_", "")) for c in text.split(",")]
+    if any(c < 2 for c in counts) or counts != sorted(set(counts)):
+        raise argparse.ArgumentTypeError(
+            "need increasing user counts of at least 2, e.g. 10000,100000")
+    return counts
+
+
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--database-url",
@@ -715,6 +996,20 @@ def main():
     parser.add_argument("--probe-concurrency", type=int, default=4)
     parser.add_argument("--probe-rate", type=int, default=100,
                         help="calls per second of the latency probe")
+    pinning = parser.add_mutually_exclusive_group()
+    pinning.add_argument("--pin-db", action="store_true",
+                         help="only the database-bound mode: PostgreSQL on "
+                         "one CPU, everything else on the others (by "
+                         "default both modes run)")
+    pinning.add_argument("--no-pin-db", action="store_true",
+                         help="only the unpinned mode")
+    parser.add_argument("--sweep", action="store_true",
+                        help="instead of the phases above: UpdateUser and "
+                        "logins at each of --sweep-users")
+    parser.add_argument("--sweep-users", type=user_counts,
+                        default=[10000, 100000, 1000000, 10000000],
+                        help="comma-separated, increasing (default "
+                        "10000,100000,1000000,10000000)")
     parser.add_argument("--out-dir", default=os.path.join(ROOT, ".data",
                                                           "bench"))
     parser.add_argument("--smoke", action="store_true")
@@ -723,7 +1018,10 @@ def main():
         parser.error("--database-url or USERS_TEST_DATABASE_URL is needed")
     if args.smoke:
         args.users, args.duration, args.warmup, args.rounds = 2000, 2, 0, 1
-    if args.users < 4 * args.rounds * sessions_per_phase(args) \
+        if args.sweep:
+            args.duration = 1
+    if (not args.sweep and args.users < 4 * args.rounds *
+            sessions_per_phase(args)) \
             or args.duration < 1 or args.rounds < 1 \
             or args.warmup < 0 or args.concurrency < 1 \
             or args.probe_concurrency < 1 or args.probe_rate < 1:
@@ -733,12 +1031,38 @@ def main():
     for tool in ("wrk", pg_tool("pgbench")):
         if shutil.which(tool) is None:
             parser.error(tool + " not found (scripts/lib/deps.sh installs it)")
+    args.modes = ["pinned"] if args.pin_db else (
+        ["unpinned"] if args.no_pin_db else ["unpinned", "pinned"])
+    if "pinned" in args.modes:
+        try:
+            args.cpu_split = cpu_pinning.CpuSplit(os.sched_getaffinity(0))
+        except ValueError as e:
+            if args.pin_db:
+                parser.error(str(e))
+            print("bench: no pinned mode: %s" % e, file=sys.stderr)
+            args.modes.remove("pinned")
+    return args
 
-    bench = Bench(args)
+
+def write_report(report, out_dir, suffix):
+    os.makedirs(out_dir, exist_ok=True)
+    name = "%s-%s%s.json" % (report["time"].replace(":", ""),
+                             report["commit"], suffix)
+    for path in (os.path.join(out_dir, name),
+                 os.path.join(out_dir, "latest%s.json" % suffix)):
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2, sort_keys=True)
+            f.write("\n")
+    print("bench: wrote " + os.path.join(out_dir, name), file=sys.stderr)
+
+
+def main():
+    args = parse_args()
+    bench = Sweep(args) if args.sweep else Bench(args)
     try:
         bench.run()
     except (BenchError, subprocess.CalledProcessError,
-            subprocess.TimeoutExpired) as e:
+            subprocess.TimeoutExpired, OSError) as e:
         print("bench: " + str(e), file=sys.stderr)
         for p in bench.processes:
             print("--- %s log:\n%s" % (p.name, p.tail()), file=sys.stderr)
@@ -758,27 +1082,25 @@ def main():
                      "concurrency": args.concurrency,
                      "probe_concurrency": args.probe_concurrency,
                      "probe_rate": args.probe_rate,
+                     "modes": args.modes,
                      "smoke": args.smoke},
-        "results": bench.results,
-        "memory": bench.memory,
-        "cpu_cores": bench.cpu,
-        "targets": [
-            {"name": name, "value": value, "comparison": comparison,
-             "bound": bound, "met": met(value, comparison, bound)}
-            for name, value, comparison, bound in
-            targets(bench.results, bench.memory, hash_workers)],
     }
-    print(render(report))
-    os.makedirs(args.out_dir, exist_ok=True)
-    name = "%s-%s.json" % (report["time"].replace(":", ""), report["commit"])
-    for path in (os.path.join(args.out_dir, name),
-                 os.path.join(args.out_dir, "latest.json")):
-        with open(path, "w") as f:
-            json.dump(report, f, indent=2, sort_keys=True)
-            f.write("\n")
-    print("bench: wrote " + os.path.join(args.out_dir, name), file=sys.stderr)
+    if args.sweep:
+        report["settings"]["sweep_users"] = args.sweep_users
+        del report["settings"]["users"]
+        report["sweep"] = bench.steps
+        print(render_sweep(report))
+        write_report(report, args.out_dir, "-sweep")
+        failures = [f for step in bench.steps for f in smoke_failures(
+            step["modes"], "%d users, " % step["users"])]
+    else:
+        report["modes"] = bench.modes_report
+        report["memory"] = bench.memory
+        report["targets"] = targets(bench.modes_report, bench.memory)
+        print(render(report))
+        write_report(report, args.out_dir, "")
+        failures = smoke_failures(bench.modes_report)
     if args.smoke:
-        failures = smoke_failures(bench.results)
         for failure in failures:
             print("bench smoke: " + failure, file=sys.stderr)
         return 1 if failures else 0

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
                  mask.DebugString().c_str());
     return 2;
   }
-  std::printf("%s\n",
-              users::PostgresUserStore::UpdateStatementSql(resolved->columns)
-                  .c_str());
+  std::printf(
+      "%s\n",
+      users::PostgresUserStore::UpdateStatementSql(resolved->columns).c_str());
   return 0;
 }

@@ -69,7 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     v1.mutable_user()->set_name("projects/-/users/42");
-    for (const std::string& path : paths) v1.mutable_update_mask()->add_paths(path);
+    for (const std::string& path : paths) {
+      v1.mutable_update_mask()->add_paths(path);
+    }
     AsUserdWould(v1);
   }
   return 0;

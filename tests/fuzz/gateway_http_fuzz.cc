@@ -23,8 +23,8 @@
 #include "gateway/rpc_error.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "prometheus/registry.h"
 #include "services/common/trusted_proxies.h"
-#include "services/metrics/metrics_registry.h"
 #include "tests/gateway/fake_user_backend.h"
 
 namespace {
@@ -109,8 +109,7 @@ users::v1::User FullUser() {
 }
 
 struct Fixture {
-  Fixture()
-      : metrics(registry), gateway(Config(), backend, &metrics) {
+  Fixture() : metrics(registry), gateway(Config(), backend, &metrics) {
     backend.user = FullUser();
     backend.session.set_token("sess-token");
     backend.session.mutable_expire_time()->set_seconds(1900000000);
@@ -127,7 +126,7 @@ struct Fixture {
     return config;
   }
 
-  users::metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   users::gateway::GatewayMetrics metrics;
   FakeUserBackend backend;
   users::gateway::Gateway gateway;
@@ -183,14 +182,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (error || !parser.is_done()) return 0;
     int answers = 0;
-    fixture->gateway.Handle(ToHttpRequest(parser.release()),
-                            [&](users::gateway::HttpResponse response) {
-                              ++answers;
-                              if (response.status < 100 ||
-                                  response.status > 599) {
-                                __builtin_trap();
-                              }
-                            });
+    fixture->gateway.Handle(
+        ToHttpRequest(parser.release()),
+        [&](const users::gateway::HttpResponse& response) {
+          ++answers;
+          if (response.status < 100 || response.status > 599) {
+            __builtin_trap();
+          }
+        });
     // The fake backend answers at once: every request is answered before
     // Handle returns, exactly once.
     if (answers != 1) __builtin_trap();

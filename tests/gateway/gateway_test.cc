@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gateway/rpc_error.h"
 #include "gtest/gtest.h"
 #include "tests/gateway/gateway_test_util.h"
@@ -136,7 +137,7 @@ TEST(GatewayTest, AmbiguousCredentialsAndLengthsAre400InEachContractsShape) {
     if (cookie) {
       cases.push_back(
           {"the session cookie twice in one header",
-           {{"Cookie", cookie_name + "=t; " + cookie_name + "=u"}}});
+           {{"Cookie", absl::StrCat(cookie_name, "=t; ", cookie_name, "=u")}}});
       cases.push_back({"the session cookie in two headers",
                        {{"Cookie", cookie_name + "=t"},
                         {"Cookie", "other=1; " + cookie_name + "=u"}}});

@@ -65,9 +65,9 @@ users::v1::User MakeUser(const std::string& project, int64_t id) {
 }
 
 grpc::Status ThrottledLogin(int64_t seconds, int32_t nanos) {
-  grpc::Status base = MakeRpcStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                    "too many failed logins; retry later",
-                                    "LOGIN_THROTTLED");
+  grpc::Status base =
+      MakeRpcStatus(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                    "too many failed logins; retry later", "LOGIN_THROTTLED");
   google::rpc::Status details;
   details.ParseFromString(base.error_details());
   google::rpc::RetryInfo retry;

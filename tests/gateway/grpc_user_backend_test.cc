@@ -147,7 +147,7 @@ TEST_F(GrpcUserBackendTest, OmitsEmptyCredentialsAndSelfOnly) {
   Run([&] {
     backend.UpdateUser(CallOptions{"", "rid-2", false},
                        users::v1::UpdateUserRequest(),
-                       [](RpcResult<users::v1::User>) {});
+                       [](const RpcResult<users::v1::User>&) {});
   });
   auto metadata = service_.metadata();
   EXPECT_EQ(metadata.count("authorization"), 0u);

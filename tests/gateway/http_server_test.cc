@@ -16,8 +16,9 @@
 #include "gateway/gateway_metrics.h"
 #include "gateway/growing_string_body.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "services/metrics/admin_http_server.h"
-#include "services/metrics/metrics_registry.h"
+#include "services/metrics/exposition.h"
 #include "tests/gateway/gateway_test_util.h"
 
 namespace users::gateway {
@@ -78,7 +79,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   GatewayConfig config_ = GatewayHarness::DefaultConfig();
-  metrics::MetricsRegistry registry_;
+  prometheus::Registry registry_;
   GatewayMetrics metrics_{registry_};
   FakeUserBackend backend_;
   std::unique_ptr<Gateway> gateway_;
@@ -114,7 +115,7 @@ TEST_F(HttpServerTest, ServesSeveralRequestsOnOneConnection) {
 
 TEST_F(HttpServerTest, OversizedHeadersAre431) {
   tcp::socket socket = Connect();
-  std::string big = "X-Big: " + std::string(17 * 1024, 'a') + "\r\n";
+  std::string big = "X-Big: " + std::string(size_t{17} * 1024, 'a') + "\r\n";
   auto response = RoundTrip(socket, Patch("/api/users/1", "{}", big));
   EXPECT_EQ(response.result_int(), 431);
   EXPECT_FALSE(response.keep_alive());
@@ -228,15 +229,16 @@ TEST_F(HttpServerTest, MetricsAreServedOnTheAdminListener) {
   EXPECT_EQ(RoundTrip(socket, Patch("/api/users/1", R"({"email":"a@b.co"})"))
                 .result_int(),
             200);
-  metrics::AdminHttpServer admin(registry_, [] { return true; });
+  metrics::AdminHttpServer admin(metrics_.collectables(), [] { return true; });
   ASSERT_TRUE(admin.Start("127.0.0.1:0").ok());
   tcp::socket scraper(client_context_);
   scraper.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
                                 static_cast<uint16_t>(admin.port())));
   auto scrape = RoundTrip(scraper, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(scrape.result_int(), 200);
-  EXPECT_NE(scrape.body().find("gateway_http_requests_total{route=\"PATCH "
-                               "/api/users/{user_id}\",code=\"200\"} 1"),
+  EXPECT_NE(scrape.body().find("gateway_http_requests_total{code=\"200\","
+                               "method=\"PATCH\",route=\"/api/users/"
+                               "{user_id}\"} 1"),
             std::string::npos)
       << scrape.body();
   admin.Stop();
@@ -357,9 +359,10 @@ TEST_F(HttpServerCapTest, ConnectionsBeyondTheCapAreClosedAtOnce) {
   EXPECT_EQ(ReadUntilClosed(refused, error), "");
   EXPECT_TRUE(error == net::error::eof || error == net::error::connection_reset)
       << error.message();
-  EXPECT_NE(registry_.Render().find("gateway_http_connections_refused_total 1"),
+  const std::string scrape = metrics::RenderExposition({&registry_});
+  EXPECT_NE(scrape.find("gateway_http_connections_refused_total 1"),
             std::string::npos)
-      << registry_.Render();
+      << scrape;
   EXPECT_EQ(server_->open_connections(), kCap);
   // The first ones are still served.
   for (tcp::socket& socket : served) {

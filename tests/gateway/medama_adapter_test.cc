@@ -296,8 +296,10 @@ TEST_F(MedamaAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
       "POST", "/auth/login", R"({"username":"ayuhito","password":"pw"})"));
   EXPECT_EQ(response.status, 429);
   EXPECT_EQ(response.Header("Retry-After"), "17");
-  EXPECT_EQ(BodyJson(response), nlohmann::json::parse(
-      R"({"error":{"code":429,"message":"too many login attempts"}})"));
+  EXPECT_EQ(
+      BodyJson(response),
+      nlohmann::json::parse(
+          R"({"error":{"code":429,"message":"too many login attempts"}})"));
   EXPECT_FALSE(response.HasHeader("Set-Cookie"));
 }
 

@@ -256,8 +256,10 @@ TEST_F(NeptunAdapterTest, AThrottledLoginIs429WithTheServersDelay) {
                   R"({"email":"newemail@example.com","password":"pw"})"));
   EXPECT_EQ(login.status, 429);
   EXPECT_EQ(login.Header("Retry-After"), "900");
-  EXPECT_EQ(BodyJson(login), nlohmann::json::parse(
-      R"({"statusCode":429,"statusMessage":"Too Many Requests.","message":"Too many login attempts."})"));
+  EXPECT_EQ(
+      BodyJson(login),
+      nlohmann::json::parse(
+          R"({"statusCode":429,"statusMessage":"Too Many Requests.","message":"Too many login attempts."})"));
 }
 
 TEST_F(NeptunAdapterTest, ASuspendedUsersRightPasswordIs403WithoutCookie) {

@@ -24,11 +24,10 @@ users::v1::User WithTimeZone() {
 
 TEST(TimeZoneTest, NoContractRendersIt) {
   const users::v1::User user = WithTimeZone();
-  for (const std::string& body :
-       {MedamaAdapter::RenderUser(user).dump(),
-        NeptunAdapter::RenderUser(user).dump(),
-        ProjectAdapter::RenderUser(user).dump(),
-        V1Adapter::RenderUser(user).dump()}) {
+  for (const std::string& body : {MedamaAdapter::RenderUser(user).dump(),
+                                  NeptunAdapter::RenderUser(user).dump(),
+                                  ProjectAdapter::RenderUser(user).dump(),
+                                  V1Adapter::RenderUser(user).dump()}) {
     EXPECT_EQ(body.find("Europe/Berlin"), std::string::npos) << body;
     EXPECT_EQ(body.find("time_zone"), std::string::npos) << body;
     EXPECT_EQ(body.find("imeZone"), std::string::npos) << body;
@@ -44,14 +43,17 @@ TEST(TimeZoneTest, NoContractForwardsItFromABody) {
   const std::string zone = R"("time_zone":"Europe/Berlin",)"
                            R"("timeZone":"Europe/Berlin","timezone":"UTC")";
   const std::vector<Case> cases = {
-      {"/user", "{\"username\":\"abcd\"," + zone + "}",
+      {"/user",
+       "{\"username\":\"abcd\"," + zone + "}",
        {"Cookie", "_me_sess=t"}},
-      {"/api/users/123", "{\"email\":\"a@example.com\"," + zone + "}",
+      {"/api/users/123",
+       "{\"email\":\"a@example.com\"," + zone + "}",
        {"Cookie", "neptun-session=t"}},
       {"/default/users/123",
        "{\"update\":{\"bio\":\"b\"," + zone + "}}",
        {"Authorization", "Bearer t"}},
-      {"/v1/users/123", "{\"username\":\"abcd\"," + zone + "}",
+      {"/v1/users/123",
+       "{\"username\":\"abcd\"," + zone + "}",
        {"Authorization", "Bearer t"}},
   };
   for (const Case& c : cases) {
@@ -61,8 +63,7 @@ TEST(TimeZoneTest, NoContractForwardsItFromABody) {
         harness.Send(JsonRequest("PATCH", c.target, c.body, {c.credential}));
     EXPECT_EQ(response.body.find("Europe/Berlin"), std::string::npos)
         << c.target << ": " << response.body;
-    const users::v1::UpdateUserRequest& sent =
-        harness.backend().update_request;
+    const users::v1::UpdateUserRequest& sent = harness.backend().update_request;
     EXPECT_EQ(sent.user().time_zone(), "") << c.target;
     for (const std::string& path : sent.update_mask().paths()) {
       EXPECT_NE(path, "time_zone") << c.target;

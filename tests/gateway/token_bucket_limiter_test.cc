@@ -10,8 +10,9 @@ using Clock = TokenBucketLimiter::Clock;
 TEST(TokenBucketLimiterTest, OffWhenRateIsZero) {
   TokenBucketLimiter limiter(0, 0);
   EXPECT_FALSE(limiter.enabled());
-  for (int i = 0; i < 100; ++i)
+  for (int i = 0; i < 100; ++i) {
     EXPECT_EQ(limiter.Acquire("k", Clock::now()), 0);
+  }
 }
 
 TEST(TokenBucketLimiterTest, AllowsTheBurstThenAsksToWait) {

@@ -323,8 +323,10 @@ TEST_F(V1AdapterTest, AThrottledLoginIs429WithTheServersDelay) {
       "POST", "/v1/sessions", R"({"login":"jane","password":"pw-12345678"})"));
   EXPECT_EQ(response.status, 429);
   EXPECT_EQ(response.Header("Retry-After"), "3");
-  EXPECT_EQ(BodyJson(response), nlohmann::json::parse(
-      R"({"error":"rate_limited","message":"Too many login attempts"})"));
+  EXPECT_EQ(
+      BodyJson(response),
+      nlohmann::json::parse(
+          R"({"error":"rate_limited","message":"Too many login attempts"})"));
 }
 
 TEST_F(V1AdapterTest, LoginsCarryTheClientAddressToUserd) {

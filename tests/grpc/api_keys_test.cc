@@ -14,7 +14,7 @@ class ApiKeysTest : public UserdFixture {
  protected:
   static grpc::Status TryCreateKey(const std::string& token,
                                    const std::string& parent,
-                                   std::vector<std::string> scopes,
+                                   const std::vector<std::string>& scopes,
                                    v1::ApiKey* key,
                                    const std::string& user = "") {
     v1::CreateApiKeyRequest request;
@@ -90,8 +90,8 @@ TEST_F(ApiKeysTest, AKeyMadeWithASessionBelongsToItsUser) {
   EXPECT_EQ(key.user(), admin.name());
   EXPECT_TRUE(key.has_create_time());
   // Not for another user.
-  CallError error = ParseError(TryCreateKey(session, "projects/default",
-                                            {"read"}, &key, other.name()));
+  CallError error = ParseError(
+      TryCreateKey(session, "projects/default", {"read"}, &key, other.name()));
   EXPECT_EQ(error.reason, "NOT_SELF");
 }
 
@@ -176,9 +176,8 @@ TEST_F(ApiKeysTest, KeysExpire) {
   v1::CreateApiKeyRequest request;
   request.set_parent("projects/default");
   request.add_scopes("read");
-  *request.mutable_expire_time() =
-      TimeUtil::SecondsToTimestamp(TimeUtil::TimestampToSeconds(
-                                       TimeUtil::GetCurrentTime()) - 10);
+  *request.mutable_expire_time() = TimeUtil::SecondsToTimestamp(
+      TimeUtil::TimestampToSeconds(TimeUtil::GetCurrentTime()) - 10);
   v1::ApiKey key;
   grpc::ClientContext past;
   Authorize(past, kAdminToken);
@@ -188,9 +187,8 @@ TEST_F(ApiKeysTest, KeysExpire) {
 
   v1::User owner = CreateUser("expiring_owner");
   request.set_user(owner.name());
-  *request.mutable_expire_time() =
-      TimeUtil::SecondsToTimestamp(TimeUtil::TimestampToSeconds(
-                                       TimeUtil::GetCurrentTime()) + 3600);
+  *request.mutable_expire_time() = TimeUtil::SecondsToTimestamp(
+      TimeUtil::TimestampToSeconds(TimeUtil::GetCurrentTime()) + 3600);
   grpc::ClientContext future;
   Authorize(future, kAdminToken);
   ASSERT_TRUE(Projects()->CreateApiKey(&future, request, &key).ok());
@@ -199,7 +197,9 @@ TEST_F(ApiKeysTest, KeysExpire) {
   TestDatabase::Get().Query(
       "UPDATE api_keys SET expire_time = now() - interval '1 second' "
       "WHERE user_id IS NOT NULL");
-  EXPECT_EQ(ParseError(GetSelf(key.token())).reason, "TOKEN_INVALID");
+  EXPECT_TRUE(Eventually([&] {
+    return ParseError(GetSelf(key.token())).reason == "TOKEN_INVALID";
+  }));
 }
 
 TEST_F(ApiKeysTest, ANewBootstrapTokenRevokesThePreviousOne) {
@@ -210,6 +210,10 @@ TEST_F(ApiKeysTest, ANewBootstrapTokenRevokesThePreviousOne) {
   config.bootstrap_token = "a-rotated-bootstrap-token-0123456789";
   UserdServer rotated(config);
   ASSERT_TRUE(rotated.Start().ok());
+  // The shared server learns of the new key from the database.
+  EXPECT_TRUE(Eventually([&] {
+    return ParseError(GetSelf(kAdminToken)).reason == "TOKEN_INVALID";
+  }));
   EXPECT_EQ(ParseError(CreateProject(kAdminToken, "old-operator")).reason,
             "TOKEN_INVALID");
   EXPECT_TRUE(CreateProject(config.bootstrap_token, "new-operator").ok());

@@ -24,6 +24,7 @@ void RunTogether(int count, Body body) {
   std::condition_variable all_ready;
   int ready = 0;
   std::vector<std::thread> threads;
+  threads.reserve(count);
   for (int i = 0; i < count; ++i) {
     threads.emplace_back([&, i] {
       {
@@ -95,8 +96,7 @@ TEST_F(ConcurrencyTest, TwentyConcurrentUpdatesOfDifferentFieldsAllPersist) {
     v1::User values;
   };
   std::vector<Change> changes;
-  auto add = [&](const v1::User& user, const std::string& path,
-                 auto set) {
+  auto add = [&](const v1::User& user, const std::string& path, auto set) {
     Change change{user.name(), path, {}};
     set(change.values);
     changes.push_back(std::move(change));
@@ -104,16 +104,21 @@ TEST_F(ConcurrencyTest, TwentyConcurrentUpdatesOfDifferentFieldsAllPersist) {
   for (const v1::User* user : {&first, &second}) {
     const std::string tag = user == &first ? "one" : "two";
     add(*user, "given_name", [&](v1::User& u) { u.set_given_name("G" + tag); });
-    add(*user, "family_name", [&](v1::User& u) { u.set_family_name("F" + tag); });
-    add(*user, "display_name", [&](v1::User& u) { u.set_display_name("D" + tag); });
+    add(*user, "family_name",
+        [&](v1::User& u) { u.set_family_name("F" + tag); });
+    add(*user, "display_name",
+        [&](v1::User& u) { u.set_display_name("D" + tag); });
     add(*user, "bio", [&](v1::User& u) { u.set_bio("bio " + tag); });
     add(*user, "avatar_uri", [&](v1::User& u) {
       u.set_avatar_uri("https://example.com/" + tag + ".png");
     });
   }
-  add(first, "username", [](v1::User& u) { u.set_username("fields_first_renamed"); });
-  add(first, "email", [](v1::User& u) { u.set_email("first_new@example.com"); });
-  add(first, "password", [](v1::User& u) { u.set_password("parallel password"); });
+  add(first, "username",
+      [](v1::User& u) { u.set_username("fields_first_renamed"); });
+  add(first, "email",
+      [](v1::User& u) { u.set_email("first_new@example.com"); });
+  add(first, "password",
+      [](v1::User& u) { u.set_password("parallel password"); });
   add(first, "role", [](v1::User& u) { u.set_role(v1::User::ROLE_ADMIN); });
   add(first, "birth_date", [](v1::User& u) {
     u.mutable_birth_date()->set_year(1990);
@@ -130,9 +135,8 @@ TEST_F(ConcurrencyTest, TwentyConcurrentUpdatesOfDifferentFieldsAllPersist) {
   add(first, "secure_metadata", [](v1::User& u) {
     (*u.mutable_secure_metadata()->mutable_fields())["k"].set_string_value("v");
   });
-  add(first, "settings.language", [](v1::User& u) {
-    u.mutable_settings()->set_language("de");
-  });
+  add(first, "settings.language",
+      [](v1::User& u) { u.mutable_settings()->set_language("de"); });
   add(first, "settings.script_types", [](v1::User& u) {
     u.mutable_settings()->add_script_types("click-events");
   });

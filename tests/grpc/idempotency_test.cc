@@ -318,6 +318,7 @@ TEST_F(IdempotencyTest, ConcurrentDuplicatesWriteOnce) {
   std::vector<v1::User> answers(kCallers);
   std::vector<grpc::Status> statuses(kCallers);
   std::vector<std::thread> callers;
+  callers.reserve(kCallers);
   for (int i = 0; i < kCallers; ++i) {
     callers.emplace_back([&, i] {
       statuses[i] = UpdateWithId(kAdminToken, change, "raced", &answers[i]);

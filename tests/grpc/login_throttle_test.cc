@@ -39,7 +39,9 @@ Attempt TryLogin(const std::shared_ptr<grpc::Channel>& channel,
   if (details.ParseFromString(status.error_details())) {
     for (const auto& any : details.details()) {
       google::rpc::RetryInfo retry;
-      if (any.UnpackTo(&retry)) attempt.retry_seconds = retry.retry_delay().seconds();
+      if (any.UnpackTo(&retry)) {
+        attempt.retry_seconds = retry.retry_delay().seconds();
+      }
     }
   }
   return attempt;
@@ -55,8 +57,8 @@ class LoginThrottleTest : public UserdFixture {
   static void AgeStreaks(int seconds) {
     TestDatabase::Get().Query(
         "UPDATE login_failure_streaks SET last_failure_time = "
-        "last_failure_time - interval '" + std::to_string(seconds) +
-        " seconds'");
+        "last_failure_time - interval '" +
+        std::to_string(seconds) + " seconds'");
   }
 };
 

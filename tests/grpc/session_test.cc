@@ -16,9 +16,8 @@ TEST_F(SessionTest, LoginByUsernameOrEmailInAnyCase) {
 
 TEST_F(SessionTest, WrongPasswordAndUnknownLoginFailAlike) {
   CreateUser("login_wrong");
-  for (auto [login, password] :
-       {std::pair{"login_wrong", "wrong password"},
-        std::pair{"nobody_here", "correct horse"}}) {
+  for (auto [login, password] : {std::pair{"login_wrong", "wrong password"},
+                                 std::pair{"nobody_here", "correct horse"}}) {
     v1::CreateSessionRequest request;
     request.set_parent("projects/default");
     request.set_login(login);
@@ -38,11 +37,13 @@ TEST_F(SessionTest, TokensAreStoredOnlyAsHashes) {
   ASSERT_GE(token.size(), 22u);  // >= 128 bits in base64url
   auto rows = TestDatabase::Get().Query(
       "SELECT count(*) FROM sessions WHERE token_hash = "
-      "sha256(convert_to('" + token + "', 'UTF8'))");
+      "sha256(convert_to('" +
+      token + "', 'UTF8'))");
   EXPECT_EQ(rows[0][0].as<int>(), 1);
   auto raw = TestDatabase::Get().Query(
       "SELECT count(*) FROM sessions WHERE encode(token_hash, 'escape') LIKE "
-      "'%" + token + "%'");
+      "'%" +
+      token + "%'");
   EXPECT_EQ(raw[0][0].as<int>(), 0);
 }
 

@@ -157,8 +157,7 @@ TEST_F(TlsTest, MutualTlsServesAClientWithACertificateOfTheCa) {
 }
 
 TEST_F(TlsTest, MutualTlsRefusesAClientWithoutACertificate) {
-  grpc::Status status =
-      CreateUserOver(*mutual_, Tls("ca.crt"), "mtls_no_cert");
+  grpc::Status status = CreateUserOver(*mutual_, Tls("ca.crt"), "mtls_no_cert");
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
       << status.error_message();
 }

@@ -1,9 +1,8 @@
 // UpdateUser through a real gRPC server over a real PostgreSQL: AIP-134
 // masks, validation, etags, authorization and what is (not) written.
 
-#include "tests/grpc/userd_fixture.h"
-
 #include "google/protobuf/util/json_util.h"
+#include "tests/grpc/userd_fixture.h"
 
 namespace users {
 namespace test {
@@ -222,7 +221,8 @@ TEST_F(UpdateUserTest, SecretsNeverComeBack) {
   v1::User read = MustGet(created.name());
   EXPECT_FALSE(read.has_secure_metadata());
   EXPECT_TRUE(read.password().empty());
-  std::string serialized = read.SerializeAsString() + updated.SerializeAsString();
+  std::string serialized =
+      read.SerializeAsString() + updated.SerializeAsString();
   EXPECT_EQ(serialized.find("123-45-6789"), std::string::npos);
   EXPECT_EQ(serialized.find("$argon2id$"), std::string::npos);
   // The secure metadata was stored all the same.
@@ -248,7 +248,8 @@ TEST_F(UpdateUserTest, EachUpdateWritesAnAuditRow) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(std::string(rows[0][0].c_str()).rfind("apiKeys/", 0), 0u);
   EXPECT_NE(std::string(rows[0][1].c_str()).find("bio"), std::string::npos);
-  EXPECT_NE(std::string(rows[0][1].c_str()).find("given_name"), std::string::npos);
+  EXPECT_NE(std::string(rows[0][1].c_str()).find("given_name"),
+            std::string::npos);
 }
 
 // --- authorization -------------------------------------------------------
@@ -328,8 +329,8 @@ TEST_F(UpdateUserTest, NothingCrossesProjects) {
   grpc::ClientContext context;
   Authorize(context, kAdminToken);
   ASSERT_TRUE(Projects()->CreateProject(&context, request, &project).ok());
-  std::string other_admin = CreateKey({"admin", "read", "write"}, "",
-                                      "other-project");
+  std::string other_admin =
+      CreateKey({"admin", "read", "write"}, "", "other-project");
   v1::User victim = CreateUser("cross_victim");
   v1::User change;
   change.set_name(victim.name());

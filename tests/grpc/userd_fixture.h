@@ -4,14 +4,16 @@
 // An in-process userd on a fresh database (tests/storage/test_database.h),
 // with stubs and shortcuts for the calls tests make over and over.
 
+#include <gmock/gmock.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -24,7 +26,8 @@
 namespace users {
 namespace test {
 
-inline constexpr char kAdminToken[] = "bootstrap-admin-token-for-tests-0123456789";
+inline constexpr char kAdminToken[] =
+    "bootstrap-admin-token-for-tests-0123456789";
 
 // The ErrorInfo and BadRequest of a failed call.
 struct CallError {
@@ -73,9 +76,9 @@ class UserdFixture : public ::testing::Test {
     server_ = new UserdServer(config);
     absl::Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started;
-    channel_ = grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port()),
-        grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                            grpc::InsecureChannelCredentials());
   }
 
   static void TearDownTestSuite() {
@@ -93,6 +96,20 @@ class UserdFixture : public ::testing::Test {
   }
   static std::unique_ptr<v1::ProjectService::Stub> Projects() {
     return v1::ProjectService::NewStub(channel_);
+  }
+
+  // Polls `condition` until it holds (true) or `timeout` passes (false).
+  // For changes made in the database behind userd's back: its principal
+  // cache learns of them from the database's announcement, a moment later.
+  static bool Eventually(const std::function<bool()>& condition,
+                         std::chrono::milliseconds timeout =
+                             std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
   }
 
   static void Authorize(grpc::ClientContext& context, const std::string& token) {
@@ -132,12 +149,13 @@ class UserdFixture : public ::testing::Test {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));
-    grpc::Status status = Sessions()->CreateSession(&context, request, &session);
+    grpc::Status status =
+        Sessions()->CreateSession(&context, request, &session);
     return status.ok() ? session.token() : "";
   }
 
   // An API key of `project` with `scopes`, optionally bound to `user`.
-  static std::string CreateKey(std::vector<std::string> scopes,
+  static std::string CreateKey(const std::vector<std::string>& scopes,
                                const std::string& user = "",
                                const std::string& project = "default",
                                const std::string& token = kAdminToken) {
@@ -154,11 +172,14 @@ class UserdFixture : public ::testing::Test {
   }
 
   static grpc::Status Update(const std::string& token, const v1::User& user,
-                             std::vector<std::string> paths, v1::User* out,
+                             const std::vector<std::string>& paths,
+                             v1::User* out,
                              grpc::ClientContext* context = nullptr) {
     v1::UpdateUserRequest request;
     *request.mutable_user() = user;
-    for (const auto& path : paths) request.mutable_update_mask()->add_paths(path);
+    for (const auto& path : paths) {
+      request.mutable_update_mask()->add_paths(path);
+    }
     grpc::ClientContext local;
     grpc::ClientContext& ctx = context != nullptr ? *context : local;
     Authorize(ctx, token);

@@ -2,7 +2,9 @@
 
 #include "services/userd/userd_metrics.h"
 
-#include "services/metrics/metrics_registry.h"
+#include "prometheus/registry.h"
+#include "services/metrics/build_info.h"
+#include "services/metrics/exposition.h"
 #include "tests/grpc/userd_fixture.h"
 
 namespace users {
@@ -10,9 +12,10 @@ namespace test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(UserdMetricsTest, CountsCallsByMethodAndCodeAndExposesPoolGauges) {
-  metrics::MetricsRegistry registry;
+  prometheus::Registry registry;
   UserdMetrics metrics(registry);
   UserdConfig config;
   config.listen = "127.0.0.1:0";
@@ -25,9 +28,9 @@ TEST(UserdMetricsTest, CountsCallsByMethodAndCodeAndExposesPoolGauges) {
                        [&] { return double(server.DbWaiting()); },
                        [&] { return double(server.HashQueueDepth()); });
 
-  auto channel = grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server.port()),
-      grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server.port()),
+                          grpc::InsecureChannelCredentials());
   auto stub = v1::UserService::NewStub(channel);
   for (const char* token : {kAdminToken, "wrong-token"}) {
     v1::GetUserRequest request;
@@ -39,16 +42,60 @@ TEST(UserdMetricsTest, CountsCallsByMethodAndCodeAndExposesPoolGauges) {
   }
   server.Shutdown(std::chrono::seconds(5));
 
-  std::string text = registry.Render();
-  EXPECT_THAT(text, HasSubstr("userd_rpc_requests_total{method=\"GetUser\","
-                              "code=\"NOT_FOUND\"} 1"));
-  EXPECT_THAT(text, HasSubstr("userd_rpc_requests_total{method=\"GetUser\","
-                              "code=\"UNAUTHENTICATED\"} 1"));
-  EXPECT_THAT(text, HasSubstr("userd_rpc_duration_seconds_count{method=\""
-                              "GetUser\"} 2"));
+  std::string text = metrics::RenderExposition(metrics.collectables());
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_code=\"NOT_FOUND"
+                              "\",grpc_method=\"GetUser\",grpc_service=\""
+                              "users.v1.UserService\",grpc_type=\"unary\"} 1"))
+      << text;
+  EXPECT_THAT(text, HasSubstr("grpc_server_handled_total{grpc_code=\""
+                              "UNAUTHENTICATED\",grpc_method=\"GetUser\","
+                              "grpc_service=\"users.v1.UserService\","
+                              "grpc_type=\"unary\"} 1"));
+  EXPECT_THAT(text, HasSubstr("grpc_server_handling_seconds_count{grpc_method="
+                              "\"GetUser\",grpc_service=\"users.v1."
+                              "UserService\",grpc_type=\"unary\"} 2"));
+  // Series appear once counted.
+  EXPECT_THAT(text, Not(HasSubstr("grpc_method=\"UpdateUser\"")));
   EXPECT_THAT(text, HasSubstr("userd_db_pool_in_use 0"));
   EXPECT_THAT(text, HasSubstr("userd_hash_queue_depth 0"));
+  EXPECT_THAT(text, HasSubstr(std::string("userd_build_info{commit=\"") +
+                              metrics::BuildCommit() + "\",version=\"" +
+                              metrics::BuildVersion() + "\"} 1"));
   EXPECT_FALSE(server.Ready()) << "a stopped server is not ready";
+}
+
+// Every method of the three services is recorded under its own service; a
+// name outside them still counts (under "unknown"), as does a webhook
+// outcome outside the documented ones.
+TEST(UserdMetricsTest, LabelsCallsWithTheirServiceAndCountsWebhookOutcomes) {
+  prometheus::Registry registry;
+  UserdMetrics metrics(registry);
+  metrics.OnCallFinished("CreateSession", grpc::StatusCode::OK, 0.01);
+  metrics.OnCallFinished("DeleteApiKey", grpc::StatusCode::NOT_FOUND, 0.002);
+  metrics.OnCallFinished("DeleteApiKey", grpc::StatusCode::NOT_FOUND, 0.003);
+  metrics.OnCallFinished("NoSuchMethod", grpc::StatusCode::INTERNAL, 0.5);
+  for (const char* outcome : {"allowed", "allowed", "refused", "novel"}) {
+    metrics.OnWebhook(outcome);
+  }
+  const std::string text = metrics::RenderExposition(metrics.collectables());
+  for (const char* line : {
+           "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\""
+           "CreateSession\",grpc_service=\"users.v1.SessionService\","
+           "grpc_type=\"unary\"} 1\n",
+           "grpc_server_handled_total{grpc_code=\"NOT_FOUND\",grpc_method=\""
+           "DeleteApiKey\",grpc_service=\"users.v1.ProjectService\","
+           "grpc_type=\"unary\"} 2\n",
+           "grpc_server_handled_total{grpc_code=\"INTERNAL\",grpc_method=\""
+           "NoSuchMethod\",grpc_service=\"unknown\",grpc_type=\"unary\"} 1\n",
+           "grpc_server_handling_seconds_bucket{grpc_method=\"DeleteApiKey\","
+           "grpc_service=\"users.v1.ProjectService\",grpc_type=\"unary\","
+           "le=\"0.0025\"} 1\n",
+           "userd_webhook_calls_total{outcome=\"allowed\"} 2\n",
+           "userd_webhook_calls_total{outcome=\"refused\"} 1\n",
+           "userd_webhook_calls_total{outcome=\"novel\"} 1\n",
+       }) {
+    EXPECT_THAT(text, HasSubstr(line)) << text;
+  }
 }
 
 }  // namespace

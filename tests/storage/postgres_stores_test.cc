@@ -714,6 +714,10 @@ TEST_F(PostgresStoresTest, FindsLiveSessionsButNotExpiredOnes) {
   EXPECT_EQ(token->user_id, user.id);
   EXPECT_EQ(token->user_role, v1::User::ROLE_ADMIN);
   EXPECT_TRUE(token->scopes.empty());
+  // What is left of its hour, which bounds how long it may be cached.
+  ASSERT_TRUE(token->expires_in_ms.has_value());
+  EXPECT_GT(*token->expires_in_ms, 3500 * 1000);
+  EXPECT_LE(*token->expires_in_ms, 3600 * 1000);
 
   EXPECT_EQ(store_.credentials.FindToken(TokenHash('m')).status().code(),
             absl::StatusCode::kNotFound);
@@ -753,6 +757,7 @@ TEST_F(PostgresStoresTest, FindsApiKeysWithAndWithoutUser) {
   EXPECT_EQ(token->user_role, v1::User::ROLE_USER);
   EXPECT_EQ(token->scopes, (std::vector<std::string>{"read", "write"}));
   EXPECT_FALSE(token->is_operator);
+  EXPECT_FALSE(token->expires_in_ms.has_value());  // a key without an end
 
   token = store_.credentials.FindToken(TokenHash('p'));
   ASSERT_TRUE(token.ok()) << token.status();

@@ -281,8 +281,8 @@ def userd_calls(admin_port):
                         timeout=5).text
     total = 0
     for line in text.splitlines():
-        if (line.startswith("userd_rpc_requests_total{") and
-                'method="UpdateUser"' in line):
+        if (line.startswith("grpc_server_handled_total{") and
+                'grpc_method="UpdateUser"' in line):
             total += int(float(line.rsplit(" ", 1)[1]))
     return total
 

@@ -602,10 +602,17 @@ class Scenario:
             psql(self.database_url,
                  "update projects set webhook_uri = '%s' where id = 'hooked'"
                  % uri)
+            # A key never used before: what userd caches of `key` carries
+            # the project's settings, and learns of this change made behind
+            # its back only from the database's announcement.
+            fresh = self.grpc("users.v1.ProjectService/CreateApiKey",
+                              {"parent": "projects/hooked",
+                               "scopes": ["read", "write", "admin"]},
+                              self.admin)["token"]
             calls = len(self.webhook.calls)
             r = expect(gw.request("PATCH", path,
                                   {"update": {"bio": "somewhere else"}},
-                                  token=key), 503,
+                                  token=fresh), 503,
                        "webhook: %s is refused with 503" % uri)
             check(r.json().get("code") == "user/webhook-unavailable",
                   "webhook: a refused destination is "
@@ -1060,8 +1067,11 @@ def main():
               r.status_code, r.text[:200])
         r = requests.get("http://127.0.0.1:%d/metrics" % admin_port, timeout=5)
         check(r.status_code == 200 and
-              'gateway_http_requests_total{route="PATCH /v1/users/{user_id}"'
-              in r.text and "gateway_http_connections_open" in r.text,
+              re.search(r'^gateway_http_requests_total\{code="\d+",'
+                        r'method="PATCH",route="/v1/users/\{user_id\}"\} ',
+                        r.text, re.M) and
+              "gateway_http_connections_open" in r.text and
+              "gateway_build_info{" in r.text,
               "the admin listener serves the gateway's metrics",
               r.status_code, r.text[:500])
 

@@ -48,7 +48,7 @@ import requests
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 from e2e_support import (Database, Failure, Processes,  # noqa: E402
-                         check, free_port)
+                         check, free_port, wait_for)
 
 V1_THROTTLED = {"error": "rate_limited", "message": "Too many login attempts"}
 MEDAMA_THROTTLED = {"error": {"code": 429,
@@ -575,6 +575,11 @@ class Attacks:
         self.db.rows("UPDATE api_keys SET expire_time = now() - "
                          "interval '1 second' WHERE id = %s"
                          % expiring["name"].rpartition("/")[2])
+        # Changed behind userd's back: its principal cache learns of it
+        # from the database's announcement, a moment later.
+        wait_for(lambda: self.http.call(
+            "GET", victor_path, token=expiring["token"]).status_code == 401,
+            10, "keys: once expired it is 401")
         status_is(self.http.call("GET", victor_path, token=expiring["token"]),
                   401, "keys: once expired it is 401")
         grpc.refused("UserService/GetUser", {"name": victor["name"]},

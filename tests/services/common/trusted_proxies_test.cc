@@ -33,8 +33,8 @@ TEST(TrustedProxiesTest, EmptyListTrustsNobody) {
 }
 
 TEST(TrustedProxiesTest, RefusesWhatIsNotARange) {
-  for (const char* bad : {"10.0.0.0/33", "example.com", "10.0.0/8",
-                          "::1/129", "1.2.3.4/8x"}) {
+  for (const char* bad :
+       {"10.0.0.0/33", "example.com", "10.0.0/8", "::1/129", "1.2.3.4/8x"}) {
     EXPECT_FALSE(TrustedProxies::Parse(bad).ok()) << bad;
   }
 }
@@ -48,8 +48,9 @@ TEST(TrustedProxiesTest, TakesTheRightmostAddressThatIsNotAProxy) {
   TrustedProxies proxies = Trust("10.0.0.0/8");
   // The client put 6.6.6.6 in front itself; the first untrusted hop from the
   // right is what the proxy saw.
-  EXPECT_EQ(proxies.ClientAddress("10.0.0.2", "6.6.6.6, 198.51.100.4, 10.0.0.9"),
-            "198.51.100.4");
+  EXPECT_EQ(
+      proxies.ClientAddress("10.0.0.2", "6.6.6.6, 198.51.100.4, 10.0.0.9"),
+      "198.51.100.4");
   EXPECT_EQ(proxies.ClientAddress("10.0.0.2", "2001:db8::7"), "2001:db8::7");
 }
 

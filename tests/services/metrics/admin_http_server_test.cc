@@ -10,6 +10,9 @@
 #include "boost/beast/http.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
+#include "services/metrics/exposition.h"
 
 namespace users::metrics {
 namespace {
@@ -59,17 +62,21 @@ class Client {
 
 class AdminHttpServerTest : public ::testing::Test {
  protected:
-  AdminHttpServerTest() : server_(registry_, [this] { return ready_.load(); }) {
-    registry_.AddCounter("test_requests_total", "Requests.", {"code"})
-        .WithLabels({"OK"})
-        .Increment(3);
+  AdminHttpServerTest()
+      : server_({&registry_}, [this] { return ready_.load(); }) {
+    requests_.Increment(3);
   }
   void SetUp() override {
     ASSERT_TRUE(server_.Start("127.0.0.1:0").ok());
     ASSERT_GT(server_.port(), 0);
   }
 
-  MetricsRegistry registry_;
+  prometheus::Registry registry_;
+  prometheus::Counter& requests_ = prometheus::BuildCounter()
+                                       .Name("test_requests_total")
+                                       .Help("Requests.")
+                                       .Register(registry_)
+                                       .Add({{"code", "OK"}});
   std::atomic<bool> ready_{false};
   AdminHttpServer server_;
 };
@@ -119,7 +126,7 @@ TEST_F(AdminHttpServerTest, HeadHasLengthButNoBody) {
   EXPECT_EQ(response.result_int(), 200u);
   EXPECT_EQ(response.body(), "");
   EXPECT_EQ(response[http::field::content_length],
-            std::to_string(registry_.Render().size()));
+            std::to_string(RenderExposition({&registry_}).size()));
 }
 
 TEST_F(AdminHttpServerTest, ReadinessFollowsTheCallbackLivenessDoesNot) {
@@ -138,10 +145,7 @@ TEST_F(AdminHttpServerTest, ReadinessFollowsTheCallbackLivenessDoesNot) {
 
 TEST_F(AdminHttpServerTest, MetricsReflectUpdatesBetweenScrapes) {
   Client client(server_.port());
-  Counter& counter =
-      registry_.AddCounter("test_requests_total", "Requests.", {"code"})
-          .WithLabels({"OK"});
-  counter.Increment(4);
+  requests_.Increment(4);
   EXPECT_THAT(client.Send(http::verb::get, "/metrics").body(),
               HasSubstr("test_requests_total{code=\"OK\"} 7\n"));
 }
@@ -174,7 +178,7 @@ TEST_F(AdminHttpServerTest, StopClosesOpenConnectionsAndReturns) {
 }
 
 TEST(AdminHttpServerStartTest, RejectsBadAddressesAndBusyPorts) {
-  MetricsRegistry registry;
+  prometheus::Registry registry;
   const struct {
     std::string address;
     absl::StatusCode code;
@@ -187,13 +191,13 @@ TEST(AdminHttpServerStartTest, RejectsBadAddressesAndBusyPorts) {
       {"192.0.2.1:0", absl::StatusCode::kUnavailable},  // not ours to bind
   };
   for (const auto& c : cases) {
-    AdminHttpServer server(registry, nullptr);
+    AdminHttpServer server({&registry}, nullptr);
     EXPECT_EQ(server.Start(c.address).code(), c.code) << c.address;
   }
 
-  AdminHttpServer first(registry, nullptr);
+  AdminHttpServer first({&registry}, nullptr);
   ASSERT_TRUE(first.Start("127.0.0.1:0").ok());
-  AdminHttpServer second(registry, nullptr);
+  AdminHttpServer second({&registry}, nullptr);
   EXPECT_EQ(second.Start("127.0.0.1:" + std::to_string(first.port())).code(),
             absl::StatusCode::kUnavailable);
   EXPECT_EQ(first.Start("127.0.0.1:0").code(),
@@ -201,8 +205,8 @@ TEST(AdminHttpServerStartTest, RejectsBadAddressesAndBusyPorts) {
 }
 
 TEST(AdminHttpServerStartTest, ServesIPv6AndWithoutReadinessCallback) {
-  MetricsRegistry registry;
-  AdminHttpServer server(registry, nullptr);
+  prometheus::Registry registry;
+  AdminHttpServer server({&registry}, nullptr);
   ASSERT_TRUE(server.Start("[::1]:0").ok());
   net::io_context io;
   tcp::socket socket(io);

@@ -223,7 +223,7 @@ TEST(CurlWebhookClientTest, ARejectionMessageIsCutOnACharacterBoundary) {
 // An answer longer than the client reads (64 KiB) is not {"valid":true}:
 // rejected, even when it begins like one, without reading the rest.
 TEST(CurlWebhookClientTest, AnOversizedAnswerIsARejection) {
-  const std::string padding(10 * 1024 * 1024, 'x');
+  const std::string padding(size_t{10} * 1024 * 1024, 'x');
   test::TestWebhookServer server([&](const std::string&) {
     return R"({"valid":true,"pad":")" + padding + "\"}";
   });
@@ -309,6 +309,7 @@ TEST(CurlWebhookClientTest, ASlowProjectDoesNotFailTheOthers) {
   Gate gate;
   gate_ptr = &gate;
   std::vector<std::future<absl::Status>> held;
+  held.reserve(share + waiting);
   for (int i = 0; i < share + waiting; ++i) {
     held.push_back(
         Start(client, CallTo(Url("127.0.0.1", slow.port()), "slow")));
@@ -321,6 +322,7 @@ TEST(CurlWebhookClientTest, ASlowProjectDoesNotFailTheOthers) {
   // The other project's calls all succeed while the slow one is held, as
   // many at once as its own share allows.
   std::vector<std::future<absl::Status>> others;
+  others.reserve(share + waiting);
   for (int i = 0; i < share + waiting; ++i) {
     others.push_back(
         Start(client, CallTo(Url("127.0.0.1", quick.port()), "quick")));
