@@ -7,6 +7,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/log.h"
+#include "services/users/api_error.h"
 
 namespace users::gateway {
 namespace {
@@ -100,7 +101,7 @@ grpc::Status MakeRpcStatus(
   details.set_message(message);
   google::rpc::ErrorInfo info;
   info.set_reason(reason);
-  info.set_domain("users.v1");
+  info.set_domain(std::string(kErrorDomain));
   for (const auto& [key, value] : extra_metadata) {
     (*info.mutable_metadata())[key] = value;
   }

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-#include "services/common/api_error.h"
 #include "services/common/log.h"
+#include "storage/store_error.h"
 
 namespace users {
 namespace {
@@ -21,18 +21,30 @@ bool Names(std::string_view first_line, std::string_view constraint) {
   return first_line.find(constraint) != std::string_view::npos;
 }
 
+struct NotFoundMessage {
+  absl::string_view table;
+  const char* message;
+};
+constexpr NotFoundMessage kNotFoundMessages[] = {
+    {"projects", "project not found"},
+    {"users", "user not found"},
+    {"api_keys", "the project has no such API key"},
+    {"sessions", "session not found"},
+    {"tokens", "token not found"},
+    {"idempotency_records", "no idempotency record"},
+};
+
 std::string_view View(absl::string_view text) {
   return std::string_view(text.data(), text.size());
 }
 
 absl::Status Unavailable(absl::string_view message) {
-  return ApiError(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
-                  message);
+  return StoreError(absl::StatusCode::kUnavailable, message);
 }
 
 absl::Status Aborted() {
-  return ApiError(absl::StatusCode::kAborted, "TRANSACTION_ABORTED",
-                  "concurrent transaction; retry");
+  return StoreError(absl::StatusCode::kAborted,
+                    "concurrent transaction; retry");
 }
 
 absl::Status Internal(absl::string_view operation, std::string_view kind,
@@ -42,40 +54,37 @@ absl::Status Internal(absl::string_view operation, std::string_view kind,
        {"exception", kind},
        {"sqlstate", sqlstate},
        {"detail", detail}});
-  return ApiError(absl::StatusCode::kInternal, "INTERNAL", "internal error");
+  return StoreError(absl::StatusCode::kInternal, "internal error");
 }
 
 absl::Status FromUniqueViolation(const pqxx::sql_error& error,
                                  absl::string_view operation) {
   std::string_view first_line = FirstLine(error.what());
   if (Names(first_line, "users_username_key")) {
-    return FieldError(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
-                      "user.username", "TAKEN", "username already taken");
+    return StoreError(absl::StatusCode::kAlreadyExists,
+                      "username already taken", {"users", "username"});
   }
   if (Names(first_line, "users_email_key")) {
-    return FieldError(absl::StatusCode::kAlreadyExists, "EMAIL_TAKEN",
-                      "user.email", "TAKEN", "email already taken");
+    return StoreError(absl::StatusCode::kAlreadyExists,
+                      "email already taken", {"users", "email"});
   }
   if (Names(first_line, "projects_pkey")) {
-    return ApiError(absl::StatusCode::kAlreadyExists, "PROJECT_EXISTS",
-                    "project already exists");
+    return StoreError(absl::StatusCode::kAlreadyExists,
+                      "project already exists", {"projects", "id"});
   }
   Log(LogLevel::kWarning, "storage_unique_violation",
       {{"operation", View(operation)}, {"detail", first_line}});
-  return ApiError(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-                  "already exists");
+  return StoreError(absl::StatusCode::kAlreadyExists, "already exists");
 }
 
 absl::Status FromForeignKeyViolation(const pqxx::sql_error& error,
                                      absl::string_view operation) {
   std::string_view first_line = FirstLine(error.what());
   if (Names(first_line, "_project_fkey")) {
-    return ApiError(absl::StatusCode::kNotFound, "PROJECT_NOT_FOUND",
-                    "project not found");
+    return NotFound("projects");
   }
   if (Names(first_line, "_user_fkey")) {
-    return ApiError(absl::StatusCode::kNotFound, "USER_NOT_FOUND",
-                    "user not found");
+    return NotFound("users");
   }
   return Internal(operation, "foreign_key_violation", error.sqlstate(),
                   first_line);
@@ -86,7 +95,7 @@ absl::Status FromSqlError(const pqxx::sql_error& error,
   const std::string& sqlstate = error.sqlstate();
   if (sqlstate == "40001" || sqlstate == "40P01") return Aborted();
   if (sqlstate == "57014") return Unavailable("database timed out");
-  if (SqlStateEndsSession(sqlstate)) {
+  if (SqlStateEndsConnection(sqlstate)) {
     *connection_lost = true;
     Log(LogLevel::kWarning, "storage_connection_lost",
         {{"operation", View(operation)},
@@ -98,20 +107,32 @@ absl::Status FromSqlError(const pqxx::sql_error& error,
 }
 
 absl::Status CommitUnknown() {
-  absl::Status status = ApiError(
-      absl::StatusCode::kUnavailable, "COMMIT_UNKNOWN",
+  StoreErrorDetail detail;
+  detail.commit_unknown = true;
+  return StoreError(
+      absl::StatusCode::kUnavailable,
       "the database connection was lost while committing, so whether the "
-      "change was made is unknown; retry with the same request_id");
-  SetRetryDelay(status, 1);
-  return status;
+      "change was made is unknown; retry with the same request_id",
+      detail);
 }
 
 }  // namespace
 
+absl::Status NotFound(absl::string_view table) {
+  for (const NotFoundMessage& known : kNotFoundMessages) {
+    if (known.table == table) {
+      return StoreError(absl::StatusCode::kNotFound, known.message,
+                        {std::string(table), ""});
+    }
+  }
+  return StoreError(absl::StatusCode::kNotFound, "not found",
+                    {std::string(table), ""});
+}
+
 // A read-only server (25006: it is, or became, a standby after a failover)
 // is dropped like a broken one: a new connection (target_session_attrs=
 // read-write) finds the primary.
-bool SqlStateEndsSession(const std::string& sqlstate) {
+bool SqlStateEndsConnection(const std::string& sqlstate) {
   return sqlstate.compare(0, 2, "08") == 0 || sqlstate == "57P01" ||
          sqlstate == "57P02" || sqlstate == "57P03" || sqlstate == "25006";
 }

@@ -11,29 +11,32 @@
 namespace users {
 
 // The one translation of libpqxx (and other) exceptions into absl::Status,
-// with the errors of proto/users/v1/ERRORS.md:
-//   unique violation   -> AlreadyExists (USERNAME_TAKEN naming user.username,
-//                         EMAIL_TAKEN naming user.email, PROJECT_EXISTS)
-//   foreign key        -> NotFound (PROJECT_NOT_FOUND, USER_NOT_FOUND) when
-//                         the missing row is a project or a user
-//   serialization failure, deadlock -> Aborted (TRANSACTION_ABORTED)
+// with the neutral details of storage/store_error.h:
+//   unique violation   -> AlreadyExists naming the constraint's table and
+//                         column (users.username, users.email, projects.id)
+//   foreign key        -> NotFound (projects, users) when the missing row is
+//                         a project or a user
+//   serialization failure, deadlock -> Aborted
 //   commit in doubt (pqxx::in_doubt_error: the connection broke while a
 //   COMMIT, or an autocommit write, was on its way; see AtCommitPoint)
-//                      -> Unavailable (COMMIT_UNKNOWN, with a RetryInfo of
-//                         1 s: retry with the same request_id)
+//                      -> Unavailable, commit_unknown
 //   broken connection, server shutting down, read-only server (25006),
-//   statement timeout (query_canceled) -> Unavailable (DATABASE_UNAVAILABLE)
-//   anything else      -> Internal (INTERNAL); the detail is logged with
-//                         `operation`, never returned.
+//   statement timeout (query_canceled) -> Unavailable
+//   anything else      -> Internal; the detail is logged with `operation`,
+//                         never returned.
 // Sets `*connection_lost` when the connection can no longer be used.
 absl::Status StatusFromException(const std::exception_ptr& error,
                                  absl::string_view operation,
                                  bool* connection_lost);
 
-// Whether an error with `sqlstate` ends the session: class 08 (connection
+// NotFound naming `table` ("projects", "users", "api_keys", "sessions",
+// "tokens", "idempotency_records"), with a message for each.
+absl::Status NotFound(absl::string_view table);
+
+// Whether an error with `sqlstate` ends the connection: class 08 (connection
 // exception), 57P01..57P03 (the server is shutting down or restarting) and
 // 25006 (read_only_sql_transaction: the server is, or became, a standby).
-bool SqlStateEndsSession(const std::string& sqlstate);
+bool SqlStateEndsConnection(const std::string& sqlstate);
 
 // Runs `statement`, a COMMIT or a write in autocommit mode, whose effect may
 // be durable before its answer arrives. When the connection breaks before
@@ -53,7 +56,7 @@ auto AtCommitPoint(Statement statement) -> decltype(statement()) {
   } catch (const pqxx::statement_completion_unknown& e) {
     throw pqxx::in_doubt_error(e.what());
   } catch (const pqxx::sql_error& e) {
-    if (e.sqlstate() != "25006" && SqlStateEndsSession(e.sqlstate())) {
+    if (e.sqlstate() != "25006" && SqlStateEndsConnection(e.sqlstate())) {
       throw pqxx::in_doubt_error(e.what());
     }
     throw;

@@ -4,18 +4,18 @@
 #include <exception>
 #include <utility>
 
-#include "services/common/api_error.h"
 #include "services/common/log.h"
-#include "storage/postgres_user_store.h"
+#include "storage/postgres_stores.h"
+#include "storage/store_error.h"
 
 namespace users {
 namespace {
 
 // Calls `work`; an exception escaping it is logged rather than ending the
 // worker (and the process).
-void Call(const StorePool::Work& work, UserStore* store, absl::Status status) {
+void Call(const StorePool::Work& work, Stores* stores, absl::Status status) {
   try {
-    work(store, std::move(status));
+    work(stores, std::move(status));
   } catch (const std::exception& e) {
     Log(LogLevel::kError, "store_pool_work_threw", {{"detail", e.what()}});
   } catch (...) {
@@ -23,19 +23,19 @@ void Call(const StorePool::Work& work, UserStore* store, absl::Status status) {
   }
 }
 
-// Opens the store's connection for work due by `deadline`. An attempt held
-// back by the store's reconnect back-off is waited for when the deadline
+// Opens the worker's connection for work due by `deadline`. An attempt held
+// back by the connection's reconnect back-off is waited for when the deadline
 // allows: so a call that arrives just after the database came back finds it,
 // rather than failing for the rest of the back-off, while a database that is
 // down still sees at most one attempt per back-off from each worker.
-absl::Status ConnectFor(PostgresUserStore& store,
+absl::Status ConnectFor(PostgresConnection& connection,
                         std::chrono::steady_clock::time_point deadline) {
-  const auto next_attempt = store.NextConnectAttempt();
+  const auto next_attempt = connection.NextConnectAttempt();
   if (next_attempt > std::chrono::steady_clock::now() &&
       next_attempt < deadline) {
     std::this_thread::sleep_until(next_attempt);
   }
-  return store.Connect();
+  return connection.Connect();
 }
 
 }  // namespace
@@ -60,11 +60,10 @@ void PostgresStorePool::Run(Work work,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) {
-      rejected = ApiError(absl::StatusCode::kUnavailable,
-                          "DATABASE_UNAVAILABLE", "shutting down");
+      rejected = StoreError(absl::StatusCode::kUnavailable, "shutting down");
     } else if (queue_.size() >= queue_capacity_) {
-      rejected = ApiError(absl::StatusCode::kResourceExhausted,
-                          "DATABASE_QUEUE_FULL", "too many database requests");
+      rejected = StoreError(absl::StatusCode::kResourceExhausted,
+                            "too many database requests");
     }
     if (rejected.ok()) {
       queue_.push_back(Item{std::move(work), deadline});
@@ -101,7 +100,8 @@ void PostgresStorePool::Shutdown() {
 
 void PostgresStorePool::Serve(const std::string& connection_string,
                               std::chrono::milliseconds statement_timeout) {
-  PostgresUserStore store(connection_string, statement_timeout);
+  PostgresStores owned(connection_string, statement_timeout);
+  Stores stores = owned.view();
   while (true) {
     Item item;
     {
@@ -114,13 +114,13 @@ void PostgresStorePool::Serve(const std::string& connection_string,
     }
     if (std::chrono::steady_clock::now() > item.deadline) {
       Call(item.work, nullptr,
-           ApiError(absl::StatusCode::kDeadlineExceeded, "DEADLINE_EXCEEDED",
-                    "deadline passed while waiting for the database"));
-    } else if (absl::Status connected = ConnectFor(store, item.deadline);
+           StoreError(absl::StatusCode::kDeadlineExceeded,
+                      "deadline passed while waiting for the database"));
+    } else if (absl::Status connected = ConnectFor(owned.connection, item.deadline);
                !connected.ok()) {
       Call(item.work, nullptr, std::move(connected));
     } else {
-      Call(item.work, &store, absl::OkStatus());
+      Call(item.work, &stores, absl::OkStatus());
     }
     in_use_.fetch_sub(1, std::memory_order_relaxed);
   }

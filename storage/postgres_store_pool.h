@@ -14,7 +14,7 @@
 
 namespace users {
 
-// A StorePool of `size` threads, each with its own PostgresUserStore (one
+// A StorePool of `size` threads, each with its own PostgresStores (one
 // connection, opened when first needed and replaced when it breaks), fed by
 // one bounded FIFO queue of `queue_capacity` items.
 //

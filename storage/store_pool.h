@@ -5,18 +5,18 @@
 #include <functional>
 
 #include "absl/status/status.h"
-#include "storage/user_store.h"
+#include "storage/stores.h"
 
 namespace users {
 
-// A fixed set of workers, each owning one UserStore (one connection). Work
+// A fixed set of workers, each owning the Stores of one connection. Work
 // runs on a worker thread, so callers never block on the database.
 class StorePool {
  public:
-  // Called on a worker with its store, or with nullptr and the reason when
+  // Called on a worker with its stores, or with nullptr and the reason when
   // the work could not run (queue full: ResourceExhausted; no connection:
   // Unavailable; deadline passed while queued: DeadlineExceeded).
-  using Work = std::function<void(UserStore* store, absl::Status status)>;
+  using Work = std::function<void(Stores* stores, absl::Status status)>;
 
   virtual ~StorePool() = default;
 

@@ -12,9 +12,9 @@ constexpr std::chrono::milliseconds kDownInterval{200};
 }  // namespace
 
 DatabaseHealthMonitor::DatabaseHealthMonitor(
-    std::unique_ptr<UserStore> store, std::chrono::milliseconds interval,
+    std::unique_ptr<PostgresStores> stores, std::chrono::milliseconds interval,
     std::function<void(bool)> on_change)
-    : store_(std::move(store)),
+    : stores_(std::move(stores)),
       interval_(interval),
       on_change_(std::move(on_change)) {}
 
@@ -36,7 +36,7 @@ void DatabaseHealthMonitor::Loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
     lock.unlock();
-    bool reachable = store_->Ping().ok();
+    bool reachable = stores_->maintenance.Ping().ok();
     if (first || reachable != reachable_.load()) {
       reachable_.store(reachable);
       Log(reachable ? LogLevel::kInfo : LogLevel::kError,

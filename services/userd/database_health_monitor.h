@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "storage/user_store.h"
+#include "storage/postgres_stores.h"
 
 namespace users {
 
@@ -20,7 +20,7 @@ namespace users {
 // down, so load balancers route around the replica without restarting it.
 class DatabaseHealthMonitor final {
  public:
-  DatabaseHealthMonitor(std::unique_ptr<UserStore> store,
+  DatabaseHealthMonitor(std::unique_ptr<PostgresStores> stores,
                         std::chrono::milliseconds interval,
                         std::function<void(bool reachable)> on_change);
   ~DatabaseHealthMonitor();  // stops and joins
@@ -31,7 +31,7 @@ class DatabaseHealthMonitor final {
  private:
   void Loop();
 
-  std::unique_ptr<UserStore> store_;
+  std::unique_ptr<PostgresStores> stores_;
   std::chrono::milliseconds interval_;
   std::function<void(bool)> on_change_;
   std::atomic<bool> reachable_{false};

@@ -2,12 +2,15 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
+#include "services/users/store_errors.h"
 
 namespace users {
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+grpc::Status ToGrpcStatus(const absl::Status& given) {
+  if (given.ok()) return grpc::Status::OK;
+  // A store error reaching the edge gets its users.v1 reason here, once.
+  const absl::Status status = ApiErrorFromStore(given);
   absl::StatusCode code = status.code();
   std::string message(status.message());
   google::rpc::ErrorInfo info;

@@ -6,10 +6,10 @@
 
 namespace users {
 
-Housekeeper::Housekeeper(std::unique_ptr<UserStore> store,
+Housekeeper::Housekeeper(std::unique_ptr<PostgresStores> stores,
                          std::chrono::milliseconds interval, int batch,
                          LoginThrottlePolicy policy)
-    : store_(std::move(store)),
+    : stores_(std::move(stores)),
       interval_(interval),
       batch_(batch),
       policy_(policy) {}
@@ -44,7 +44,7 @@ void Housekeeper::Sweep() {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) break;
     }
-    absl::StatusOr<Housekeeping> deleted = store_->DeleteStaleRows(
+    absl::StatusOr<Housekeeping> deleted = stores_->maintenance.DeleteStaleRows(
         batch_, policy_.window_seconds, policy_.streak_retention_seconds);
     if (!deleted.ok()) {
       Log(LogLevel::kWarning, "housekeeping_failed",

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "services/users/login_throttle.h"
-#include "storage/user_store.h"
+#include "storage/postgres_stores.h"
 
 namespace users {
 
@@ -19,7 +19,7 @@ namespace users {
 // comes back short. Several replicas may run it at once.
 class Housekeeper final {
  public:
-  Housekeeper(std::unique_ptr<UserStore> store,
+  Housekeeper(std::unique_ptr<PostgresStores> stores,
               std::chrono::milliseconds interval, int batch,
               LoginThrottlePolicy policy);
   ~Housekeeper();  // stops and joins
@@ -31,7 +31,7 @@ class Housekeeper final {
   // Deletes batches until one comes back short or the database fails.
   void Sweep();
 
-  std::unique_ptr<UserStore> store_;
+  std::unique_ptr<PostgresStores> stores_;
   std::chrono::milliseconds interval_;
   int batch_;
   LoginThrottlePolicy policy_;

@@ -22,7 +22,7 @@
 #include "services/users/thread_priority.h"
 #include "services/users/user_service_logic.h"
 #include "storage/postgres_store_pool.h"
-#include "storage/postgres_user_store.h"
+#include "storage/postgres_stores.h"
 #include "storage/principal_change_listener.h"
 
 namespace users {
@@ -64,8 +64,8 @@ struct UserdServer::Parts {
 };
 
 absl::Status MigrateDatabase(const std::string& database_url) {
-  PostgresUserStore store(database_url, std::chrono::minutes(10));
-  return store.Migrate();
+  PostgresStores stores(database_url, std::chrono::minutes(10));
+  return stores.maintenance.Migrate();
 }
 
 UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
@@ -88,13 +88,13 @@ absl::Status UserdServer::Start() {
       MakeServerCredentials(config_.tls);
   if (!credentials.ok()) return credentials.status();
   {
-    PostgresUserStore setup(config_.database_url, std::chrono::minutes(10));
+    PostgresStores setup(config_.database_url, std::chrono::minutes(10));
     if (config_.migrate_on_start) {
-      if (absl::Status s = setup.Migrate(); !s.ok()) return s;
+      if (absl::Status s = setup.maintenance.Migrate(); !s.ok()) return s;
       Log(LogLevel::kInfo, "migrations_applied");
     }
     if (!config_.bootstrap_token.empty()) {
-      if (absl::Status s = InstallOperatorKey(setup, config_.bootstrap_token);
+      if (absl::Status s = InstallOperatorKey(setup.view(), config_.bootstrap_token);
           !s.ok()) {
         return s;
       }
@@ -190,9 +190,9 @@ absl::Status UserdServer::Start() {
 
   GrpcHealthService* health = p.health.get();
   p.monitor = std::make_unique<DatabaseHealthMonitor>(
-      std::make_unique<PostgresUserStore>(config_.database_url,
-                                          std::chrono::milliseconds(2000),
-                                          std::chrono::seconds(2)),
+      std::make_unique<PostgresStores>(config_.database_url,
+                                       std::chrono::milliseconds(2000),
+                                       std::chrono::seconds(2)),
       config_.health_interval, [this, health](bool reachable) {
         std::lock_guard<std::mutex> lock(parts_->health_mutex);
         if (!parts_->serving_allowed) return;
@@ -201,8 +201,8 @@ absl::Status UserdServer::Start() {
       });
   p.monitor->Start();
   p.housekeeper = std::make_unique<Housekeeper>(
-      std::make_unique<PostgresUserStore>(config_.database_url,
-                                          config_.statement_timeout),
+      std::make_unique<PostgresStores>(config_.database_url,
+                                       config_.statement_timeout),
       config_.housekeeping_interval, kHousekeepingBatch, deps.login_throttle);
   p.housekeeper->Start();
   Log(LogLevel::kInfo, "listening",

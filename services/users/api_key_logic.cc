@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/page_request.h"
@@ -97,7 +97,7 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
                                Callback<v1::ApiKey> done) {
   RunAuthenticated(
       deps_, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -109,7 +109,7 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
         if (!key.ok()) return done(key.status());
         std::string token = NewToken();
         key->token_hash = TokenHash(token);
-        absl::StatusOr<ApiKeyRecord> created = store.CreateApiKey(*key);
+        absl::StatusOr<ApiKeyRecord> created = stores.credentials.CreateApiKey(*key);
         if (!created.ok()) return done(created.status());
         v1::ApiKey result = ToProto(*created);
         result.set_token(token);
@@ -123,7 +123,7 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
                               Callback<v1::ListApiKeysResponse> done) {
   RunAuthenticated(
       deps_, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -136,7 +136,7 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
                                             request.page_token(), violations);
         if (!violations.empty()) return done(violations.ToStatus());
         absl::StatusOr<std::vector<ApiKeyRecord>> keys =
-            store.ListApiKeys(*project_id, page.after_id, page.size + 1);
+            stores.credentials.ListApiKeys(*project_id, page.after_id, page.size + 1);
         if (!keys.ok()) return done(keys.status());
         v1::ListApiKeysResponse response;
         response.set_next_page_token(
@@ -153,7 +153,7 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
                                Callback<google::protobuf::Empty> done) {
   RunAuthenticated(
       deps_, call,
-      [this, request, done](UserStore& store, const Principal& principal) {
+      [this, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<ApiKeyName> name =
             ParseApiKeyName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -163,14 +163,14 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
           return done(s);
         }
         absl::StatusOr<ApiKeyRecord> key =
-            store.GetApiKey(name->project_id, name->key_id);
+            stores.credentials.GetApiKey(name->project_id, name->key_id);
         if (!key.ok()) return done(key.status());
         if (key->is_operator && !principal.is_operator) {
           return done(ApiError(absl::StatusCode::kPermissionDenied,
                                "OPERATOR_KEY",
                                "only the operator deletes the operator's key"));
         }
-        if (absl::Status s = store.DeleteApiKey(name->project_id, name->key_id);
+        if (absl::Status s = stores.credentials.DeleteApiKey(name->project_id, name->key_id);
             !s.ok()) {
           return done(s);
         }
@@ -183,11 +183,11 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
       done);
 }
 
-absl::Status InstallOperatorKey(UserStore& store, const std::string& token) {
-  if (absl::Status s = store.EnsureProject(kDefaultProjectId); !s.ok()) {
+absl::Status InstallOperatorKey(const Stores& stores, const std::string& token) {
+  if (absl::Status s = stores.projects.EnsureProject(kDefaultProjectId); !s.ok()) {
     return s;
   }
-  return store.InstallOperatorKey(TokenHash(token));
+  return stores.credentials.InstallOperatorKey(TokenHash(token));
 }
 
 }  // namespace users

@@ -38,7 +38,7 @@ class ApiKeyLogic final {
 // Makes sure project "default" exists and `token` is the operator's key
 // (scopes admin, read, write), revoking any previous operator key.
 // Idempotent; synchronous (start-up only).
-absl::Status InstallOperatorKey(UserStore& store, const std::string& token);
+absl::Status InstallOperatorKey(const Stores& stores, const std::string& token);
 
 }  // namespace users
 

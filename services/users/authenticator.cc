@@ -3,7 +3,7 @@
 #include <optional>
 #include <utility>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authorizer.h"
 #include "services/users/tokens.h"
 
@@ -22,7 +22,7 @@ std::optional<Principal> CachedPrincipal(PrincipalCache* cache,
 
 }  // namespace
 
-absl::StatusOr<Principal> Authenticate(UserStore& store,
+absl::StatusOr<Principal> Authenticate(CredentialStore& credentials,
                                        const std::string& bearer_token,
                                        PrincipalCache* cache) {
   if (bearer_token.empty()) {
@@ -35,7 +35,7 @@ absl::StatusOr<Principal> Authenticate(UserStore& store,
   }
   PrincipalCache::Ticket ticket;
   if (cache != nullptr) ticket = cache->BeginFill();
-  absl::StatusOr<TokenRecord> token = store.FindToken(token_hash);
+  absl::StatusOr<TokenRecord> token = credentials.FindToken(token_hash);
   if (absl::IsNotFound(token.status())) {
     return ApiError(absl::StatusCode::kUnauthenticated, "TOKEN_INVALID",
                     "the token is unknown, expired or revoked");
@@ -50,16 +50,16 @@ absl::StatusOr<Principal> Authenticate(UserStore& store,
 }
 
 void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
-                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(Stores&, const Principal&)> work,
                       std::function<void(absl::Status)> fail) {
   if (!call.bearer_token.empty()) {
     if (std::optional<Principal> cached = CachedPrincipal(
             deps.principal_cache, TokenHash(call.bearer_token))) {
       deps.pool->Run(
           [principal = *std::move(cached), work = std::move(work),
-           fail = std::move(fail)](UserStore* store, absl::Status status) {
+           fail = std::move(fail)](Stores* stores, absl::Status status) {
             if (!status.ok()) return fail(status);
-            work(*store, principal);
+            work(*stores, principal);
           },
           call.deadline);
       return;
@@ -68,12 +68,12 @@ void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
   deps.pool->Run(
       [token = call.bearer_token, cache = deps.principal_cache,
        work = std::move(work),
-       fail = std::move(fail)](UserStore* store, absl::Status status) {
+       fail = std::move(fail)](Stores* stores, absl::Status status) {
         if (!status.ok()) return fail(status);
         absl::StatusOr<Principal> principal =
-            Authenticate(*store, token, cache);
+            Authenticate(stores->credentials, token, cache);
         if (!principal.ok()) return fail(principal.status());
-        work(*store, *principal);
+        work(*stores, *principal);
       },
       call.deadline);
 }

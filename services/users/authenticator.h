@@ -9,7 +9,7 @@
 #include "services/users/principal_cache.h"
 #include "services/users/service_deps.h"
 #include "storage/store_pool.h"
-#include "storage/user_store.h"
+#include "storage/credential_store.h"
 
 namespace users {
 
@@ -20,7 +20,7 @@ namespace users {
 // correct password is at login); database errors pass through. With a
 // `cache`, a cached token is resolved without the database, and a token read
 // from the database is offered to the cache.
-absl::StatusOr<Principal> Authenticate(UserStore& store,
+absl::StatusOr<Principal> Authenticate(CredentialStore& credentials,
                                        const std::string& bearer_token,
                                        PrincipalCache* cache = nullptr);
 
@@ -29,7 +29,7 @@ absl::StatusOr<Principal> Authenticate(UserStore& store,
 // in deps.principal_cache is resolved before the work is queued, so the
 // worker runs only the call's own statements.
 void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
-                      std::function<void(UserStore&, const Principal&)> work,
+                      std::function<void(Stores&, const Principal&)> work,
                       std::function<void(absl::Status)> fail);
 
 }  // namespace users

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "users/v1/user.pb.h"
 
 namespace users {

@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "services/users/principal.h"
-#include "storage/user_store.h"
+#include "storage/credential_store.h"
 
 namespace users {
 

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/identifier_rules.h"
 
 namespace users {

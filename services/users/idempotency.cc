@@ -2,7 +2,7 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/tokens.h"
 
 namespace users {

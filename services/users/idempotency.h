@@ -15,7 +15,7 @@
 #include "services/users/principal.h"
 #include "services/users/service_deps.h"
 #include "services/users/tokens.h"
-#include "storage/user_store.h"
+#include "storage/stores.h"
 
 namespace users {
 
@@ -94,7 +94,7 @@ IdempotencyRecord NewRecord(const IdempotentCall& call,
 template <typename T>
 void RunIdempotent(
     const ServiceDeps& deps, const CallContext& context, IdempotentCall call,
-    std::function<void(UserStore&, const Principal&,
+    std::function<void(Stores&, const Principal&,
                        std::optional<IdempotencyRecord>, Callback<T>)>
         write,
     std::function<void(const IdempotencyRecord&, Callback<T>)> replay,
@@ -125,7 +125,7 @@ void Answer(const ServiceDeps& deps, const IdempotentCall& call,
 template <typename T>
 void RunIdempotent(
     const ServiceDeps& deps, const CallContext& context, IdempotentCall call,
-    std::function<void(UserStore&, const Principal&,
+    std::function<void(Stores&, const Principal&,
                        std::optional<IdempotencyRecord>, Callback<T>)>
         write,
     std::function<void(const IdempotencyRecord&, Callback<T>)> replay,
@@ -133,12 +133,12 @@ void RunIdempotent(
   deps.pool->Run(
       [&deps, context, call = std::move(call), write = std::move(write),
        replay = std::move(replay),
-       done = std::move(done)](UserStore* store, absl::Status status) {
+       done = std::move(done)](Stores* stores, absl::Status status) {
         if (!status.ok()) return done(status);
         const bool idempotent = !call.request_id.empty();
         absl::Status valid = ValidateRequestId(call.request_id);
         absl::StatusOr<Principal> principal =
-            Authenticate(*store, context.bearer_token, deps.principal_cache);
+            Authenticate(stores->credentials, context.bearer_token, deps.principal_cache);
         if (!principal.ok()) {
           if (!idempotent || !valid.ok() ||
               !absl::IsUnauthenticated(principal.status()) ||
@@ -146,7 +146,7 @@ void RunIdempotent(
             return done(principal.status());
           }
           absl::StatusOr<IdempotencyRecord> record =
-              store->FindIdempotencyRecordOfEndedToken(
+              stores->sessions.FindIdempotencyRecordOfEndedToken(
                   TokenHash(context.bearer_token), call.request_id);
           if (absl::IsNotFound(record.status())) {
             return done(principal.status());
@@ -155,13 +155,13 @@ void RunIdempotent(
           return idempotency_internal::Answer<T>(
               deps, call, context, *std::move(record), replay, done);
         }
-        if (!idempotent) return write(*store, *principal, std::nullopt, done);
+        if (!idempotent) return write(*stores, *principal, std::nullopt, done);
         if (!valid.ok()) return done(valid);
 
         IdempotencyRecord fresh =
             NewRecord(call, *principal, context.bearer_token);
         absl::StatusOr<IdempotencyRecord> recorded =
-            store->FindIdempotencyRecord(fresh.key);
+            stores->sessions.FindIdempotencyRecord(fresh.key);
         if (recorded.ok()) {
           return idempotency_internal::Answer<T>(
               deps, call, context, *std::move(recorded), replay, done);
@@ -180,17 +180,17 @@ void RunIdempotent(
           absl::Status failure = result.status();
           deps.pool->Run(
               [&deps, context, call, key, replay, done, failure](
-                  UserStore* store, absl::Status status) {
+                  Stores* stores, absl::Status status) {
                 if (!status.ok()) return done(failure);
                 absl::StatusOr<IdempotencyRecord> record =
-                    store->FindIdempotencyRecord(key);
+                    stores->sessions.FindIdempotencyRecord(key);
                 if (!record.ok()) return done(failure);
                 idempotency_internal::Answer<T>(
                     deps, call, context, *std::move(record), replay, done);
               },
               context.deadline);
         };
-        write(*store, *principal, std::move(fresh),
+        write(*stores, *principal, std::move(fresh),
               std::move(answer_duplicate));
       },
       context.deadline);

@@ -5,7 +5,7 @@
 
 #include "boost/asio/ip/address.hpp"
 #include "boost/asio/ip/network_v6.hpp"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 

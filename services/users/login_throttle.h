@@ -5,7 +5,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "storage/user_store.h"
+#include "storage/session_store.h"
 
 namespace users {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 

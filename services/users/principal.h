@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "storage/user_store.h"
+#include "storage/credential_store.h"
 
 namespace users {
 

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/resource_names.h"
@@ -94,7 +94,7 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
       deps_, call,
-      [this, request, done](UserStore& store, const Principal& principal) {
+      [this, request, done](Stores& stores, const Principal& principal) {
         if (absl::Status s = AuthorizeProjectCreation(principal); !s.ok()) {
           return done(s);
         }
@@ -114,7 +114,7 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        if (absl::Status s = store.CreateProject(record); !s.ok()) {
+        if (absl::Status s = stores.projects.CreateProject(record); !s.ok()) {
           return done(s);
         }
         done(ToProto(record));
@@ -127,14 +127,14 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
                                      Callback<v1::Project> done) {
   RunAuthenticated(
       deps_, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.name(), principal, "name");
         if (!id.ok()) return done(id.status());
         if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
+        absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);
         if (!record.ok()) return done(record.status());
         done(ToProto(*record));
       },
@@ -146,7 +146,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
                                         Callback<v1::Project> done) {
   RunAuthenticated(
       deps_, call,
-      [this, request, done](UserStore& store, const Principal& principal) {
+      [this, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.project().name(), principal,
                              "project.name");
@@ -154,7 +154,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
         if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<ProjectRecord> record = store.GetProject(*id);
+        absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);
         if (!record.ok()) return done(record.status());
         std::vector<std::string> paths(request.update_mask().paths().begin(),
                                        request.update_mask().paths().end());
@@ -166,7 +166,7 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
           return done(s);
         }
         absl::StatusOr<ProjectRecord> updated =
-            store.UpdateProject(*record, webhook, policy);
+            stores.projects.UpdateProject(*record, webhook, policy);
         if (!updated.ok()) return done(updated.status());
         if (deps_.principal_cache != nullptr) {
           deps_.principal_cache->EvictProject(*id);

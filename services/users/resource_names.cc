@@ -5,7 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 namespace {

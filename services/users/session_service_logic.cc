@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/idempotency.h"
 #include "services/users/hashing_jobs.h"
@@ -11,6 +11,7 @@
 #include "services/users/resource_names.h"
 #include "services/users/text_checks.h"
 #include "services/users/tokens.h"
+#include "storage/store_error.h"
 
 namespace users {
 namespace {
@@ -27,9 +28,9 @@ absl::Status UserSuspended() {
 
 // The store's answer for a login whose user is suspended.
 bool IsUserSuspended(const absl::Status& status) {
-  google::rpc::ErrorInfo info;
-  return absl::IsFailedPrecondition(status) && GetErrorInfo(status, &info) &&
-         info.reason() == "USER_SUSPENDED";
+  std::optional<StoreErrorDetail> detail = GetStoreErrorDetail(status);
+  return absl::IsFailedPrecondition(status) && detail.has_value() &&
+         detail->column == "suspensions";
 }
 
 }  // namespace
@@ -64,11 +65,11 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
           : deps_.trusted_proxies->ClientAddress(call.peer_address,
                                                  call.forwarded_for));
   deps_.pool->Run(
-      [this, call, request, attempt, done](UserStore* store,
+      [this, call, request, attempt, done](Stores* stores,
                                            absl::Status status) {
         if (!status.ok()) return done(status);
         const LoginThrottlePolicy& policy = deps_.login_throttle;
-        absl::StatusOr<LoginFailures> failures = store->GetLoginFailures(
+        absl::StatusOr<LoginFailures> failures = stores->sessions.GetLoginFailures(
             attempt, policy.window_limit, policy.window_seconds);
         if (!failures.ok()) return done(failures.status());
         if (double delay = LoginRetryDelay(policy, *failures); delay > 0) {
@@ -81,7 +82,7 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
                                                ? LoginIdentifier::kEmail
                                                : LoginIdentifier::kUsername;
         absl::StatusOr<UserLogin> login =
-            store->FindLogin(attempt.project_id, identifier, key);
+            stores->users.FindLogin(attempt.project_id, identifier, key);
         if (!login.ok() && !absl::IsNotFound(login.status())) {
           return done(login.status());
         }
@@ -109,8 +110,8 @@ void SessionServiceLogic::RecordFailure(const CallContext& call,
   // The failure is counted before the answer, so that the next attempt
   // already sees it.
   deps_.pool->Run(
-      [attempt, done](UserStore* store, absl::Status status) {
-        if (status.ok()) status = store->RecordLoginFailure(attempt);
+      [attempt, done](Stores* stores, absl::Status status) {
+        if (status.ok()) status = stores->sessions.RecordLoginFailure(attempt);
         if (!status.ok()) return done(status);
         done(BadCredentials());
       },
@@ -129,9 +130,9 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
   login.session = NewSession{TokenHash(token), deps_.session_ttl_seconds};
   login.max_sessions = deps_.max_sessions_per_user;
   deps_.pool->Run(
-      [login, token, done](UserStore* store, absl::Status status) {
+      [login, token, done](Stores* stores, absl::Status status) {
         if (!status.ok()) return done(status);
-        absl::StatusOr<SessionRecord> created = store->CreateSession(login);
+        absl::StatusOr<SessionRecord> created = stores->sessions.CreateSession(login);
         if (IsUserSuspended(created.status())) {
           // Only a verified password gets this far.
           return done(UserSuspended());
@@ -144,7 +145,7 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
         if (!created.ok()) return done(created.status());
         const std::string& project_id = login.attempt.project_id;
         absl::StatusOr<UserRecord> user =
-            store->GetUser(project_id, login.user_id);
+            stores->users.GetUser(project_id, login.user_id);
         if (!user.ok()) return done(user.status());
         v1::Session result;
         result.set_name(
@@ -165,7 +166,7 @@ void SessionServiceLogic::DeleteSession(
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteSession", request),
       [cache = deps_.principal_cache](
-          UserStore& store, const Principal& principal,
+          Stores& stores, const Principal& principal,
           std::optional<IdempotencyRecord> record, Callback<bool> done) {
         if (!principal.session_id.has_value()) {
           return done(ApiError(absl::StatusCode::kFailedPrecondition,
@@ -173,7 +174,7 @@ void SessionServiceLogic::DeleteSession(
                                "the credentials are an API key, not a session"));
         }
         if (record.has_value()) record->ended_caller_token = true;
-        absl::Status status = store.DeleteSession(
+        absl::Status status = stores.sessions.DeleteSession(
             principal.project_id, *principal.session_id, record);
         if (!status.ok()) return done(status);
         if (cache != nullptr) {

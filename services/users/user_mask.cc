@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "storage/user_fields.h"
 
 namespace users {

@@ -7,7 +7,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/authenticator.h"
 #include "services/users/authorizer.h"
 #include "services/users/hashing_jobs.h"
@@ -36,11 +36,11 @@ std::optional<int64_t> ParseEtag(const std::string& etag) {
 
 // The settings of `project_id`: the caller's own project's come with the
 // principal; another project's (an operator's key) are read.
-absl::StatusOr<ProjectRecord> ProjectSettings(UserStore& store,
+absl::StatusOr<ProjectRecord> ProjectSettings(Stores& stores,
                                               const Principal& principal,
                                               const std::string& project_id) {
   if (principal.project.id == project_id) return principal.project;
-  return store.GetProject(project_id);
+  return stores.projects.GetProject(project_id);
 }
 
 PasswordPolicy PolicyOf(const ProjectRecord& project) {
@@ -99,7 +99,7 @@ void UserServiceLogic::CreateUser(const CallContext& call,
                                   Callback<v1::User> done) {
   RunIdempotent<v1::User>(
       deps_, call, UserWriteCall("CreateUser", request),
-      [this, call, request](UserStore& store, const Principal& principal,
+      [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
                             Callback<v1::User> done) {
         absl::StatusOr<std::string> project_id =
@@ -111,7 +111,7 @@ void UserServiceLogic::CreateUser(const CallContext& call,
           return done(s);
         }
         absl::StatusOr<ProjectRecord> project =
-            ProjectSettings(store, principal, *project_id);
+            ProjectSettings(stores, principal, *project_id);
         if (!project.ok()) return done(project.status());
 
         v1::User user = request.user();
@@ -141,9 +141,9 @@ void UserServiceLogic::CreateUser(const CallContext& call,
               UserChanges changes = ToUserChanges(user, mask.columns, *hash);
               deps_.pool->Run(
                   [changes, project_id, actor, call, record, done](
-                      UserStore* store, absl::Status status) {
+                      Stores* stores, absl::Status status) {
                     if (!status.ok()) return done(status);
-                    absl::StatusOr<UserRecord> created = store->CreateUser(
+                    absl::StatusOr<UserRecord> created = stores->users.CreateUser(
                         project_id, changes, actor, call.request_id, record);
                     if (!created.ok()) return done(created.status());
                     done(std::move(created->user));
@@ -160,7 +160,7 @@ void UserServiceLogic::GetUser(const CallContext& call,
                                Callback<v1::User> done) {
   RunAuthenticated(
       deps_, call,
-      [call, request, done](UserStore& store, const Principal& principal) {
+      [call, request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -171,7 +171,7 @@ void UserServiceLogic::GetUser(const CallContext& call,
           return done(s);
         }
         absl::StatusOr<UserRecord> record =
-            store.GetUser(name->project_id, name->user_id);
+            stores.users.GetUser(name->project_id, name->user_id);
         if (!record.ok()) return done(record.status());
         done(std::move(record->user));
       },
@@ -179,7 +179,7 @@ void UserServiceLogic::GetUser(const CallContext& call,
 }
 
 absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
-    UserStore& store, const Principal& principal, const CallContext& call,
+    Stores& stores, const Principal& principal, const CallContext& call,
     const v1::UpdateUserRequest& request) {
   absl::StatusOr<UserName> name =
       ParseUserName(request.user().name(), principal, "user.name");
@@ -204,7 +204,7 @@ absl::StatusOr<UserServiceLogic::UpdatePlan> UserServiceLogic::PlanUpdate(
   plan.user = request.user();
   plan.mask = *std::move(mask);
   absl::StatusOr<ProjectRecord> project =
-      ProjectSettings(store, principal, name->project_id);
+      ProjectSettings(stores, principal, name->project_id);
   if (!project.ok()) return project.status();
   plan.project = *std::move(project);
 
@@ -230,18 +230,18 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
                                   Callback<UpdateUserResult> done) {
   RunIdempotent<UpdateUserResult>(
       deps_, call, UserWriteCall("UpdateUser", request),
-      [this, call, request](UserStore& store, const Principal& principal,
+      [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
                             Callback<UpdateUserResult> done) {
         absl::StatusOr<UpdatePlan> plan =
-            PlanUpdate(store, principal, call, request);
+            PlanUpdate(stores, principal, call, request);
         if (!plan.ok()) return done(plan.status());
         plan->update.idempotency = std::move(record);
 
         if (plan->mask.columns.none()) {
           // Nothing writable named: a read, still subject to the etag.
           absl::StatusOr<UserRecord> record =
-              store.GetUser(plan->update.project_id, plan->update.user_id);
+              stores.users.GetUser(plan->update.project_id, plan->update.user_id);
           if (!record.ok()) return done(record.status());
           if (plan->update.expected_version.has_value() &&
               *plan->update.expected_version != record->version) {
@@ -257,7 +257,7 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         if (Has(shared_plan->mask.columns, UserColumn::kPasswordHash)) {
           return HashThenWrite(shared_plan, done);
         }
-        Write(store, *shared_plan, done);
+        Write(stores, *shared_plan, done);
       },
       [this](const IdempotencyRecord& record,
              Callback<UpdateUserResult> done) { ReplayUpdate(record, done); },
@@ -275,13 +275,13 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
   // a working one again, ending that one.
   deps_.pool->Run(
       [this, key = record.key, result = std::move(result), done](
-          UserStore* store, absl::Status status) mutable {
+          Stores* stores, absl::Status status) mutable {
         if (!status.ok()) return done(status);
         RotatedSession rotated{NewToken(), 0};
         NewSession session{TokenHash(rotated.token),
                            deps_.session_ttl_seconds};
         absl::StatusOr<std::optional<SessionRecord>> renewed =
-            store->RenewRecordedSession(key, session);
+            stores->sessions.RenewRecordedSession(key, session);
         if (!renewed.ok()) return done(renewed.status());
         if (renewed->has_value()) {
           rotated.expire_time_unix = (*renewed)->expire_time_unix;
@@ -326,14 +326,14 @@ void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
 void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,
                                    Callback<UpdateUserResult> done) {
   deps_.pool->Run(
-      [this, plan, done](UserStore* store, absl::Status status) {
+      [this, plan, done](Stores* stores, absl::Status status) {
         if (!status.ok()) return done(status);
-        Write(*store, *plan, done);
+        Write(*stores, *plan, done);
       },
       plan->call.deadline);
 }
 
-void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
+void UserServiceLogic::Write(Stores& stores, UpdatePlan& plan,
                              const Callback<UpdateUserResult>& done) {
   UserUpdate& update = plan.update;
   update.changes = ToUserChanges(plan.user, plan.mask.columns,
@@ -357,7 +357,7 @@ void UserServiceLogic::Write(UserStore& store, UpdatePlan& plan,
         update.sessions.rotate_session_id.has_value();
   }
 
-  absl::StatusOr<UserUpdateResult> result = store.UpdateUser(update);
+  absl::StatusOr<UserUpdateResult> result = stores.users.UpdateUser(update);
   if (!result.ok()) return done(result.status());
   // A new role, or sessions ended or rotated: this user's cached tokens are
   // stale. (A profile change leaves them be.)
@@ -389,7 +389,7 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
                                   Callback<bool> done) {
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteUser", request),
-      [this, call, request](UserStore& store, const Principal& principal,
+      [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
                             Callback<bool> done) {
         absl::StatusOr<UserName> name =
@@ -401,7 +401,7 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
           return done(s);
         }
         absl::Status status =
-            store.DeleteUser(name->project_id, name->user_id, principal.Actor(),
+            stores.users.DeleteUser(name->project_id, name->user_id, principal.Actor(),
                              call.request_id, record);
         if (!status.ok()) return done(status);
         ForgetUser(name->project_id, name->user_id);
@@ -415,7 +415,7 @@ void UserServiceLogic::ListUsers(const CallContext& call,
                                  Callback<v1::ListUsersResponse> done) {
   RunAuthenticated(
       deps_, call,
-      [request, done](UserStore& store, const Principal& principal) {
+      [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -429,7 +429,7 @@ void UserServiceLogic::ListUsers(const CallContext& call,
         if (!violations.empty()) return done(violations.ToStatus());
 
         absl::StatusOr<std::vector<UserRecord>> records =
-            store.ListUsers(*project_id, page.after_id, page.size + 1);
+            stores.users.ListUsers(*project_id, page.after_id, page.size + 1);
         if (!records.ok()) return done(records.status());
         v1::ListUsersResponse response;
         response.set_next_page_token(
@@ -446,7 +446,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
                                    Callback<v1::User> done) {
   RunIdempotent<v1::User>(
       deps_, call, IdempotentCallOf("SuspendUser", request),
-      [this, call, request](UserStore& store, const Principal& principal,
+      [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
                             Callback<v1::User> done) {
         absl::StatusOr<UserName> name =
@@ -477,7 +477,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         suspension.actor = principal.Actor();
         suspension.request_id = call.request_id;
         suspension.idempotency = std::move(record);
-        absl::StatusOr<UserRecord> suspended = store.SuspendUser(suspension);
+        absl::StatusOr<UserRecord> suspended = stores.users.SuspendUser(suspension);
         if (!suspended.ok()) return done(suspended.status());
         ForgetUser(name->project_id, name->user_id);
         done(std::move(suspended->user));
@@ -490,7 +490,7 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
                                      Callback<v1::User> done) {
   RunIdempotent<v1::User>(
       deps_, call, IdempotentCallOf("UnsuspendUser", request),
-      [call, request](UserStore& store, const Principal& principal,
+      [call, request](Stores& stores, const Principal& principal,
                       std::optional<IdempotencyRecord> record,
                       Callback<v1::User> done) {
         absl::StatusOr<UserName> name =
@@ -502,7 +502,7 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
           return done(s);
         }
         absl::StatusOr<UserRecord> unsuspended =
-            store.UnsuspendUser(name->project_id, name->user_id,
+            stores.users.UnsuspendUser(name->project_id, name->user_id,
                                 principal.Actor(), call.request_id, record);
         if (!unsuspended.ok()) return done(unsuspended.status());
         done(std::move(unsuspended->user));

@@ -7,7 +7,7 @@
 
 #include "services/users/call_context.h"
 #include "services/users/principal.h"
-#include "storage/user_store.h"
+#include "storage/stores.h"
 #include "services/users/service_deps.h"
 #include "users/v1/user_service.pb.h"
 
@@ -64,7 +64,7 @@ class UserServiceLogic final {
   struct UpdatePlan;
 
   // Everything that needs no write: names, authorization, mask, validation.
-  absl::StatusOr<UpdatePlan> PlanUpdate(UserStore& store,
+  absl::StatusOr<UpdatePlan> PlanUpdate(Stores& stores,
                                         const Principal& principal,
                                         const CallContext& call,
                                         const v1::UpdateUserRequest& request);
@@ -74,7 +74,7 @@ class UserServiceLogic final {
                      Callback<UpdateUserResult> done);
   void WriteOnPool(std::shared_ptr<UpdatePlan> plan,
                    Callback<UpdateUserResult> done);
-  void Write(UserStore& store, UpdatePlan& plan,
+  void Write(Stores& stores, UpdatePlan& plan,
              const Callback<UpdateUserResult>& done);
   // Answers a retry from its first call's record; hands out a session again
   // when the first call did.

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "storage/user_columns.h"
 #include "users/v1/user.pb.h"
 #include "users/v1/user_service.pb.h"

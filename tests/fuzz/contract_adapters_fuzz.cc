@@ -16,7 +16,7 @@
 #include "gateway/neptun_adapter.h"
 #include "gateway/project_adapter.h"
 #include "gateway/v1_adapter.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/user_mask.h"
 #include "services/users/user_validator.h"
 

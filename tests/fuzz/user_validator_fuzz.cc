@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "services/users/user_mask.h"
 #include "services/users/user_validator.h"
 #include "users/v1/user.pb.h"

@@ -7,7 +7,7 @@
 
 #include "absl/status/status.h"
 #include "google/rpc/error_details.pb.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 namespace test {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/postgres_user_store.h"
+#include "storage/postgres_stores.h"
 #include "tests/storage/test_database.h"
 
 namespace users {
@@ -54,13 +54,13 @@ TEST(MigrationsTest, MigrateAgainIsANoOp) {
   const std::string& database = TestDatabase::Get().connection_string();
   const int64_t events_before =
       Count(database, "SELECT count(*) FROM schema_migrations");
-  PostgresUserStore store(database, kTimeout);
-  ASSERT_TRUE(store.Migrate().ok());
-  ASSERT_TRUE(store.Migrate().ok());
+  PostgresStores store(database, kTimeout);
+  ASSERT_TRUE(store.maintenance.Migrate().ok());
+  ASSERT_TRUE(store.maintenance.Migrate().ok());
   EXPECT_EQ(Count(database, "SELECT count(*) FROM schema_migrations"),
             events_before);
   // The store still works on the connection it migrated with.
-  EXPECT_TRUE(store.EnsureProject("after-migrate").ok());
+  EXPECT_TRUE(store.projects.EnsureProject("after-migrate").ok());
 }
 
 // Replicas starting at once: each migrates a fresh database at the same
@@ -71,11 +71,11 @@ TEST(MigrationsTest, ConcurrentMigrateAppliesEachMigrationOnce) {
   for (int round = 0; round < 3; ++round) {
     const std::string database = TestDatabase::Get().CreateEmptyDatabase();
     ASSERT_FALSE(database.empty());
-    std::vector<std::unique_ptr<PostgresUserStore>> stores;
+    std::vector<std::unique_ptr<PostgresStores>> stores;
     for (int i = 0; i < kReplicas; ++i) {
-      stores.push_back(std::make_unique<PostgresUserStore>(database, kTimeout));
+      stores.push_back(std::make_unique<PostgresStores>(database, kTimeout));
       // Connect first so that the migrations, not the connects, race.
-      ASSERT_TRUE(stores.back()->Ping().ok());
+      ASSERT_TRUE(stores.back()->maintenance.Ping().ok());
     }
     std::promise<void> start;
     std::shared_future<void> started = start.get_future().share();
@@ -84,7 +84,7 @@ TEST(MigrationsTest, ConcurrentMigrateAppliesEachMigrationOnce) {
     for (auto& store : stores) {
       results.push_back(std::async(std::launch::async, [&store, started] {
         started.wait();
-        return store->Migrate();
+        return store->maintenance.Migrate();
       }));
     }
     start.set_value();
@@ -169,17 +169,17 @@ TEST(MigrationsTest, BackfillsIdentifierKeys) {
 // Migrate() lifts the statement timeout for itself only: afterwards a
 // statement blocked on a row lock is cancelled after the store's 300 ms.
 TEST(MigrationsTest, MigrateRestoresTheStatementTimeout) {
-  PostgresUserStore store(TestDatabase::Get().connection_string(),
+  PostgresStores store(TestDatabase::Get().connection_string(),
                           std::chrono::milliseconds(300));
-  ASSERT_TRUE(store.Migrate().ok());
-  ASSERT_TRUE(store.EnsureProject("timeout").ok());
+  ASSERT_TRUE(store.maintenance.Migrate().ok());
+  ASSERT_TRUE(store.projects.EnsureProject("timeout").ok());
   pqxx::connection locker(TestDatabase::Get().connection_string());
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM projects WHERE id = 'timeout' FOR UPDATE");
   ProjectRecord project;
   project.id = "timeout";
   std::future<absl::Status> updated = std::async(std::launch::async, [&] {
-    return store.UpdateProject(project, true, false).status();
+    return store.projects.UpdateProject(project, true, false).status();
   });
   // Bounded so that a missing timeout fails the test instead of hanging it.
   const bool cancelled_in_time =

@@ -37,12 +37,12 @@ struct Outcome {
 // Work that records its outcome (pinging the store when it has one) into a
 // promise the test waits on.
 StorePool::Work Recording(std::promise<Outcome>& done) {
-  return [&done](UserStore* store, absl::Status status) {
+  return [&done](Stores* store, absl::Status status) {
     Outcome outcome;
     outcome.had_store = store != nullptr;
     outcome.status = std::move(status);
     outcome.thread = std::this_thread::get_id();
-    if (store != nullptr) outcome.ping = store->Ping();
+    if (store != nullptr) outcome.ping = store->maintenance.Ping();
     done.set_value(outcome);
   };
 }
@@ -51,7 +51,7 @@ StorePool::Work Recording(std::promise<Outcome>& done) {
 class Blocker {
  public:
   StorePool::Work Work() {
-    return [this](UserStore*, const absl::Status&) {
+    return [this](Stores*, const absl::Status&) {
       started_.set_value();
       released_.get_future().wait();
     };

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "storage/connection_string.h"
-#include "storage/postgres_user_store.h"
+#include "storage/postgres_stores.h"
 
 namespace users {
 namespace test {
@@ -51,8 +51,8 @@ class TestDatabase final : public ::testing::Environment {
     admin_url_ = url;
     std::string created = CreateDatabase();
     if (created.empty()) return;
-    PostgresUserStore store(created, std::chrono::minutes(1));
-    absl::Status migrated = store.Migrate();
+    PostgresStores store(created, std::chrono::minutes(1));
+    absl::Status migrated = store.maintenance.Migrate();
     if (!migrated.ok()) {
       error_ = "migrating the test database: " + migrated.ToString();
       ADD_FAILURE() << error_;

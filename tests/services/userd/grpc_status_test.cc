@@ -8,7 +8,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 namespace users {
 namespace {

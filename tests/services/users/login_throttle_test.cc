@@ -1,7 +1,7 @@
 #include "services/users/login_throttle.h"
 
 #include "gtest/gtest.h"
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 #include "tests/services/status_checks.h"
 
 namespace users {

@@ -1,5 +1,5 @@
-#ifndef USERS_SERVICES_COMMON_API_ERROR_H_
-#define USERS_SERVICES_COMMON_API_ERROR_H_
+#ifndef USERS_SERVICES_USERS_API_ERROR_H_
+#define USERS_SERVICES_USERS_API_ERROR_H_
 
 #include <cstdint>
 #include <map>
@@ -65,4 +65,4 @@ bool GetRetryInfo(const absl::Status& status, google::rpc::RetryInfo* retry);
 
 }  // namespace users
 
-#endif  // USERS_SERVICES_COMMON_API_ERROR_H_
+#endif  // USERS_SERVICES_USERS_API_ERROR_H_

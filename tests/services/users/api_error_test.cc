@@ -1,4 +1,4 @@
-#include "services/common/api_error.h"
+#include "services/users/api_error.h"
 
 #include <string>
 
