@@ -40,11 +40,11 @@ class PrincipalChangeListener final {
   // kHeartbeatInterval and, when the previous one is still unanswered,
   // reports on_listening(false) and reconnects. The contract this keeps: a
   // connection that stops answering (and so may be missing changes) is
-  // reported lost at most 2 * kHeartbeatInterval (1 s) after its last
-  // answer. A cache that stops being used on on_listening(false) therefore
-  // honours a revocation within about 1 s of its commit even when the
-  // connection dies silently. A server that takes longer than
-  // kHeartbeatInterval to answer `SELECT 1` counts as lost too.
+  // reported lost at most 2 * kHeartbeatInterval (1 s, plus the time to
+  // wake up) after its last answer. A cache that stops being used on
+  // on_listening(false) therefore honours a revocation within about 1 s of
+  // its commit even when the connection dies silently. A server that takes
+  // longer than kHeartbeatInterval to answer `SELECT 1` counts as lost too.
   static constexpr std::chrono::milliseconds kHeartbeatInterval{500};
 
   struct Callbacks {
