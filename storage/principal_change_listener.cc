@@ -33,8 +33,8 @@ using Result = std::unique_ptr<PGresult, ResultClearer>;
 
 // libpq's last error on `connection`, as one line.
 std::runtime_error Failure(const std::string& what, PGconn* connection) {
-  std::string message = connection != nullptr ? PQerrorMessage(connection)
-                                              : "out of memory";
+  std::string message =
+      connection != nullptr ? PQerrorMessage(connection) : "out of memory";
   while (!message.empty() &&
          (message.back() == '\n' || message.back() == ' ')) {
     message.pop_back();
@@ -109,8 +109,8 @@ bool PrincipalChangeListener::WaitReadable(int fd,
                                            std::chrono::milliseconds timeout) {
   pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {fd, POLLIN | POLLRDHUP, 0}};
   int count = fd >= 0 ? 2 : 1;
-  int ready = poll(fds, count,
-                   static_cast<int>(std::max<int64_t>(timeout.count(), 0)));
+  int ready =
+      poll(fds, count, static_cast<int>(std::max<int64_t>(timeout.count(), 0)));
   if (ready < 0 && errno != EINTR) {
     throw std::runtime_error("poll on the listening connection failed");
   }
@@ -179,9 +179,9 @@ void PrincipalChangeListener::ListenOnce() {
         next_tick = now + kHeartbeatInterval;
       }
       // Rounded up, so that the tick is not polled for in a busy loop.
-      if (!WaitReadable(PQsocket(c),
-                        std::chrono::ceil<std::chrono::milliseconds>(
-                            next_tick - now))) {
+      if (!WaitReadable(
+              PQsocket(c),
+              std::chrono::ceil<std::chrono::milliseconds>(next_tick - now))) {
         break;
       }
       if (PQconsumeInput(c) != 1) throw Failure("connection lost", c);

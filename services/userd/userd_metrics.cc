@@ -39,8 +39,11 @@ prometheus::Labels HandledLabels(const std::string& service,
 prometheus::Counter& AddCounter(prometheus::Registry& registry,
                                 const std::string& name,
                                 const std::string& help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add(
-      {});
+  return prometheus::BuildCounter()
+      .Name(name)
+      .Help(help)
+      .Register(registry)
+      .Add({});
 }
 
 }  // namespace
@@ -89,10 +92,9 @@ UserdMetrics::UserdMetrics(prometheus::Registry& registry)
           .Name("userd_principal_cache_changes_total")
           .Help("Announced principal changes applied to the cache, by kind")
           .Register(registry);
-  cache_changes_ = {&changes.Add({{"kind", "token"}}),
-                    &changes.Add({{"kind", "user"}}),
-                    &changes.Add({{"kind", "project"}}),
-                    &changes.Add({{"kind", "all"}})};
+  cache_changes_ = {
+      &changes.Add({{"kind", "token"}}), &changes.Add({{"kind", "user"}}),
+      &changes.Add({{"kind", "project"}}), &changes.Add({{"kind", "all"}})};
   metrics::AddBuildInfo(registry, "userd_build_info");
   for (const char* service_name : {v1::UserService::service_full_name(),
                                    v1::SessionService::service_full_name(),
@@ -116,10 +118,10 @@ UserdMetrics::UserdMetrics(prometheus::Registry& registry)
   }
 }
 
-void UserdMetrics::ExposeGauges(std::function<double()> db_in_use,
-                                std::function<double()> db_waiting,
-                                std::function<double()> hash_queue_depth,
-                                std::function<double()> principal_cache_entries) {
+void UserdMetrics::ExposeGauges(
+    std::function<double()> db_in_use, std::function<double()> db_waiting,
+    std::function<double()> hash_queue_depth,
+    std::function<double()> principal_cache_entries) {
   gauges_.Add("userd_db_pool_in_use", "database connections running work",
               std::move(db_in_use));
   gauges_.Add("userd_db_pool_waiting", "database work waiting for a connection",

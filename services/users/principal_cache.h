@@ -51,11 +51,10 @@ class PrincipalCache final {
   // Entries kept at most; past that, fills are dropped until some expire.
   static constexpr size_t kDefaultCapacity = 100000;
 
-  explicit PrincipalCache(
-      std::chrono::milliseconds ttl = kMaxTtl,
-      Clock clock = &std::chrono::steady_clock::now,
-      size_t capacity = kDefaultCapacity,
-      PrincipalCacheObserver* observer = nullptr);
+  explicit PrincipalCache(std::chrono::milliseconds ttl = kMaxTtl,
+                          Clock clock = &std::chrono::steady_clock::now,
+                          size_t capacity = kDefaultCapacity,
+                          PrincipalCacheObserver* observer = nullptr);
 
   PrincipalCache(const PrincipalCache&) = delete;
   PrincipalCache& operator=(const PrincipalCache&) = delete;

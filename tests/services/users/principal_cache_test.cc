@@ -235,8 +235,9 @@ class RecordingObserver final : public PrincipalCacheObserver {
 // (BeginFill), however often the token was looked up before it.
 TEST_F(PrincipalCacheTest, TellsItsObserverWhatHappened) {
   RecordingObserver observer;
-  PrincipalCache cache(seconds(60), [this] { return now_; },
-                       PrincipalCache::kDefaultCapacity, &observer);
+  PrincipalCache cache(
+      seconds(60), [this] { return now_; }, PrincipalCache::kDefaultCapacity,
+      &observer);
   EXPECT_FALSE(cache.Lookup("a").has_value());  // not listening
   cache.Insert("a", Session("p", 1), cache.BeginFill());
   cache.SetListening(true);
