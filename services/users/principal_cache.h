@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "services/users/principal_cache_observer.h"
 #include "storage/principal_changes.h"
 #include "storage/credential_store.h"
 
@@ -37,6 +38,9 @@ namespace users {
 // read made before a revocation committed can never be cached after the
 // revocation's announcement was applied.
 //
+// `observer` (optional, outliving the cache) is told of hits, misses, stale
+// fills, applied changes and changes of listening state.
+//
 // Thread-safe.
 class PrincipalCache final {
  public:
@@ -47,10 +51,10 @@ class PrincipalCache final {
   // Entries kept at most; past that, fills are dropped until some expire.
   static constexpr size_t kDefaultCapacity = 100000;
 
-  explicit PrincipalCache(
-      std::chrono::milliseconds ttl = kMaxTtl,
-      Clock clock = &std::chrono::steady_clock::now,
-      size_t capacity = kDefaultCapacity);
+  explicit PrincipalCache(std::chrono::milliseconds ttl = kMaxTtl,
+                          Clock clock = &std::chrono::steady_clock::now,
+                          size_t capacity = kDefaultCapacity,
+                          PrincipalCacheObserver* observer = nullptr);
 
   PrincipalCache(const PrincipalCache&) = delete;
   PrincipalCache& operator=(const PrincipalCache&) = delete;
@@ -89,6 +93,8 @@ class PrincipalCache final {
   };
   using UserKey = std::pair<std::string, int64_t>;
 
+  // Lookup(), but telling the observer nothing. Takes mutex_.
+  std::optional<TokenRecord> FindLive(const std::string& token_hash);
   // All guarded by mutex_.
   void FlushLocked();
   void EraseLocked(const std::string& token_hash);
@@ -98,6 +104,7 @@ class PrincipalCache final {
   const std::chrono::milliseconds ttl_;
   const Clock clock_;
   const size_t capacity_;
+  PrincipalCacheObserver* const observer_;
   mutable std::mutex mutex_;
   bool listening_ = false;
   uint64_t generation_ = 0;
