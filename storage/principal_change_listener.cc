@@ -149,9 +149,9 @@ void PrincipalChangeListener::ListenOnce() {
   Receiver receiver(connection, callbacks_.on_change);
   {
     pqxx::nontransaction check(connection);
-    pqxx::result listening = check.exec(
-        "SELECT FROM pg_listening_channels() AS c WHERE c = " +
-        check.quote(kPrincipalChangesChannel));
+    pqxx::result listening =
+        check.exec("SELECT FROM pg_listening_channels() AS c WHERE c = " +
+                   check.quote(kPrincipalChangesChannel));
     if (listening.empty()) throw pqxx::broken_connection("LISTEN failed");
   }
   SetListening(true);

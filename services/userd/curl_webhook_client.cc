@@ -16,8 +16,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "services/users/api_error.h"
 #include "services/common/log.h"
+#include "services/users/api_error.h"
 #include "services/users/text_checks.h"
 
 namespace users {

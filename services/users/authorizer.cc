@@ -43,8 +43,8 @@ Principal PrincipalFromToken(const TokenRecord& token) {
     };
     // A key bound to a user has no more than the user's role allows now.
     principal.is_admin =
-        has("admin") && (!token.user_id.has_value() ||
-                         token.user_role == v1::User::ROLE_ADMIN);
+        has("admin") &&
+        (!token.user_id.has_value() || token.user_role == v1::User::ROLE_ADMIN);
     principal.is_operator = token.is_operator;
     principal.can_write = has("write");
     principal.can_read = has("read") || principal.can_write;

@@ -137,8 +137,8 @@ void RunIdempotent(
         if (!status.ok()) return done(status);
         const bool idempotent = !call.request_id.empty();
         absl::Status valid = ValidateRequestId(call.request_id);
-        absl::StatusOr<Principal> principal =
-            Authenticate(stores->credentials, context.bearer_token, deps.principal_cache);
+        absl::StatusOr<Principal> principal = Authenticate(
+            stores->credentials, context.bearer_token, deps.principal_cache);
         if (!principal.ok()) {
           if (!idempotent || !valid.ok() ||
               !absl::IsUnauthenticated(principal.status()) ||

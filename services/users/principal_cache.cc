@@ -64,8 +64,7 @@ void PrincipalCache::EvictToken(const std::string& token_hash) {
   EraseLocked(token_hash);
 }
 
-void PrincipalCache::EvictUser(const std::string& project_id,
-                               int64_t user_id) {
+void PrincipalCache::EvictUser(const std::string& project_id, int64_t user_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++generation_;
   auto it = by_user_.find({project_id, user_id});

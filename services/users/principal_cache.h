@@ -47,10 +47,9 @@ class PrincipalCache final {
   // Entries kept at most; past that, fills are dropped until some expire.
   static constexpr size_t kDefaultCapacity = 100000;
 
-  explicit PrincipalCache(
-      std::chrono::milliseconds ttl = kMaxTtl,
-      Clock clock = &std::chrono::steady_clock::now,
-      size_t capacity = kDefaultCapacity);
+  explicit PrincipalCache(std::chrono::milliseconds ttl = kMaxTtl,
+                          Clock clock = &std::chrono::steady_clock::now,
+                          size_t capacity = kDefaultCapacity);
 
   PrincipalCache(const PrincipalCache&) = delete;
   PrincipalCache& operator=(const PrincipalCache&) = delete;

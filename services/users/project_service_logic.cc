@@ -131,7 +131,8 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
         absl::StatusOr<std::string> id =
             ParseProjectName(request.name(), principal, "name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id);
+            !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);
@@ -147,11 +148,11 @@ void ProjectServiceLogic::UpdateProject(const CallContext& call,
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
-        absl::StatusOr<std::string> id =
-            ParseProjectName(request.project().name(), principal,
-                             "project.name");
+        absl::StatusOr<std::string> id = ParseProjectName(
+            request.project().name(), principal, "project.name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id);
+            !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);

@@ -143,8 +143,9 @@ void UserServiceLogic::CreateUser(const CallContext& call,
                   [changes, project_id, actor, call, record, done](
                       Stores* stores, absl::Status status) {
                     if (!status.ok()) return done(status);
-                    absl::StatusOr<UserRecord> created = stores->users.CreateUser(
-                        project_id, changes, actor, call.request_id, record);
+                    absl::StatusOr<UserRecord> created =
+                        stores->users.CreateUser(project_id, changes, actor,
+                                                 call.request_id, record);
                     if (!created.ok()) return done(created.status());
                     done(std::move(created->user));
                   },
@@ -240,8 +241,8 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
 
         if (plan->mask.columns.none()) {
           // Nothing writable named: a read, still subject to the etag.
-          absl::StatusOr<UserRecord> record =
-              stores.users.GetUser(plan->update.project_id, plan->update.user_id);
+          absl::StatusOr<UserRecord> record = stores.users.GetUser(
+              plan->update.project_id, plan->update.user_id);
           if (!record.ok()) return done(record.status());
           if (plan->update.expected_version.has_value() &&
               *plan->update.expected_version != record->version) {
@@ -259,8 +260,9 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         }
         Write(stores, *shared_plan, done);
       },
-      [this](const IdempotencyRecord& record,
-             Callback<UpdateUserResult> done) { ReplayUpdate(record, done); },
+      [this](const IdempotencyRecord& record, Callback<UpdateUserResult> done) {
+        ReplayUpdate(record, done);
+      },
       done);
 }
 
@@ -278,8 +280,7 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
           Stores* stores, absl::Status status) mutable {
         if (!status.ok()) return done(status);
         RotatedSession rotated{NewToken(), 0};
-        NewSession session{TokenHash(rotated.token),
-                           deps_.session_ttl_seconds};
+        NewSession session{TokenHash(rotated.token), deps_.session_ttl_seconds};
         absl::StatusOr<std::optional<SessionRecord>> renewed =
             stores->sessions.RenewRecordedSession(key, session);
         if (!renewed.ok()) return done(renewed.status());
@@ -314,13 +315,14 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
 
 void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
                                      Callback<UpdateUserResult> done) {
-  SubmitHash(deps_, plan->user.password(),
-             [this, plan, done](absl::StatusOr<std::string> hash) {
-               if (!hash.ok()) return done(hash.status());
-               plan->update.changes.password_hash = *std::move(hash);
-               WriteOnPool(plan, done);
-             },
-             plan->call.deadline);
+  SubmitHash(
+      deps_, plan->user.password(),
+      [this, plan, done](absl::StatusOr<std::string> hash) {
+        if (!hash.ok()) return done(hash.status());
+        plan->update.changes.password_hash = *std::move(hash);
+        WriteOnPool(plan, done);
+      },
+      plan->call.deadline);
 }
 
 void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,
@@ -401,8 +403,8 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
           return done(s);
         }
         absl::Status status =
-            stores.users.DeleteUser(name->project_id, name->user_id, principal.Actor(),
-                             call.request_id, record);
+            stores.users.DeleteUser(name->project_id, name->user_id,
+                                    principal.Actor(), call.request_id, record);
         if (!status.ok()) return done(status);
         ForgetUser(name->project_id, name->user_id);
         done(true);
@@ -477,7 +479,8 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         suspension.actor = principal.Actor();
         suspension.request_id = call.request_id;
         suspension.idempotency = std::move(record);
-        absl::StatusOr<UserRecord> suspended = stores.users.SuspendUser(suspension);
+        absl::StatusOr<UserRecord> suspended =
+            stores.users.SuspendUser(suspension);
         if (!suspended.ok()) return done(suspended.status());
         ForgetUser(name->project_id, name->user_id);
         done(std::move(suspended->user));
@@ -501,9 +504,9 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<UserRecord> unsuspended =
-            stores.users.UnsuspendUser(name->project_id, name->user_id,
-                                principal.Actor(), call.request_id, record);
+        absl::StatusOr<UserRecord> unsuspended = stores.users.UnsuspendUser(
+            name->project_id, name->user_id, principal.Actor(), call.request_id,
+            record);
         if (!unsuspended.ok()) return done(unsuspended.status());
         done(std::move(unsuspended->user));
       },

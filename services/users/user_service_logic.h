@@ -7,8 +7,8 @@
 
 #include "services/users/call_context.h"
 #include "services/users/principal.h"
-#include "storage/stores.h"
 #include "services/users/service_deps.h"
+#include "storage/stores.h"
 #include "users/v1/user_service.pb.h"
 
 namespace users {

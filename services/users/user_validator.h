@@ -38,8 +38,8 @@ inline constexpr int kTimeZoneMax = 64;
 // bidi characters, no confusable mix of scripts); an email address may not
 // contain invisible characters either.
 void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
-                        const PasswordPolicy& policy,
-                        absl::string_view prefix, FieldViolations& violations);
+                        const PasswordPolicy& policy, absl::string_view prefix,
+                        FieldViolations& violations);
 
 // A syntactically valid address of at most 254 characters: a dot-atom local
 // part and a domain of at least two LDH labels. Quoted local parts and

@@ -57,8 +57,8 @@ const std::map<std::string, TokenRecord>& Tokens() {
       {"key_all", ApiKey({"read", "write", "admin"})},
       {"bound_read", ApiKey({"read"}, kUser)},
       {"bound_write", ApiKey({"write"}, kUser)},
-      {"bound_all", ApiKey({"read", "write", "admin"}, kUser,
-                           v1::User::ROLE_ADMIN)},
+      {"bound_all",
+       ApiKey({"read", "write", "admin"}, kUser, v1::User::ROLE_ADMIN)},
       // An admin key of a user who is no longer an admin.
       {"bound_all_demoted", ApiKey({"read", "write", "admin"}, kUser)},
   };
@@ -362,9 +362,9 @@ TEST(AuthorizeProjectCreationTest, OnlyTheOperatorKeyCreatesProjects) {
   EXPECT_TRUE(AuthorizeProjectCreation(PrincipalFromToken(operator_key)).ok());
   // An admin key of project default is not the operator.
   operator_key.is_operator = false;
-  EXPECT_EQ(test::Reason(
-                AuthorizeProjectCreation(PrincipalFromToken(operator_key))),
-            "OPERATOR_ONLY");
+  EXPECT_EQ(
+      test::Reason(AuthorizeProjectCreation(PrincipalFromToken(operator_key))),
+      "OPERATOR_ONLY");
   EXPECT_EQ(test::Reason(AuthorizeProjectCreation(
                 PrincipalFromToken(Tokens().at("session_admin")))),
             "OPERATOR_ONLY");
