@@ -15,7 +15,7 @@ constexpr absl::string_view kStoreErrorTypeUrl = "users.storage/StoreError";
 }  // namespace
 
 absl::Status StoreError(absl::StatusCode code, absl::string_view message,
-                        StoreErrorDetail detail) {
+                        const StoreErrorDetail& detail) {
   absl::Status status(code, message);
   status.SetPayload(
       kStoreErrorTypeUrl,

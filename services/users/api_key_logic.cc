@@ -94,7 +94,7 @@ absl::StatusOr<NewApiKey> PlanKey(const v1::CreateApiKeyRequest& request,
 
 void ApiKeyLogic::CreateApiKey(const CallContext& call,
                                const v1::CreateApiKeyRequest& request,
-                               Callback<v1::ApiKey> done) {
+                               const Callback<v1::ApiKey>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -122,7 +122,7 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
 
 void ApiKeyLogic::ListApiKeys(const CallContext& call,
                               const v1::ListApiKeysRequest& request,
-                              Callback<v1::ListApiKeysResponse> done) {
+                              const Callback<v1::ListApiKeysResponse>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -153,7 +153,7 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
 
 void ApiKeyLogic::DeleteApiKey(const CallContext& call,
                                const v1::DeleteApiKeyRequest& request,
-                               Callback<google::protobuf::Empty> done) {
+                               const Callback<google::protobuf::Empty>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {

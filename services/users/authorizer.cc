@@ -9,7 +9,7 @@ namespace users {
 namespace {
 
 absl::Status Denied(absl::string_view reason, absl::string_view message,
-                    std::map<std::string, std::string> metadata = {}) {
+                    const std::map<std::string, std::string>& metadata = {}) {
   return ApiError(absl::StatusCode::kPermissionDenied, reason, message,
                   metadata);
 }

@@ -180,7 +180,7 @@ void RunIdempotent(
           absl::Status failure = result.status();
           deps.pool->Run(
               [&deps, context, call, key, replay, done, failure](
-                  Stores* stores, absl::Status status) {
+                  Stores* stores, const absl::Status& status) {
                 if (!status.ok()) return done(failure);
                 absl::StatusOr<IdempotencyRecord> record =
                     stores->sessions.FindIdempotencyRecord(key);

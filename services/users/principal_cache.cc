@@ -141,7 +141,7 @@ void PrincipalCache::EraseLocked(const std::string& token_hash) {
 
 // Takes a copy: erasing the last token of a user or project erases the set
 // it came from.
-void PrincipalCache::EraseAllLocked(std::set<std::string> token_hashes) {
+void PrincipalCache::EraseAllLocked(const std::set<std::string>& token_hashes) {
   for (const std::string& token_hash : token_hashes) EraseLocked(token_hash);
 }
 

@@ -91,7 +91,7 @@ const WebhookDestinations& ProjectServiceLogic::Destinations() const {
 
 void ProjectServiceLogic::CreateProject(const CallContext& call,
                                         const v1::CreateProjectRequest& request,
-                                        Callback<v1::Project> done) {
+                                        const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
@@ -124,7 +124,7 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
 
 void ProjectServiceLogic::GetProject(const CallContext& call,
                                      const v1::GetProjectRequest& request,
-                                     Callback<v1::Project> done) {
+                                     const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -144,7 +144,7 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
 
 void ProjectServiceLogic::UpdateProject(const CallContext& call,
                                         const v1::UpdateProjectRequest& request,
-                                        Callback<v1::Project> done) {
+                                        const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {

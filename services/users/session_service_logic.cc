@@ -1,5 +1,7 @@
 #include "services/users/session_service_logic.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/users/api_error.h"
@@ -37,7 +39,7 @@ bool IsUserSuspended(const absl::Status& status) {
 
 void SessionServiceLogic::CreateSession(const CallContext& call,
                                         const v1::CreateSessionRequest& request,
-                                        Callback<v1::Session> done) {
+                                        const Callback<v1::Session>& done) {
   FieldViolations violations;
   absl::StatusOr<std::string> project_id =
       ParseLiteralProjectName(request.parent(), "parent");
@@ -66,7 +68,7 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
                                  call.peer_address, call.forwarded_for));
   deps_.pool->Run(
       [this, call, request, attempt, done](Stores* stores,
-                                           absl::Status status) {
+                                           const absl::Status& status) {
         if (!status.ok()) return done(status);
         const LoginThrottlePolicy& policy = deps_.login_throttle;
         absl::StatusOr<LoginFailures> failures =
@@ -107,7 +109,7 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
 
 void SessionServiceLogic::RecordFailure(const CallContext& call,
                                         const LoginAttempt& attempt,
-                                        Callback<v1::Session> done) {
+                                        const Callback<v1::Session>& done) {
   // The failure is counted before the answer, so that the next attempt
   // already sees it.
   deps_.pool->Run(
@@ -122,7 +124,7 @@ void SessionServiceLogic::RecordFailure(const CallContext& call,
 void SessionServiceLogic::OpenSession(const CallContext& call,
                                       const LoginAttempt& attempt,
                                       const UserLogin& found,
-                                      Callback<v1::Session> done) {
+                                      const Callback<v1::Session>& done) {
   std::string token = NewToken();
   SessionLogin login;
   login.attempt = attempt;
@@ -131,7 +133,7 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
   login.session = NewSession{TokenHash(token), deps_.session_ttl_seconds};
   login.max_sessions = deps_.max_sessions_per_user;
   deps_.pool->Run(
-      [login, token, done](Stores* stores, absl::Status status) {
+      [login, token, done](Stores* stores, const absl::Status& status) {
         if (!status.ok()) return done(status);
         absl::StatusOr<SessionRecord> created =
             stores->sessions.CreateSession(login);
@@ -169,7 +171,7 @@ void SessionServiceLogic::DeleteSession(const CallContext& call,
       deps_, call, IdempotentCallOf("DeleteSession", request),
       [cache = deps_.principal_cache](
           Stores& stores, const Principal& principal,
-          std::optional<IdempotencyRecord> record, Callback<bool> done) {
+          std::optional<IdempotencyRecord> record, const Callback<bool>& done) {
         if (!principal.session_id.has_value()) {
           return done(
               ApiError(absl::StatusCode::kFailedPrecondition, "NOT_A_SESSION",
@@ -184,7 +186,8 @@ void SessionServiceLogic::DeleteSession(const CallContext& call,
         }
         done(true);
       },
-      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
+      [](const IdempotencyRecord&, const Callback<bool>& done) { done(true); },
+      std::move(done));
 }
 
 }  // namespace users

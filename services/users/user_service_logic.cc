@@ -1,6 +1,7 @@
 #include "services/users/user_service_logic.h"
 
 #include <memory>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,7 +67,8 @@ std::string UpdateJson(const v1::User& user,
 }
 
 // Answers a retry with the User its first call returned.
-void ReplayUser(const IdempotencyRecord& record, Callback<v1::User> done) {
+void ReplayUser(const IdempotencyRecord& record,
+                const Callback<v1::User>& done) {
   v1::User user;
   if (!user.ParseFromString(record.response)) {
     return done(absl::InternalError("unreadable idempotency record"));
@@ -100,8 +102,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
   RunIdempotent<v1::User>(
       deps_, call, UserWriteCall("CreateUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
-                            std::optional<IdempotencyRecord> record,
-                            Callback<v1::User> done) {
+                            const std::optional<IdempotencyRecord>& record,
+                            const Callback<v1::User>& done) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -141,7 +143,7 @@ void UserServiceLogic::CreateUser(const CallContext& call,
               UserChanges changes = ToUserChanges(user, mask.columns, *hash);
               deps_.pool->Run(
                   [changes, project_id, actor, call, record, done](
-                      Stores* stores, absl::Status status) {
+                      Stores* stores, const absl::Status& status) {
                     if (!status.ok()) return done(status);
                     absl::StatusOr<UserRecord> created =
                         stores->users.CreateUser(project_id, changes, actor,
@@ -153,12 +155,12 @@ void UserServiceLogic::CreateUser(const CallContext& call,
             },
             call.deadline);
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 void UserServiceLogic::GetUser(const CallContext& call,
                                const v1::GetUserRequest& request,
-                               Callback<v1::User> done) {
+                               const Callback<v1::User>& done) {
   RunAuthenticated(
       deps_, call,
       [call, request, done](Stores& stores, const Principal& principal) {
@@ -233,7 +235,7 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
       deps_, call, UserWriteCall("UpdateUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
-                            Callback<UpdateUserResult> done) {
+                            const Callback<UpdateUserResult>& done) {
         absl::StatusOr<UpdatePlan> plan =
             PlanUpdate(stores, principal, call, request);
         if (!plan.ok()) return done(plan.status());
@@ -261,13 +263,13 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         Write(stores, *shared_plan, done);
       },
       [this](const IdempotencyRecord& record, Callback<UpdateUserResult> done) {
-        ReplayUpdate(record, done);
+        ReplayUpdate(record, std::move(done));
       },
-      done);
+      std::move(done));
 }
 
 void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
-                                    Callback<UpdateUserResult> done) {
+                                    const Callback<UpdateUserResult>& done) {
   UpdateUserResult result;
   if (!result.user.ParseFromString(record.response)) {
     return done(absl::InternalError("unreadable idempotency record"));
@@ -277,7 +279,7 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
   // a working one again, ending that one.
   deps_.pool->Run(
       [this, key = record.key, result = std::move(result), done](
-          Stores* stores, absl::Status status) mutable {
+          Stores* stores, const absl::Status& status) mutable {
         if (!status.ok()) return done(status);
         RotatedSession rotated{NewToken(), 0};
         NewSession session{TokenHash(rotated.token), deps_.session_ttl_seconds};
@@ -293,8 +295,9 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
       Deadline::max());
 }
 
-void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
-                                            Callback<UpdateUserResult> done) {
+void UserServiceLogic::CallWebhookThenWrite(
+    const std::shared_ptr<UpdatePlan>& plan,
+    const Callback<UpdateUserResult>& done) {
   WebhookCall call;
   call.uri = plan->project.webhook_uri;
   call.secret = plan->project.webhook_secret;
@@ -304,7 +307,7 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
   call.request_id = plan->call.request_id;
   call.deadline = plan->call.deadline;
   deps_.webhooks->ValidateUserUpdated(
-      std::move(call), [this, plan, done](absl::Status verdict) {
+      std::move(call), [this, plan, done](const absl::Status& verdict) {
         if (!verdict.ok()) return done(verdict);
         if (Has(plan->mask.columns, UserColumn::kPasswordHash)) {
           return HashThenWrite(plan, done);
@@ -313,8 +316,8 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
       });
 }
 
-void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
-                                     Callback<UpdateUserResult> done) {
+void UserServiceLogic::HashThenWrite(const std::shared_ptr<UpdatePlan>& plan,
+                                     const Callback<UpdateUserResult>& done) {
   SubmitHash(
       deps_, plan->user.password(),
       [this, plan, done](absl::StatusOr<std::string> hash) {
@@ -325,10 +328,10 @@ void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
       plan->call.deadline);
 }
 
-void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,
-                                   Callback<UpdateUserResult> done) {
+void UserServiceLogic::WriteOnPool(const std::shared_ptr<UpdatePlan>& plan,
+                                   const Callback<UpdateUserResult>& done) {
   deps_.pool->Run(
-      [this, plan, done](Stores* stores, absl::Status status) {
+      [this, plan, done](Stores* stores, const absl::Status& status) {
         if (!status.ok()) return done(status);
         Write(*stores, *plan, done);
       },
@@ -392,8 +395,8 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
-                            std::optional<IdempotencyRecord> record,
-                            Callback<bool> done) {
+                            const std::optional<IdempotencyRecord>& record,
+                            const Callback<bool>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -409,12 +412,13 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
         ForgetUser(name->project_id, name->user_id);
         done(true);
       },
-      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
+      [](const IdempotencyRecord&, const Callback<bool>& done) { done(true); },
+      std::move(done));
 }
 
 void UserServiceLogic::ListUsers(const CallContext& call,
                                  const v1::ListUsersRequest& request,
-                                 Callback<v1::ListUsersResponse> done) {
+                                 const Callback<v1::ListUsersResponse>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -450,7 +454,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
       deps_, call, IdempotentCallOf("SuspendUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
-                            Callback<v1::User> done) {
+                            const Callback<v1::User>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -485,7 +489,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         ForgetUser(name->project_id, name->user_id);
         done(std::move(suspended->user));
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 void UserServiceLogic::UnsuspendUser(const CallContext& call,
@@ -494,8 +498,8 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
   RunIdempotent<v1::User>(
       deps_, call, IdempotentCallOf("UnsuspendUser", request),
       [call, request](Stores& stores, const Principal& principal,
-                      std::optional<IdempotencyRecord> record,
-                      Callback<v1::User> done) {
+                      const std::optional<IdempotencyRecord>& record,
+                      const Callback<v1::User>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -510,7 +514,7 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
         if (!unsuspended.ok()) return done(unsuspended.status());
         done(std::move(unsuspended->user));
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 }  // namespace users

@@ -384,8 +384,9 @@ bool IsValidEmail(absl::string_view email) {
     }
   }
   bool all_digits = true;
-  for (char c : labels.back())
+  for (char c : labels.back()) {
     all_digits = all_digits && absl::ascii_isdigit(c);
+  }
   return !all_digits;
 }
 

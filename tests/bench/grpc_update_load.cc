@@ -157,7 +157,7 @@ class Caller {
       started_ = SlotOrNow();
       sessions_->async()->CreateSession(
           context_.get(), &login_request_, &login_response_,
-          [this](grpc::Status status) { Done(status); });
+          [this](const grpc::Status& status) { Done(status); });
       return;
     }
     const int64_t user_id = email ? session_.user_id : random_id;

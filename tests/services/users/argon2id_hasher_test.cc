@@ -165,6 +165,8 @@ TEST(Argon2idHasherTest, HashesConcurrently) {
   std::vector<std::string> hashes(4);
   std::vector<int> verified(4, 0);
   std::vector<std::thread> threads;
+  threads.reserve(4);
+
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       std::string password = "password-" + std::to_string(i);
