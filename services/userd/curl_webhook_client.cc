@@ -25,7 +25,7 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-constexpr size_t kMaxResponseBytes = 64 * 1024;
+constexpr size_t kMaxResponseBytes = size_t{64} * 1024;
 constexpr size_t kMaxMessageBytes = 500;
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
@@ -245,7 +245,7 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
          {"request_id", call.request_id}});
     return {Unavailable(), refused ? "refused" : "unavailable"};
   }
-  long http_status = 0;
+  long http_status = 0;  // NOLINT(google-runtime-int): curl wants a long*
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
   nlohmann::json answer =
       nlohmann::json::parse(response, nullptr, /*allow_exceptions=*/false);

@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
       std::chrono::seconds(flags.GetInt("max-connection-age-seconds"));
   config.max_connection_age_grace =
       std::chrono::seconds(flags.GetInt("max-connection-age-grace-seconds"));
-  constexpr int64_t kDaySeconds = 24 * 3600;
+  constexpr int64_t kDaySeconds = int64_t{24} * 3600;
   if (config.max_connection_age.count() < 1000 ||
       config.max_connection_age > std::chrono::seconds(kDaySeconds)) {
     std::fprintf(stderr,

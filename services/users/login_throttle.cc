@@ -21,8 +21,9 @@ double LoginRetryDelay(const LoginThrottlePolicy& policy,
     wait_until = failures.last_failure_time + delay;
   }
   if (failures.limit_reached_time.has_value()) {
-    wait_until = std::max(wait_until,
-                          *failures.limit_reached_time + policy.window_seconds);
+    wait_until =
+        std::max(wait_until, static_cast<double>(*failures.limit_reached_time +
+                                                 policy.window_seconds));
   }
   return std::max(0.0, wait_until - failures.now);
 }

@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "storage/credential_store.h"
 #include "storage/principal_changes.h"
-#include "storage/user_store.h"
 
 namespace users {
 
@@ -21,7 +21,7 @@ namespace users {
 // authenticated call needs no database round trip for its token.
 //
 // Keys are token hashes (raw SHA-256, sessions and API keys alike); values
-// are the TokenRecord UserStore::FindToken returned. An entry lives until
+// are the TokenRecord CredentialStore::FindToken returned. An entry lives until
 // the earliest of: `ttl` after the read began, the token's own expiry, an
 // eviction that names it (its token, its user, its project), a Flush().
 // Records of suspended users are never kept (a suspension ends by the clock,
@@ -91,7 +91,7 @@ class PrincipalCache final {
   // All guarded by mutex_.
   void FlushLocked();
   void EraseLocked(const std::string& token_hash);
-  void EraseAllLocked(std::set<std::string> token_hashes);
+  void EraseAllLocked(const std::set<std::string>& token_hashes);
   void SweepLocked(std::chrono::steady_clock::time_point now);
 
   const std::chrono::milliseconds ttl_;

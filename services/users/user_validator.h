@@ -27,7 +27,7 @@ inline constexpr int kUriMax = 2048;
 inline constexpr int kLanguageMax = 35;
 inline constexpr int kScriptTypesMax = 16;
 inline constexpr int kScriptTypeMax = 64;
-inline constexpr size_t kMetadataMaxBytes = 16 * 1024;
+inline constexpr size_t kMetadataMaxBytes = size_t{16} * 1024;
 inline constexpr int kSuspensionReasonMax = 500;
 inline constexpr int kTimeZoneMax = 64;
 

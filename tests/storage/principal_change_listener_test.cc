@@ -80,11 +80,11 @@ class Recorder {
 std::string Sha(char tag) { return std::string(32, tag); }
 
 std::string Hex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
+  static const char kDigits[] = "0123456789abcdef";
   std::string hex;
   for (unsigned char c : bytes) {
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
   }
   return hex;
 }
