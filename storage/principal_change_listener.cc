@@ -1,5 +1,6 @@
 #include "storage/principal_change_listener.h"
 
+#include <libpq-fe.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -7,7 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <pqxx/pqxx>
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -19,30 +20,27 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
-// How long one wait for a notification lasts before the stop flag and the
-// connection are looked at again.
-constexpr std::chrono::milliseconds kIdleWait{1000};
+constexpr char kHeartbeatQuery[] = "SELECT 1";
 
-// Hands each notification of the channel to `on_change`.
-class Receiver final : public pqxx::notification_receiver {
- public:
-  Receiver(pqxx::connection_base& connection,
-           const std::function<void(const PrincipalChange&)>& on_change)
-      : pqxx::notification_receiver(connection, kPrincipalChangesChannel),
-        on_change_(on_change) {}
-
-  void operator()(const std::string& payload, int) override {
-    std::optional<PrincipalChange> change = ParsePrincipalChange(payload);
-    if (!change.has_value()) {
-      Log(LogLevel::kWarning, "principal_change_unparsed");
-      change = PrincipalChange{};  // kAll
-    }
-    on_change_(*change);
-  }
-
- private:
-  const std::function<void(const PrincipalChange&)>& on_change_;
+struct ConnectionCloser {
+  void operator()(PGconn* connection) const { PQfinish(connection); }
 };
+using Connection = std::unique_ptr<PGconn, ConnectionCloser>;
+struct ResultClearer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using Result = std::unique_ptr<PGresult, ResultClearer>;
+
+// libpq's last error on `connection`, as one line.
+std::runtime_error Failure(const std::string& what, PGconn* connection) {
+  std::string message =
+      connection != nullptr ? PQerrorMessage(connection) : "out of memory";
+  while (!message.empty() &&
+         (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  return std::runtime_error(what + ": " + message);
+}
 
 absl::StatusOr<std::string> ListenerConnectionString(
     const std::string& connection_string) {
@@ -61,6 +59,16 @@ absl::StatusOr<std::string> ListenerConnectionString(
           {"keepalives_interval", "2"},
           {"keepalives_count", "3"},
       });
+}
+
+// The payload of `notification`, as a change; one that does not parse asks
+// for everything to be dropped.
+PrincipalChange ChangeOf(const PGnotify& notification) {
+  std::optional<PrincipalChange> change =
+      ParsePrincipalChange(notification.extra);
+  if (change.has_value()) return *std::move(change);
+  Log(LogLevel::kWarning, "principal_change_unparsed");
+  return PrincipalChange{};  // kAll
 }
 
 }  // namespace
@@ -101,7 +109,8 @@ bool PrincipalChangeListener::WaitReadable(int fd,
                                            std::chrono::milliseconds timeout) {
   pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {fd, POLLIN | POLLRDHUP, 0}};
   int count = fd >= 0 ? 2 : 1;
-  int ready = poll(fds, count, static_cast<int>(timeout.count()));
+  int ready =
+      poll(fds, count, static_cast<int>(std::max<int64_t>(timeout.count(), 0)));
   if (ready < 0 && errno != EINTR) {
     throw std::runtime_error("poll on the listening connection failed");
   }
@@ -136,38 +145,62 @@ void PrincipalChangeListener::ListenOnce() {
     throw std::invalid_argument(
         std::string(connection_string.status().message()));
   }
-  pqxx::connection connection(*connection_string);
-  // Once broken, the connection stays broken: libpqxx would otherwise open
-  // a new one behind our back (for the UNLISTEN of ~Receiver, say), and
-  // the changes committed in between would go unheard.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  connection.inhibit_reactivation(true);
-#pragma GCC diagnostic pop
-  // The constructor LISTENs, but libpqxx swallows a connection lost while
-  // doing so: only pg_listening_channels() proves that LISTEN took effect.
-  Receiver receiver(connection, callbacks_.on_change);
+  Connection connection(PQconnectdb(connection_string->c_str()));
+  PGconn* const c = connection.get();
+  if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
+    throw Failure("cannot connect", c);
+  }
   {
-    pqxx::nontransaction check(connection);
-    pqxx::result listening =
-        check.exec("SELECT FROM pg_listening_channels() AS c WHERE c = " +
-                   check.quote(kPrincipalChangesChannel));
-    if (listening.empty()) throw pqxx::broken_connection("LISTEN failed");
+    Result listen(
+        PQexec(c, (std::string("LISTEN ") + kPrincipalChangesChannel).c_str()));
+    if (PQresultStatus(listen.get()) != PGRES_COMMAND_OK) {
+      throw Failure("LISTEN failed", c);
+    }
   }
   SetListening(true);
   Log(LogLevel::kInfo, "principal_listener_up");
   try {
+    // At every tick the previous heartbeat must have been answered, and the
+    // next one is sent.
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point next_tick = Clock::now();
+    bool awaiting_answer = false;
     while (!stopping_) {
-      // get_notifs() reports nothing, rather than throwing, on a connection
-      // libpqxx already knows is closed.
-      if (!connection.is_open()) {
-        throw pqxx::broken_connection("connection closed");
+      Clock::time_point now = Clock::now();
+      if (now >= next_tick) {
+        if (awaiting_answer) {
+          throw std::runtime_error("heartbeat unanswered");
+        }
+        // A few bytes: the send buffer takes them even from a silent peer.
+        if (PQsendQuery(c, kHeartbeatQuery) != 1) {
+          throw Failure("heartbeat not sent", c);
+        }
+        awaiting_answer = true;
+        next_tick = now + kHeartbeatInterval;
       }
-      if (!WaitReadable(connection.sock(), kIdleWait)) break;
-      connection.get_notifs();  // throws broken_connection at end of file
+      // Rounded up, so that the tick is not polled for in a busy loop.
+      if (!WaitReadable(
+              PQsocket(c),
+              std::chrono::ceil<std::chrono::milliseconds>(next_tick - now))) {
+        break;
+      }
+      if (PQconsumeInput(c) != 1) throw Failure("connection lost", c);
+      while (PGnotify* notification = PQnotifies(c)) {
+        std::unique_ptr<PGnotify, decltype(&PQfreemem)> owned(notification,
+                                                              &PQfreemem);
+        callbacks_.on_change(ChangeOf(*notification));
+      }
+      while (awaiting_answer && PQisBusy(c) == 0) {
+        Result result(PQgetResult(c));
+        if (result == nullptr) {
+          awaiting_answer = false;
+        } else if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+          throw Failure("heartbeat failed", c);
+        }
+      }
     }
   } catch (...) {
-    // Before the connection is torn down, which may take a while.
+    // Before the connection is closed.
     SetListening(false);
     throw;
   }

@@ -30,9 +30,23 @@ inline constexpr char kPrincipalListenerApplicationName[] =
 //                       reported as PrincipalChange::Kind::kAll.
 // The listener starts out not listening and calls on_listening(false) once
 // per loss (not on every failed reconnect). It reconnects with a back-off of
-// 100 ms doubling to 2 s; a silent peer is noticed by TCP keepalives.
+// 100 ms doubling to 2 s.
+//
+// A connection that goes silent without closing (a network partition, a
+// frozen server) is found out by a heartbeat: see kHeartbeatInterval.
 class PrincipalChangeListener final {
  public:
+  // While listening, the listener sends a trivial query every
+  // kHeartbeatInterval and, when the previous one is still unanswered,
+  // reports on_listening(false) and reconnects. The contract this keeps: a
+  // connection that stops answering (and so may be missing changes) is
+  // reported lost at most 2 * kHeartbeatInterval (1 s, plus the time to
+  // wake up) after its last answer. A cache that stops being used on
+  // on_listening(false) therefore honours a revocation within about 1 s of
+  // its commit even when the connection dies silently. A server that takes
+  // longer than kHeartbeatInterval to answer `SELECT 1` counts as lost too.
+  static constexpr std::chrono::milliseconds kHeartbeatInterval{500};
+
   struct Callbacks {
     std::function<void(bool listening)> on_listening;
     std::function<void(const PrincipalChange& change)> on_change;
@@ -54,7 +68,8 @@ class PrincipalChangeListener final {
  private:
   void Loop();
   // Connects, LISTENs and delivers notifications until the connection
-  // breaks or Stop() is called. Throws what libpqxx throws.
+  // breaks, a heartbeat goes unanswered or Stop() is called. Throws
+  // std::exception (std::runtime_error naming libpq's error) on a failure.
   void ListenOnce();
   // Waits until `fd` is readable, Stop() is called or `timeout` passes.
   // False when stopping.

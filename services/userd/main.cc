@@ -278,13 +278,15 @@ int main(int argc, char** argv) {
 
   prometheus::Registry registry;
   users::UserdMetrics metrics(registry);
-  users::UserdServer server(config, &metrics, &metrics);
+  users::UserdServer server(config, &metrics, &metrics, &metrics);
   if (absl::Status status = server.Start(); !status.ok()) {
     return Fail(std::string(status.message()));
   }
-  metrics.ExposeGauges([&server] { return double(server.DbInUse()); },
-                       [&server] { return double(server.DbWaiting()); },
-                       [&server] { return double(server.HashQueueDepth()); });
+  metrics.ExposeGauges(
+      [&server] { return double(server.DbInUse()); },
+      [&server] { return double(server.DbWaiting()); },
+      [&server] { return double(server.HashQueueDepth()); },
+      [&server] { return double(server.PrincipalCacheEntries()); });
   // Declared after `server`, so it stops before the server is destroyed.
   users::metrics::AdminHttpServer admin(metrics.collectables(),
                                         [&server] { return server.Ready(); });

@@ -35,6 +35,17 @@ prometheus::Labels HandledLabels(const std::string& service,
   return labels;
 }
 
+// The one series of a family without labels.
+prometheus::Counter& AddCounter(prometheus::Registry& registry,
+                                const std::string& name,
+                                const std::string& help) {
+  return prometheus::BuildCounter()
+      .Name(name)
+      .Help(help)
+      .Register(registry)
+      .Add({});
+}
+
 }  // namespace
 
 UserdMetrics::UserdMetrics(prometheus::Registry& registry)
@@ -56,7 +67,34 @@ UserdMetrics::UserdMetrics(prometheus::Registry& registry)
                          {"rejected", {}},
                          {"unavailable", {}},
                          {"refused", {}},
-                         {"expired", {}}}} {
+                         {"expired", {}}}},
+      cache_hits_(AddCounter(registry, "userd_principal_cache_hits_total",
+                             "Bearer tokens resolved from the principal "
+                             "cache")),
+      cache_misses_(AddCounter(registry, "userd_principal_cache_misses_total",
+                               "Bearer tokens read from the database (not "
+                               "cached, or the cache unused)")),
+      cache_stale_fills_(AddCounter(
+          registry, "userd_principal_cache_stale_fills_total",
+          "Token reads not cached because a change came while they ran")),
+      cache_listening_(prometheus::BuildGauge()
+                           .Name("userd_principal_cache_listening")
+                           .Help("1 while announced changes reach the "
+                                 "principal cache (it is used), 0 otherwise")
+                           .Register(registry)
+                           .Add({})),
+      listener_reconnects_(AddCounter(
+          registry, "userd_principal_listener_reconnects_total",
+          "Times the principal listener listened again after losing its "
+          "connection")) {
+  prometheus::Family<prometheus::Counter>& changes =
+      prometheus::BuildCounter()
+          .Name("userd_principal_cache_changes_total")
+          .Help("Announced principal changes applied to the cache, by kind")
+          .Register(registry);
+  cache_changes_ = {
+      &changes.Add({{"kind", "token"}}), &changes.Add({{"kind", "user"}}),
+      &changes.Add({{"kind", "project"}}), &changes.Add({{"kind", "all"}})};
   metrics::AddBuildInfo(registry, "userd_build_info");
   for (const char* service_name : {v1::UserService::service_full_name(),
                                    v1::SessionService::service_full_name(),
@@ -80,9 +118,10 @@ UserdMetrics::UserdMetrics(prometheus::Registry& registry)
   }
 }
 
-void UserdMetrics::ExposeGauges(std::function<double()> db_in_use,
-                                std::function<double()> db_waiting,
-                                std::function<double()> hash_queue_depth) {
+void UserdMetrics::ExposeGauges(
+    std::function<double()> db_in_use, std::function<double()> db_waiting,
+    std::function<double()> hash_queue_depth,
+    std::function<double()> principal_cache_entries) {
   gauges_.Add("userd_db_pool_in_use", "database connections running work",
               std::move(db_in_use));
   gauges_.Add("userd_db_pool_waiting", "database work waiting for a connection",
@@ -90,6 +129,9 @@ void UserdMetrics::ExposeGauges(std::function<double()> db_in_use,
   gauges_.Add("userd_hash_queue_depth",
               "password hashes waiting for a hashing thread",
               std::move(hash_queue_depth));
+  gauges_.Add("userd_principal_cache_entries",
+              "bearer tokens in the principal cache",
+              std::move(principal_cache_entries));
 }
 
 std::vector<const prometheus::Collectable*> UserdMetrics::collectables() const {
@@ -133,6 +175,22 @@ void UserdMetrics::OnWebhook(const char* outcome) {
     return;
   }
   webhooks_.Add({{"outcome", outcome}}).Increment();
+}
+
+void UserdMetrics::OnHit() { cache_hits_.Increment(); }
+
+void UserdMetrics::OnMiss() { cache_misses_.Increment(); }
+
+void UserdMetrics::OnStaleFill() { cache_stale_fills_.Increment(); }
+
+void UserdMetrics::OnChange(PrincipalChange::Kind kind) {
+  const size_t index = static_cast<size_t>(kind);
+  if (index < cache_changes_.size()) cache_changes_[index]->Increment();
+}
+
+void UserdMetrics::OnListening(bool listening) {
+  cache_listening_.Set(listening ? 1 : 0);
+  if (listening && listened_.exchange(true)) listener_reconnects_.Increment();
 }
 
 }  // namespace users

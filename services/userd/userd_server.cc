@@ -69,10 +69,12 @@ absl::Status MigrateDatabase(const std::string& database_url) {
 }
 
 UserdServer::UserdServer(UserdConfig config, CallObserver* call_observer,
-                         WebhookObserver* webhook_observer)
+                         WebhookObserver* webhook_observer,
+                         PrincipalCacheObserver* cache_observer)
     : config_(std::move(config)),
       observer_(call_observer),
-      webhook_observer_(webhook_observer) {}
+      webhook_observer_(webhook_observer),
+      cache_observer_(cache_observer) {}
 
 UserdServer::~UserdServer() {
   Shutdown(std::chrono::milliseconds(0));
@@ -110,8 +112,9 @@ absl::Status UserdServer::Start() {
       config_.db_queue_capacity);
   // Without a listener the cache is never told that changes reach it, so it
   // is never used.
-  p.principal_cache =
-      std::make_unique<PrincipalCache>(config_.principal_cache_ttl);
+  p.principal_cache = std::make_unique<PrincipalCache>(
+      config_.principal_cache_ttl, &std::chrono::steady_clock::now,
+      PrincipalCache::kDefaultCapacity, cache_observer_);
   if (config_.principal_cache) {
     PrincipalCache* cache = p.principal_cache.get();
     p.principal_listener = std::make_unique<PrincipalChangeListener>(
@@ -252,6 +255,11 @@ int UserdServer::DbWaiting() const {
 }
 int UserdServer::HashQueueDepth() const {
   return parts_ && parts_->hashing ? parts_->hashing->QueueDepth() : 0;
+}
+int UserdServer::PrincipalCacheEntries() const {
+  return parts_ && parts_->principal_cache
+             ? static_cast<int>(parts_->principal_cache->size())
+             : 0;
 }
 
 }  // namespace users

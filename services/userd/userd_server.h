@@ -80,7 +80,8 @@ class UserdServer final {
   // The observers are optional and must outlive the server.
   explicit UserdServer(UserdConfig config,
                        CallObserver* call_observer = nullptr,
-                       WebhookObserver* webhook_observer = nullptr);
+                       WebhookObserver* webhook_observer = nullptr,
+                       PrincipalCacheObserver* cache_observer = nullptr);
   ~UserdServer();
 
   // Migrates (if configured), installs the bootstrap key, and starts
@@ -102,6 +103,8 @@ class UserdServer final {
   int DbInUse() const;
   int DbWaiting() const;
   int HashQueueDepth() const;
+  // Tokens in the principal cache.
+  int PrincipalCacheEntries() const;
 
  private:
   struct Parts;
@@ -109,6 +112,7 @@ class UserdServer final {
   UserdConfig config_;
   CallObserver* observer_;
   WebhookObserver* webhook_observer_;
+  PrincipalCacheObserver* cache_observer_;
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

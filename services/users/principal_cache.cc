@@ -6,25 +6,22 @@
 namespace users {
 
 PrincipalCache::PrincipalCache(std::chrono::milliseconds ttl, Clock clock,
-                               size_t capacity)
+                               size_t capacity,
+                               PrincipalCacheObserver* observer)
     : ttl_(std::min<std::chrono::milliseconds>(ttl, kMaxTtl)),
       clock_(std::move(clock)),
-      capacity_(capacity) {}
+      capacity_(capacity),
+      observer_(observer) {}
 
 std::optional<TokenRecord> PrincipalCache::Lookup(
     const std::string& token_hash) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!listening_) return std::nullopt;
-  auto it = entries_.find(token_hash);
-  if (it == entries_.end()) return std::nullopt;
-  if (clock_() >= it->second.expires) {
-    EraseLocked(token_hash);
-    return std::nullopt;
-  }
-  return it->second.record;
+  std::optional<TokenRecord> found = FindLive(token_hash);
+  if (found.has_value() && observer_ != nullptr) observer_->OnHit();
+  return found;
 }
 
 PrincipalCache::Ticket PrincipalCache::BeginFill() {
+  if (observer_ != nullptr) observer_->OnMiss();
   std::lock_guard<std::mutex> lock(mutex_);
   return Ticket{generation_, clock_()};
 }
@@ -38,9 +35,11 @@ bool PrincipalCache::Insert(const std::string& token_hash,
     expires = std::min(expires, ticket.read_start + std::chrono::milliseconds(
                                                         *record.expires_in_ms));
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!listening_ || ticket.generation != generation_ ||
-      record.user_suspended) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!listening_ || record.user_suspended) return false;
+  if (ticket.generation != generation_) {
+    lock.unlock();
+    if (observer_ != nullptr) observer_->OnStaleFill();
     return false;
   }
   const std::chrono::steady_clock::time_point now = clock_();
@@ -86,21 +85,30 @@ void PrincipalCache::Flush() {
 void PrincipalCache::Apply(const PrincipalChange& change) {
   switch (change.kind) {
     case PrincipalChange::Kind::kToken:
-      return EvictToken(change.token_hash);
+      EvictToken(change.token_hash);
+      break;
     case PrincipalChange::Kind::kUser:
-      return EvictUser(change.project_id, change.user_id);
+      EvictUser(change.project_id, change.user_id);
+      break;
     case PrincipalChange::Kind::kProject:
-      return EvictProject(change.project_id);
+      EvictProject(change.project_id);
+      break;
     case PrincipalChange::Kind::kAll:
-      return Flush();
+    default:
+      Flush();
+      break;
   }
-  Flush();
+  // Once applied, so that what the observer counts is in effect.
+  if (observer_ != nullptr) observer_->OnChange(change.kind);
 }
 
 void PrincipalCache::SetListening(bool listening) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  FlushLocked();
-  listening_ = listening;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    FlushLocked();
+    listening_ = listening;
+  }
+  if (observer_ != nullptr) observer_->OnListening(listening);
 }
 
 bool PrincipalCache::listening() const {
@@ -111,6 +119,19 @@ bool PrincipalCache::listening() const {
 size_t PrincipalCache::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return entries_.size();
+}
+
+std::optional<TokenRecord> PrincipalCache::FindLive(
+    const std::string& token_hash) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!listening_) return std::nullopt;
+  auto it = entries_.find(token_hash);
+  if (it == entries_.end()) return std::nullopt;
+  if (clock_() >= it->second.expires) {
+    EraseLocked(token_hash);
+    return std::nullopt;
+  }
+  return it->second.record;
 }
 
 void PrincipalCache::FlushLocked() {

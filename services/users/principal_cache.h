@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "services/users/principal_cache_observer.h"
 #include "storage/credential_store.h"
 #include "storage/principal_changes.h"
 
@@ -37,6 +38,9 @@ namespace users {
 // read made before a revocation committed can never be cached after the
 // revocation's announcement was applied.
 //
+// `observer` (optional, outliving the cache) is told of hits, misses, stale
+// fills, applied changes and changes of listening state.
+//
 // Thread-safe.
 class PrincipalCache final {
  public:
@@ -49,7 +53,8 @@ class PrincipalCache final {
 
   explicit PrincipalCache(std::chrono::milliseconds ttl = kMaxTtl,
                           Clock clock = &std::chrono::steady_clock::now,
-                          size_t capacity = kDefaultCapacity);
+                          size_t capacity = kDefaultCapacity,
+                          PrincipalCacheObserver* observer = nullptr);
 
   PrincipalCache(const PrincipalCache&) = delete;
   PrincipalCache& operator=(const PrincipalCache&) = delete;
@@ -88,15 +93,18 @@ class PrincipalCache final {
   };
   using UserKey = std::pair<std::string, int64_t>;
 
+  // Lookup(), but telling the observer nothing. Takes mutex_.
+  std::optional<TokenRecord> FindLive(const std::string& token_hash);
   // All guarded by mutex_.
   void FlushLocked();
   void EraseLocked(const std::string& token_hash);
-  void EraseAllLocked(const std::set<std::string>& token_hashes);
+  void EraseAllLocked(std::set<std::string> token_hashes);
   void SweepLocked(std::chrono::steady_clock::time_point now);
 
   const std::chrono::milliseconds ttl_;
   const Clock clock_;
   const size_t capacity_;
+  PrincipalCacheObserver* const observer_;
   mutable std::mutex mutex_;
   bool listening_ = false;
   uint64_t generation_ = 0;

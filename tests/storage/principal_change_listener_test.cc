@@ -4,10 +4,12 @@
 #include "storage/principal_change_listener.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -230,6 +232,33 @@ TEST_F(PrincipalChangeListenerTest, ReportsALostConnectionAndListensAgain) {
       "INSERT INTO projects (id) VALUES ('pcl2'); "
       "UPDATE projects SET webhook_uri = 'https://y' WHERE id = 'pcl2'");
   EXPECT_EQ(recorder_.NextChange().project_id, "pcl2");
+}
+
+// A backend frozen with SIGSTOP keeps its socket open and the kernel still
+// acknowledges TCP keepalives for it: only the heartbeat finds it out.
+TEST_F(PrincipalChangeListenerTest, ReportsAFrozenServerAndListensAgain) {
+  pqxx::result backend = TestDatabase::Get().Query(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = '" +
+      std::string(kPrincipalListenerApplicationName) +
+      "' AND datname = current_database()");
+  ASSERT_EQ(backend.size(), 1u);
+  const pid_t pid = backend[0][0].as<pid_t>();
+  ASSERT_EQ(kill(pid, SIGSTOP), 0) << "cannot signal the backend " << pid;
+  // Thawed however the test ends.
+  std::unique_ptr<const pid_t, void (*)(const pid_t*)> thaw(
+      &pid, [](const pid_t* frozen) { kill(*frozen, SIGCONT); });
+  const auto frozen_at = std::chrono::steady_clock::now();
+  EXPECT_TRUE(recorder_.NextIsListening(false));
+  const auto noticed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - frozen_at);
+  RecordProperty("noticed_ms", static_cast<int>(noticed_ms.count()));
+  // A new connection has a backend of its own.
+  EXPECT_TRUE(recorder_.NextIsListening(true));
+  thaw.reset();
+  TestDatabase::Get().Query(
+      "INSERT INTO projects (id) VALUES ('pcl3'); "
+      "UPDATE projects SET webhook_uri = 'https://z' WHERE id = 'pcl3'");
+  EXPECT_EQ(recorder_.NextChange().project_id, "pcl3");
 }
 
 TEST_F(PrincipalChangeListenerTest, StopReportsNotListening) {

@@ -114,11 +114,12 @@ class Cluster:
         self.await_listeners(2, set())
 
     def listener_pids(self):
+        """Backends of listening connections: their last statement was the
+        LISTEN or a heartbeat, which is only sent once LISTEN is in effect."""
         return {row[0] for row in self.db.rows(
             "SELECT pid FROM pg_stat_activity WHERE application_name = '%s' "
-            "AND query ILIKE '%%pg_listening_channels%%' OR "
-            "application_name = '%s' AND query ILIKE 'LISTEN%%'"
-            % (LISTENER, LISTENER))}
+            "AND (query ILIKE 'LISTEN%%' OR query = 'SELECT 1')"
+            % LISTENER)}
 
     def await_listeners(self, count, not_among):
         """Waits until COUNT listening connections other than NOT_AMONG

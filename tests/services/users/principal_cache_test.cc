@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace users {
 namespace {
@@ -214,6 +215,56 @@ TEST_F(PrincipalCacheTest, AFullCacheDropsExpiredEntriesBeforeRefusing) {
   // Evicting the user of an expired-and-swept entry finds nothing to do.
   cache.EvictUser("p", 1);
   EXPECT_EQ(cache.size(), 2u);
+}
+
+// Records what the cache tells it, as words.
+class RecordingObserver final : public PrincipalCacheObserver {
+ public:
+  void OnHit() override { events.push_back("hit"); }
+  void OnMiss() override { events.push_back("miss"); }
+  void OnStaleFill() override { events.push_back("stale"); }
+  void OnChange(PrincipalChange::Kind kind) override {
+    events.push_back("change " + std::to_string(static_cast<int>(kind)));
+  }
+  void OnListening(bool listening) override {
+    events.push_back(listening ? "listening" : "not listening");
+  }
+  std::vector<std::string> events;
+};
+
+// A hit is a Lookup that finds the token; a miss is a read of the database
+// (BeginFill), however often the token was looked up before it.
+TEST_F(PrincipalCacheTest, TellsItsObserverWhatHappened) {
+  RecordingObserver observer;
+  PrincipalCache cache(
+      seconds(60), [this] { return now_; }, PrincipalCache::kDefaultCapacity,
+      &observer);
+  EXPECT_FALSE(cache.Lookup("a").has_value());  // not listening
+  cache.Insert("a", Session("p", 1), cache.BeginFill());
+  cache.SetListening(true);
+  EXPECT_FALSE(cache.Lookup("a").has_value());
+  EXPECT_FALSE(cache.Lookup("a").has_value());
+  ASSERT_TRUE(cache.Insert("a", Session("p", 1), cache.BeginFill()));
+  EXPECT_TRUE(cache.Lookup("a").has_value());
+  PrincipalCache::Ticket ticket = cache.BeginFill();
+  PrincipalChange change;
+  change.kind = PrincipalChange::Kind::kUser;
+  change.project_id = "p";
+  change.user_id = 1;
+  cache.Apply(change);
+  EXPECT_FALSE(cache.Insert("b", Session("p", 2), ticket));
+  EXPECT_FALSE(cache.Lookup("a").has_value());
+  cache.Apply(PrincipalChange{});
+  cache.SetListening(false);
+  // A suspended user is not kept, but no change raced the read.
+  cache.SetListening(true);
+  TokenRecord suspended = Session("p", 3);
+  suspended.user_suspended = true;
+  EXPECT_FALSE(cache.Insert("c", suspended, cache.BeginFill()));
+  EXPECT_EQ(observer.events,
+            (std::vector<std::string>{"miss", "listening", "miss", "hit",
+                                      "miss", "change 1", "stale", "change 3",
+                                      "not listening", "listening", "miss"}));
 }
 
 }  // namespace
