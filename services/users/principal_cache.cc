@@ -160,10 +160,11 @@ void PrincipalCache::EraseLocked(const std::string& token_hash) {
   entries_.erase(it);
 }
 
-// Takes a copy: erasing the last token of a user or project erases the set
-// it came from.
 void PrincipalCache::EraseAllLocked(const std::set<std::string>& token_hashes) {
-  for (const std::string& token_hash : token_hashes) EraseLocked(token_hash);
+  // A copy: erasing the last token of a user or project erases the set that
+  // `token_hashes` may refer to.
+  const std::set<std::string> erased = token_hashes;
+  for (const std::string& token_hash : erased) EraseLocked(token_hash);
 }
 
 void PrincipalCache::SweepLocked(std::chrono::steady_clock::time_point now) {
