@@ -17,9 +17,9 @@ struct TokenRecord {
   enum class Kind { kSession, kApiKey };
   Kind kind = Kind::kSession;
   std::string project_id;
-  int64_t id = 0;                  // session or key id
-  std::optional<int64_t> user_id;  // always set for sessions
-  int user_role = 0;               // users.v1.User.Role of user_id, if any
+  int64_t id = 0;                   // session or key id
+  std::optional<int64_t> user_id;   // always set for sessions
+  int user_role = 0;                // users.v1.User.Role of user_id, if any
   std::vector<std::string> scopes;  // API keys only
   bool is_operator = false;         // the operator's key (API keys only)
   // user_id has a suspension in force (see UserStore::SuspendUser).

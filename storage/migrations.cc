@@ -80,11 +80,11 @@ void ApplyLocked(pqxx::connection_base& connection,
 }  // namespace
 
 const std::vector<Migration>& EmbeddedMigrations() {
-  static const std::vector<Migration>* const migrations =
+  static const std::vector<Migration>* const kMigrations =
       new std::vector<Migration>(
           internal::kEmbeddedMigrations,
           internal::kEmbeddedMigrations + internal::kEmbeddedMigrationCount);
-  return *migrations;
+  return *kMigrations;
 }
 
 void ApplyMigrations(pqxx::connection_base& connection,

@@ -6,8 +6,8 @@
 #include <exception>
 #include <memory>
 #include <pqxx/connection>
-#include <pqxx/transaction>
 #include <pqxx/nontransaction>
+#include <pqxx/transaction>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -49,11 +49,10 @@ class PostgresConnection final {
   static constexpr std::chrono::seconds kDefaultConnectTimeout{5};
 
   // `connection_string`: a libpq URI or key=value string.
-  PostgresConnection(
-      const std::string& connection_string,
-      std::chrono::milliseconds statement_timeout,
-      std::chrono::seconds connect_timeout,
-      std::vector<PreparedStatement> statements);
+  PostgresConnection(const std::string& connection_string,
+                     std::chrono::milliseconds statement_timeout,
+                     std::chrono::seconds connect_timeout,
+                     std::vector<PreparedStatement> statements);
   ~PostgresConnection();
 
   PostgresConnection(const PostgresConnection&) = delete;

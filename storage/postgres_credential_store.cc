@@ -11,7 +11,8 @@ namespace {
 
 // Live sessions and API keys by the SHA-256 of their token (hex), whether
 // their user is suspended, how many milliseconds they have left (floor; NULL
-// for no end), and the settings of their project (see ToTokenRecord). $0 is kUserSuspendedSql.
+// for no end), and the settings of their project (see ToTokenRecord). $0 is
+// kUserSuspendedSql.
 constexpr char kFindTokenName[] = "find_token";
 constexpr char kFindTokenPattern[] = R"sql(
 SELECT t.*, p.webhook_uri, p.webhook_secret, p.password_min_length,
@@ -103,7 +104,8 @@ std::vector<PreparedStatement> PostgresCredentialStore::Statements() {
 absl::StatusOr<TokenRecord> PostgresCredentialStore::FindToken(
     const std::string& token_hash) {
   return connection_.Run(
-      "FindToken", [&](pqxx::connection& connection) -> absl::StatusOr<TokenRecord> {
+      "FindToken",
+      [&](pqxx::connection& connection) -> absl::StatusOr<TokenRecord> {
         pqxx::nontransaction transaction(connection);
         pqxx::result rows =
             transaction.exec_prepared(kFindTokenName, Hex(token_hash));
@@ -114,66 +116,71 @@ absl::StatusOr<TokenRecord> PostgresCredentialStore::FindToken(
 
 absl::StatusOr<ApiKeyRecord> PostgresCredentialStore::CreateApiKey(
     const NewApiKey& key) {
-  return connection_.Run("CreateApiKey",
-             [&](pqxx::connection& connection) -> absl::StatusOr<ApiKeyRecord> {
-               pqxx::nontransaction transaction(connection);
-               return ToApiKeyRecord(transaction.exec_prepared1(
-                   kCreateApiKeyName, key.project_id, Hex(key.token_hash),
-                   JsonStrings(key.scopes), OptionalNumber(key.user_id),
-                   OptionalNumber(key.expire_time_unix)));
-             });
+  return connection_.Run(
+      "CreateApiKey",
+      [&](pqxx::connection& connection) -> absl::StatusOr<ApiKeyRecord> {
+        pqxx::nontransaction transaction(connection);
+        return ToApiKeyRecord(transaction.exec_prepared1(
+            kCreateApiKeyName, key.project_id, Hex(key.token_hash),
+            JsonStrings(key.scopes), OptionalNumber(key.user_id),
+            OptionalNumber(key.expire_time_unix)));
+      });
 }
 
 absl::StatusOr<ApiKeyRecord> PostgresCredentialStore::GetApiKey(
     const std::string& project_id, int64_t key_id) {
-  return connection_.Run("GetApiKey",
-             [&](pqxx::connection& connection) -> absl::StatusOr<ApiKeyRecord> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   kGetApiKeyName, project_id, std::to_string(key_id));
-               if (rows.empty()) return NotFound("api_keys");
-               return ToApiKeyRecord(rows[0]);
-             });
+  return connection_.Run(
+      "GetApiKey",
+      [&](pqxx::connection& connection) -> absl::StatusOr<ApiKeyRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kGetApiKeyName, project_id, std::to_string(key_id));
+        if (rows.empty()) return NotFound("api_keys");
+        return ToApiKeyRecord(rows[0]);
+      });
 }
 
 absl::StatusOr<std::vector<ApiKeyRecord>> PostgresCredentialStore::ListApiKeys(
     const std::string& project_id, int64_t after_id, int limit) {
-  return connection_.Run("ListApiKeys",
-             [&](pqxx::connection& connection)
-                 -> absl::StatusOr<std::vector<ApiKeyRecord>> {
-               pqxx::nontransaction transaction(connection);
-               std::vector<ApiKeyRecord> keys;
-               for (const pqxx::row& row : transaction.exec_prepared(
-                        kListApiKeysName, project_id, std::to_string(after_id),
-                        std::to_string(limit))) {
-                 keys.push_back(ToApiKeyRecord(row));
-               }
-               return keys;
-             });
+  return connection_.Run(
+      "ListApiKeys",
+      [&](pqxx::connection& connection)
+          -> absl::StatusOr<std::vector<ApiKeyRecord>> {
+        pqxx::nontransaction transaction(connection);
+        std::vector<ApiKeyRecord> keys;
+        for (const pqxx::row& row : transaction.exec_prepared(
+                 kListApiKeysName, project_id, std::to_string(after_id),
+                 std::to_string(limit))) {
+          keys.push_back(ToApiKeyRecord(row));
+        }
+        return keys;
+      });
 }
 
-absl::Status PostgresCredentialStore::DeleteApiKey(const std::string& project_id,
-                                             int64_t key_id) {
-  return connection_.Run("DeleteApiKey", [&](pqxx::connection& connection) -> absl::Status {
-    pqxx::nontransaction transaction(connection);
-    pqxx::result rows = transaction.exec_prepared(
-        kDeleteApiKeyName, project_id, std::to_string(key_id));
-    if (rows.affected_rows() == 0) return NotFound("api_keys");
-    return absl::OkStatus();
-  });
+absl::Status PostgresCredentialStore::DeleteApiKey(
+    const std::string& project_id, int64_t key_id) {
+  return connection_.Run(
+      "DeleteApiKey", [&](pqxx::connection& connection) -> absl::Status {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kDeleteApiKeyName, project_id, std::to_string(key_id));
+        if (rows.affected_rows() == 0) return NotFound("api_keys");
+        return absl::OkStatus();
+      });
 }
 
 absl::Status PostgresCredentialStore::InstallOperatorKey(
     const std::string& token_hash) {
-  return connection_.Run("InstallOperatorKey", [&](pqxx::connection& connection) -> absl::Status {
-    pqxx::work transaction(connection);
-    const std::string hash = Hex(token_hash);
-    transaction.exec_prepared(kLockOperatorKeyName);
-    transaction.exec_prepared0(kRevokeOtherOperatorKeysName, hash);
-    transaction.exec_prepared0(kUpsertOperatorKeyName, hash);
-    AtCommitPoint([&] { transaction.commit(); });
-    return absl::OkStatus();
-  });
+  return connection_.Run(
+      "InstallOperatorKey", [&](pqxx::connection& connection) -> absl::Status {
+        pqxx::work transaction(connection);
+        const std::string hash = Hex(token_hash);
+        transaction.exec_prepared(kLockOperatorKeyName);
+        transaction.exec_prepared0(kRevokeOtherOperatorKeysName, hash);
+        transaction.exec_prepared0(kUpsertOperatorKeyName, hash);
+        AtCommitPoint([&] { transaction.commit(); });
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace users

@@ -15,7 +15,8 @@ namespace users {
 // sessions for what a token resolves to).
 class PostgresCredentialStore final : public CredentialStore {
  public:
-  explicit PostgresCredentialStore(PostgresConnection& connection) : connection_(connection) {}
+  explicit PostgresCredentialStore(PostgresConnection& connection)
+      : connection_(connection) {}
 
   // The statements this store runs, prepared on each new connection.
   static std::vector<PreparedStatement> Statements();

@@ -65,8 +65,8 @@ absl::Status FromUniqueViolation(const pqxx::sql_error& error,
                       "username already taken", {"users", "username"});
   }
   if (Names(first_line, "users_email_key")) {
-    return StoreError(absl::StatusCode::kAlreadyExists,
-                      "email already taken", {"users", "email"});
+    return StoreError(absl::StatusCode::kAlreadyExists, "email already taken",
+                      {"users", "email"});
   }
   if (Names(first_line, "projects_pkey")) {
     return StoreError(absl::StatusCode::kAlreadyExists,

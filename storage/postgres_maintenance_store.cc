@@ -1,5 +1,6 @@
 #include "storage/postgres_maintenance_store.h"
 
+#include <cstdint>
 #include <pqxx/pqxx>
 
 #include "storage/migrations.h"
@@ -56,6 +57,12 @@ DELETE FROM idempotency_records
         LIMIT $1::bigint)
 )sql";
 
+// The rows a statement deleted (pqxx counts in size_type; a count of rows
+// fits an int64_t).
+int64_t DeletedRows(const pqxx::result& result) {
+  return static_cast<int64_t>(result.affected_rows());
+}
+
 }  // namespace
 
 std::vector<PreparedStatement> PostgresMaintenanceStore::Statements() {
@@ -69,48 +76,44 @@ std::vector<PreparedStatement> PostgresMaintenanceStore::Statements() {
 }
 
 absl::Status PostgresMaintenanceStore::Migrate() {
-  return connection_.Run("Migrate", [](pqxx::connection& connection) -> absl::Status {
-    ApplyMigrations(connection, EmbeddedMigrations());
-    return absl::OkStatus();
-  });
+  return connection_.Run("Migrate",
+                         [](pqxx::connection& connection) -> absl::Status {
+                           ApplyMigrations(connection, EmbeddedMigrations());
+                           return absl::OkStatus();
+                         });
 }
 
 absl::Status PostgresMaintenanceStore::Ping() {
-  return connection_.Run("Ping", [](pqxx::connection& connection) -> absl::Status {
-    pqxx::nontransaction transaction(connection);
-    transaction.exec_prepared1(kPingName);
-    return absl::OkStatus();
-  });
+  return connection_.Run("Ping",
+                         [](pqxx::connection& connection) -> absl::Status {
+                           pqxx::nontransaction transaction(connection);
+                           transaction.exec_prepared1(kPingName);
+                           return absl::OkStatus();
+                         });
 }
 
 absl::StatusOr<Housekeeping> PostgresMaintenanceStore::DeleteStaleRows(
     int batch, int64_t failure_window_seconds,
     int64_t streak_retention_seconds) {
-  return connection_.Run("DeleteStaleRows",
-             [&](pqxx::connection& connection) -> absl::StatusOr<Housekeeping> {
-               pqxx::nontransaction transaction(connection);
-               const std::string limit = std::to_string(batch);
-               Housekeeping deleted;
-               deleted.expired_sessions =
-                   transaction.exec_prepared(kDeleteExpiredSessionsName, limit)
-                       .affected_rows();
-               deleted.login_failures =
-                   transaction
-                       .exec_prepared(kDeleteOldLoginFailuresName, limit,
-                                      std::to_string(failure_window_seconds))
-                       .affected_rows();
-               deleted.failure_streaks =
-                   transaction
-                       .exec_prepared(kDeleteOldStreaksName, limit,
-                                      std::to_string(streak_retention_seconds))
-                       .affected_rows();
-               deleted.idempotency_records =
-                   transaction
-                       .exec_prepared(kDeleteOldIdempotencyRecordsName, limit,
-                                      IdempotencyLifetimeSeconds())
-                       .affected_rows();
-               return deleted;
-             });
+  return connection_.Run(
+      "DeleteStaleRows",
+      [&](pqxx::connection& connection) -> absl::StatusOr<Housekeeping> {
+        pqxx::nontransaction transaction(connection);
+        const std::string limit = std::to_string(batch);
+        Housekeeping deleted;
+        deleted.expired_sessions = DeletedRows(
+            transaction.exec_prepared(kDeleteExpiredSessionsName, limit));
+        deleted.login_failures = DeletedRows(
+            transaction.exec_prepared(kDeleteOldLoginFailuresName, limit,
+                                      std::to_string(failure_window_seconds)));
+        deleted.failure_streaks = DeletedRows(transaction.exec_prepared(
+            kDeleteOldStreaksName, limit,
+            std::to_string(streak_retention_seconds)));
+        deleted.idempotency_records = DeletedRows(
+            transaction.exec_prepared(kDeleteOldIdempotencyRecordsName, limit,
+                                      IdempotencyLifetimeSeconds()));
+        return deleted;
+      });
 }
 
 }  // namespace users

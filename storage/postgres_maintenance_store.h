@@ -16,7 +16,8 @@ namespace users {
 // idempotency records.
 class PostgresMaintenanceStore final : public MaintenanceStore {
  public:
-  explicit PostgresMaintenanceStore(PostgresConnection& connection) : connection_(connection) {}
+  explicit PostgresMaintenanceStore(PostgresConnection& connection)
+      : connection_(connection) {}
 
   // The statements this store runs, prepared on each new connection.
   static std::vector<PreparedStatement> Statements();

@@ -57,49 +57,54 @@ std::vector<PreparedStatement> PostgresProjectStore::Statements() {
 
 absl::StatusOr<ProjectRecord> PostgresProjectStore::GetProject(
     const std::string& project_id) {
-  return connection_.Run("GetProject",
-             [&](pqxx::connection& connection) -> absl::StatusOr<ProjectRecord> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows =
-                   transaction.exec_prepared(kGetProjectName, project_id);
-               if (rows.empty()) return NotFound("projects");
-               return ToProjectRecord(rows[0]);
-             });
+  return connection_.Run(
+      "GetProject",
+      [&](pqxx::connection& connection) -> absl::StatusOr<ProjectRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows =
+            transaction.exec_prepared(kGetProjectName, project_id);
+        if (rows.empty()) return NotFound("projects");
+        return ToProjectRecord(rows[0]);
+      });
 }
 
 absl::Status PostgresProjectStore::CreateProject(const ProjectRecord& project) {
-  return connection_.Run("CreateProject", [&](pqxx::connection& connection) -> absl::Status {
-    pqxx::nontransaction transaction(connection);
-    transaction.exec_prepared0(kCreateProjectName, project.id,
-                               project.webhook_uri, project.webhook_secret,
-                               std::to_string(project.password_min_length),
-                               std::to_string(project.password_max_length));
-    return absl::OkStatus();
-  });
+  return connection_.Run(
+      "CreateProject", [&](pqxx::connection& connection) -> absl::Status {
+        pqxx::nontransaction transaction(connection);
+        transaction.exec_prepared0(kCreateProjectName, project.id,
+                                   project.webhook_uri, project.webhook_secret,
+                                   std::to_string(project.password_min_length),
+                                   std::to_string(project.password_max_length));
+        return absl::OkStatus();
+      });
 }
 
-absl::Status PostgresProjectStore::EnsureProject(const std::string& project_id) {
-  return connection_.Run("EnsureProject", [&](pqxx::connection& connection) -> absl::Status {
-    pqxx::nontransaction transaction(connection);
-    transaction.exec_prepared0(kEnsureProjectName, project_id);
-    return absl::OkStatus();
-  });
+absl::Status PostgresProjectStore::EnsureProject(
+    const std::string& project_id) {
+  return connection_.Run(
+      "EnsureProject", [&](pqxx::connection& connection) -> absl::Status {
+        pqxx::nontransaction transaction(connection);
+        transaction.exec_prepared0(kEnsureProjectName, project_id);
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<ProjectRecord> PostgresProjectStore::UpdateProject(
     const ProjectRecord& project, bool webhook, bool policy) {
-  return connection_.Run("UpdateProject",
-             [&](pqxx::connection& connection) -> absl::StatusOr<ProjectRecord> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   kUpdateProjectName, project.id, webhook ? "true" : "false",
-                   project.webhook_uri, project.webhook_secret,
-                   policy ? "true" : "false",
-                   std::to_string(project.password_min_length),
-                   std::to_string(project.password_max_length));
-               if (rows.affected_rows() == 0) return NotFound("projects");
-               return ToProjectRecord(rows[0]);
-             });
+  return connection_.Run(
+      "UpdateProject",
+      [&](pqxx::connection& connection) -> absl::StatusOr<ProjectRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kUpdateProjectName, project.id, webhook ? "true" : "false",
+            project.webhook_uri, project.webhook_secret,
+            policy ? "true" : "false",
+            std::to_string(project.password_min_length),
+            std::to_string(project.password_max_length));
+        if (rows.affected_rows() == 0) return NotFound("projects");
+        return ToProjectRecord(rows[0]);
+      });
 }
 
 }  // namespace users

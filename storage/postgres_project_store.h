@@ -6,15 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "storage/project_store.h"
 #include "storage/postgres_connection.h"
+#include "storage/project_store.h"
 
 namespace users {
 
 // The ProjectStore over a PostgresConnection (table projects).
 class PostgresProjectStore final : public ProjectStore {
  public:
-  explicit PostgresProjectStore(PostgresConnection& connection) : connection_(connection) {}
+  explicit PostgresProjectStore(PostgresConnection& connection)
+      : connection_(connection) {}
 
   // The statements this store runs, prepared on each new connection.
   static std::vector<PreparedStatement> Statements();

@@ -201,7 +201,6 @@ std::string OptionalNumber(std::optional<int64_t> value) {
   return value.has_value() ? std::to_string(*value) : std::string();
 }
 
-
 ApiKeyRecord ToApiKeyRecord(const pqxx::row& row) {
   ApiKeyRecord key;
   key.project_id = row[0].as<std::string>();

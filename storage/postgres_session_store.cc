@@ -262,134 +262,142 @@ void EndUserSessions(pqxx::transaction_base& transaction,
 
 absl::StatusOr<SessionRecord> PostgresSessionStore::CreateSession(
     const SessionLogin& login) {
-  return connection_.Run("CreateSession", [&](pqxx::connection& connection)
-                                  -> absl::StatusOr<SessionRecord> {
-    const std::string& project_id = login.attempt.project_id;
-    const std::string user_id = std::to_string(login.user_id);
-    pqxx::work transaction(connection);
-    pqxx::result user = transaction.exec_prepared(
-        kLockLoginUserName, project_id, user_id, login.password_hash);
-    if (user.empty()) return NotFound("users");
-    if (!user[0][0].as<bool>()) {
-      return StoreError(absl::StatusCode::kFailedPrecondition,
-                        "the password changed during the login",
-                        {"users", "password_hash"});
-    }
-    if (user[0][1].as<bool>()) {
-      return StoreError(absl::StatusCode::kFailedPrecondition,
-                        "the user is suspended", {"users", "suspensions"});
-    }
-    transaction.exec_prepared0(kTrimSessionsName, project_id, user_id,
-                               std::to_string(login.max_sessions - 1));
-    SessionRecord record =
-        InsertSession(transaction, project_id, login.user_id, login.session);
-    transaction.exec_prepared0(kEndFailureStreakName, project_id,
-                               login.attempt.identifier_key,
-                               login.attempt.client_address);
-    AtCommitPoint([&] { transaction.commit(); });
-    return record;
-  });
+  return connection_.Run(
+      "CreateSession",
+      [&](pqxx::connection& connection) -> absl::StatusOr<SessionRecord> {
+        const std::string& project_id = login.attempt.project_id;
+        const std::string user_id = std::to_string(login.user_id);
+        pqxx::work transaction(connection);
+        pqxx::result user = transaction.exec_prepared(
+            kLockLoginUserName, project_id, user_id, login.password_hash);
+        if (user.empty()) return NotFound("users");
+        if (!user[0][0].as<bool>()) {
+          return StoreError(absl::StatusCode::kFailedPrecondition,
+                            "the password changed during the login",
+                            {"users", "password_hash"});
+        }
+        if (user[0][1].as<bool>()) {
+          return StoreError(absl::StatusCode::kFailedPrecondition,
+                            "the user is suspended", {"users", "suspensions"});
+        }
+        transaction.exec_prepared0(kTrimSessionsName, project_id, user_id,
+                                   std::to_string(login.max_sessions - 1));
+        SessionRecord record = InsertSession(transaction, project_id,
+                                             login.user_id, login.session);
+        transaction.exec_prepared0(kEndFailureStreakName, project_id,
+                                   login.attempt.identifier_key,
+                                   login.attempt.client_address);
+        AtCommitPoint([&] { transaction.commit(); });
+        return record;
+      });
 }
 
 absl::Status PostgresSessionStore::DeleteSession(
     const std::string& project_id, int64_t session_id,
     const std::optional<IdempotencyRecord>& idempotency) {
-  return connection_.Run("DeleteSession", [&](pqxx::connection& connection) -> absl::Status {
-    connection.prepare_now(kDeleteSessionName);
-    const bool autocommit = !idempotency.has_value();
-    std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(connection, !autocommit);
-    pqxx::result rows = RunWrite(autocommit, [&] {
-      return transaction->exec_prepared(kDeleteSessionName, project_id,
-                                        std::to_string(session_id));
-    });
-    if (rows.affected_rows() == 0) {
-      return NotFound("sessions");
-    }
-    return RecordAndCommit(*transaction, idempotency, nullptr);
-  });
+  return connection_.Run(
+      "DeleteSession", [&](pqxx::connection& connection) -> absl::Status {
+        connection.prepare_now(kDeleteSessionName);
+        const bool autocommit = !idempotency.has_value();
+        std::unique_ptr<pqxx::transaction_base> transaction =
+            OpenWrite(connection, !autocommit);
+        pqxx::result rows = RunWrite(autocommit, [&] {
+          return transaction->exec_prepared(kDeleteSessionName, project_id,
+                                            std::to_string(session_id));
+        });
+        if (rows.affected_rows() == 0) {
+          return NotFound("sessions");
+        }
+        return RecordAndCommit(*transaction, idempotency, nullptr);
+      });
 }
 
 absl::StatusOr<LoginFailures> PostgresSessionStore::GetLoginFailures(
     const LoginAttempt& attempt, int limit, int64_t window_seconds) {
-  return connection_.Run("GetLoginFailures",
-             [&](pqxx::connection& connection) -> absl::StatusOr<LoginFailures> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::row row = transaction.exec_prepared1(
-                   kGetLoginFailuresName, attempt.project_id,
-                   attempt.identifier_key, attempt.client_address,
-                   std::to_string(limit), std::to_string(window_seconds));
-               LoginFailures failures;
-               failures.now = row[0].as<double>();
-               failures.consecutive_failures = row[1].as<int>();
-               failures.last_failure_time = row[2].as<double>();
-               if (!row[3].is_null()) {
-                 failures.limit_reached_time = row[3].as<double>();
-               }
-               return failures;
-             });
+  return connection_.Run(
+      "GetLoginFailures",
+      [&](pqxx::connection& connection) -> absl::StatusOr<LoginFailures> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::row row = transaction.exec_prepared1(
+            kGetLoginFailuresName, attempt.project_id, attempt.identifier_key,
+            attempt.client_address, std::to_string(limit),
+            std::to_string(window_seconds));
+        LoginFailures failures;
+        failures.now = row[0].as<double>();
+        failures.consecutive_failures = row[1].as<int>();
+        failures.last_failure_time = row[2].as<double>();
+        if (!row[3].is_null()) {
+          failures.limit_reached_time = row[3].as<double>();
+        }
+        return failures;
+      });
 }
 
 absl::Status PostgresSessionStore::RecordLoginFailure(
     const LoginAttempt& attempt) {
-  return connection_.Run("RecordLoginFailure", [&](pqxx::connection& connection) -> absl::Status {
-    pqxx::nontransaction transaction(connection);
-    transaction.exec_prepared0(kRecordLoginFailureName, attempt.project_id,
-                               attempt.identifier_key, attempt.client_address);
-    return absl::OkStatus();
-  });
+  return connection_.Run(
+      "RecordLoginFailure", [&](pqxx::connection& connection) -> absl::Status {
+        pqxx::nontransaction transaction(connection);
+        transaction.exec_prepared0(kRecordLoginFailureName, attempt.project_id,
+                                   attempt.identifier_key,
+                                   attempt.client_address);
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<IdempotencyRecord> PostgresSessionStore::FindIdempotencyRecord(
     const IdempotencyKey& key) {
-  return connection_.Run("FindIdempotencyRecord",
-             [&](pqxx::connection& connection) -> absl::StatusOr<IdempotencyRecord> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   kFindIdempotencyRecordName, key.project_id, key.actor,
-                   key.request_id, IdempotencyLifetimeSeconds());
-               if (rows.empty()) return NotFound("idempotency_records");
-               return ToIdempotencyRecord(rows[0]);
-             });
+  return connection_.Run(
+      "FindIdempotencyRecord",
+      [&](pqxx::connection& connection) -> absl::StatusOr<IdempotencyRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kFindIdempotencyRecordName, key.project_id, key.actor,
+            key.request_id, IdempotencyLifetimeSeconds());
+        if (rows.empty()) return NotFound("idempotency_records");
+        return ToIdempotencyRecord(rows[0]);
+      });
 }
 
 absl::StatusOr<IdempotencyRecord>
 PostgresSessionStore::FindIdempotencyRecordOfEndedToken(
     const std::string& token_hash, const std::string& request_id) {
-  return connection_.Run("FindIdempotencyRecordOfEndedToken",
-             [&](pqxx::connection& connection) -> absl::StatusOr<IdempotencyRecord> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   kFindIdempotencyRecordOfEndedTokenName, Hex(token_hash),
-                   request_id, IdempotencyLifetimeSeconds());
-               if (rows.empty()) return NotFound("idempotency_records");
-               return ToIdempotencyRecord(rows[0]);
-             });
+  return connection_.Run(
+      "FindIdempotencyRecordOfEndedToken",
+      [&](pqxx::connection& connection) -> absl::StatusOr<IdempotencyRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            kFindIdempotencyRecordOfEndedTokenName, Hex(token_hash), request_id,
+            IdempotencyLifetimeSeconds());
+        if (rows.empty()) return NotFound("idempotency_records");
+        return ToIdempotencyRecord(rows[0]);
+      });
 }
 
 absl::StatusOr<std::optional<SessionRecord>>
 PostgresSessionStore::RenewRecordedSession(const IdempotencyKey& key,
-                                        const NewSession& session) {
+                                           const NewSession& session) {
   using Result = absl::StatusOr<std::optional<SessionRecord>>;
-  return connection_.Run("RenewRecordedSession", [&](pqxx::connection& connection) -> Result {
-    pqxx::work transaction(connection);
-    pqxx::result locked = transaction.exec_prepared(
-        kLockIdempotencyRecordName, key.project_id, key.actor, key.request_id,
-        IdempotencyLifetimeSeconds());
-    if (locked.empty()) return NotFound("idempotency_records");
-    if (locked[0][0].is_null()) return std::optional<SessionRecord>();
-    pqxx::result ended = transaction.exec_prepared(
-        kEndLiveSessionName, key.project_id,
-        std::to_string(locked[0][0].as<int64_t>()));
-    if (ended.empty()) return std::optional<SessionRecord>();
-    SessionRecord renewed = InsertSession(
-        transaction, key.project_id, ended[0][0].as<int64_t>(), session);
-    transaction.exec_prepared0(kSetRecordedSessionName, key.project_id,
-                               key.actor, key.request_id,
-                               std::to_string(renewed.id));
-    AtCommitPoint([&] { transaction.commit(); });
-    return std::optional<SessionRecord>(renewed);
-  });
+  return connection_.Run(
+      "RenewRecordedSession", [&](pqxx::connection& connection) -> Result {
+        pqxx::work transaction(connection);
+        pqxx::result locked = transaction.exec_prepared(
+            kLockIdempotencyRecordName, key.project_id, key.actor,
+            key.request_id, IdempotencyLifetimeSeconds());
+        if (locked.empty()) return NotFound("idempotency_records");
+        if (locked[0][0].is_null()) return std::optional<SessionRecord>();
+        pqxx::result ended = transaction.exec_prepared(
+            kEndLiveSessionName, key.project_id,
+            std::to_string(locked[0][0].as<int64_t>()));
+        if (ended.empty()) return std::optional<SessionRecord>();
+        SessionRecord renewed = InsertSession(
+            transaction, key.project_id, ended[0][0].as<int64_t>(), session);
+        transaction.exec_prepared0(kSetRecordedSessionName, key.project_id,
+                                   key.actor, key.request_id,
+                                   std::to_string(renewed.id));
+        AtCommitPoint([&] { transaction.commit(); });
+        return std::optional<SessionRecord>(renewed);
+      });
 }
 
 }  // namespace users

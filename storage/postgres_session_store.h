@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "google/protobuf/message_lite.h"
-#include "storage/session_store.h"
 #include "storage/postgres_connection.h"
+#include "storage/session_store.h"
 
 namespace users {
 
@@ -16,7 +16,8 @@ namespace users {
 // login_failures, login_failure_streaks, idempotency_records).
 class PostgresSessionStore final : public SessionStore {
  public:
-  explicit PostgresSessionStore(PostgresConnection& connection) : connection_(connection) {}
+  explicit PostgresSessionStore(PostgresConnection& connection)
+      : connection_(connection) {}
 
   // The statements this store runs, prepared on each new connection.
   static std::vector<PreparedStatement> Statements();

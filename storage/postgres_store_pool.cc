@@ -116,7 +116,8 @@ void PostgresStorePool::Serve(const std::string& connection_string,
       Call(item.work, nullptr,
            StoreError(absl::StatusCode::kDeadlineExceeded,
                       "deadline passed while waiting for the database"));
-    } else if (absl::Status connected = ConnectFor(owned.connection, item.deadline);
+    } else if (absl::Status connected =
+                   ConnectFor(owned.connection, item.deadline);
                !connected.ok()) {
       Call(item.work, nullptr, std::move(connected));
     } else {

@@ -6,7 +6,7 @@ PostgresStores::PostgresStores(const std::string& connection_string,
                                std::chrono::milliseconds statement_timeout,
                                std::chrono::seconds connect_timeout)
     : connection(connection_string, statement_timeout, connect_timeout,
-                  Statements()) {}
+                 Statements()) {}
 
 std::vector<PreparedStatement> PostgresStores::Statements() {
   std::vector<PreparedStatement> all;

@@ -259,132 +259,137 @@ absl::StatusOr<UserRecord> PostgresUserStore::CreateUser(
     const std::string& project_id, const UserChanges& values,
     const std::string& actor, const std::string& request_id,
     const std::optional<IdempotencyRecord>& idempotency) {
-  return connection_.Run("CreateUser", [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
-    // Columns outside values.columns get the defaults of UserChanges, which
-    // are the schema's.
-    const UserChanges defaults;
-    std::vector<std::string> params = {project_id};
-    for (const UserField& field : kUserFields) {
-      field.bind(Has(values.columns, field.column) ? values : defaults,
-                 params);
-    }
-    params.push_back(actor);
-    params.push_back(request_id);
-    // Prepared first: a connection lost while preparing wrote nothing.
-    connection.prepare_now(kCreateUserName);
-    const bool autocommit = !idempotency.has_value();
-    std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(connection, !autocommit);
-    UserRecord record = ToUserRecord(RunWrite(autocommit, [&] {
-      return transaction->exec_prepared1(
-          kCreateUserName, pqxx::prepare::make_dynamic_params(params));
-    }));
-    if (absl::Status committed = RecordAndCommit(
-            *transaction, idempotency, &record.user, values.password_hash);
-        !committed.ok()) {
-      return committed;
-    }
-    return record;
-  });
+  return connection_.Run(
+      "CreateUser",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
+        // Columns outside values.columns get the defaults of UserChanges, which
+        // are the schema's.
+        const UserChanges defaults;
+        std::vector<std::string> params = {project_id};
+        for (const UserField& field : kUserFields) {
+          field.bind(Has(values.columns, field.column) ? values : defaults,
+                     params);
+        }
+        params.push_back(actor);
+        params.push_back(request_id);
+        // Prepared first: a connection lost while preparing wrote nothing.
+        connection.prepare_now(kCreateUserName);
+        const bool autocommit = !idempotency.has_value();
+        std::unique_ptr<pqxx::transaction_base> transaction =
+            OpenWrite(connection, !autocommit);
+        UserRecord record = ToUserRecord(RunWrite(autocommit, [&] {
+          return transaction->exec_prepared1(
+              kCreateUserName, pqxx::prepare::make_dynamic_params(params));
+        }));
+        if (absl::Status committed = RecordAndCommit(
+                *transaction, idempotency, &record.user, values.password_hash);
+            !committed.ok()) {
+          return committed;
+        }
+        return record;
+      });
 }
 
 absl::StatusOr<UserRecord> PostgresUserStore::GetUser(
     const std::string& project_id, int64_t user_id) {
-  return connection_.Run("GetUser", [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
-    pqxx::nontransaction transaction(connection);
-    pqxx::result rows = transaction.exec_prepared(kGetUserName, project_id,
-                                                  std::to_string(user_id));
-    if (rows.empty()) return NotFound("users");
-    return ToUserRecord(rows[0]);
-  });
+  return connection_.Run(
+      "GetUser",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(kGetUserName, project_id,
+                                                      std::to_string(user_id));
+        if (rows.empty()) return NotFound("users");
+        return ToUserRecord(rows[0]);
+      });
 }
 
 absl::StatusOr<UserUpdateResult> PostgresUserStore::UpdateUser(
     const UserUpdate& update) {
-  return connection_.Run("UpdateUser",
-             [&](pqxx::connection& connection) -> absl::StatusOr<UserUpdateResult> {
-               const std::string statement =
-                   UpdateStatementName(update.changes.columns);
-               connection_.PrepareOnce(
-                   statement, UpdateStatementSql(update.changes.columns));
-               const std::vector<std::string> params = UpdateParams(update);
-               const SessionEffects& effects = update.sessions;
-               UserUpdateResult result;
-               if (!effects.end_all_sessions && !effects.rotate_session_id &&
-                   !update.idempotency.has_value()) {
-                 // One statement: atomic on its own, one round trip.
-                 pqxx::nontransaction transaction(connection);
-                 // Prepared first: a connection lost while preparing wrote
-                 // nothing, so only the UPDATE itself is a commit point.
-                 connection.prepare_now(statement);
-                 pqxx::result rows = AtCommitPoint([&] {
-                   return transaction.exec_prepared(
-                       statement, pqxx::prepare::make_dynamic_params(params));
-                 });
-                 if (rows.empty()) return UpdateMissed(transaction, update);
-                 result.record = ToUserRecord(rows[0]);
-                 return result;
-               }
-               pqxx::work transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   statement, pqxx::prepare::make_dynamic_params(params));
-               if (rows.empty()) return UpdateMissed(transaction, update);
-               result.record = ToUserRecord(rows[0]);
-               bool rotate = false;
-               if (effects.rotate_session_id.has_value()) {
-                 rotate = EndUserSession(transaction, update.project_id,
-                                         *effects.rotate_session_id,
-                                         update.user_id);
-               }
-               if (effects.end_all_sessions) {
-                 EndUserSessions(transaction, update.project_id,
-                                 update.user_id);
-               }
-               if (rotate) {
-                 result.new_session =
-                     InsertSession(transaction, update.project_id,
-                                   update.user_id, effects.replacement);
-               }
-               std::optional<int64_t> session_id;
-               if (result.new_session.has_value()) {
-                 session_id = result.new_session->id;
-               }
-               if (absl::Status committed = RecordAndCommit(
-                       transaction, update.idempotency, &result.record.user,
-                       Has(update.changes.columns, UserColumn::kPasswordHash)
-                           ? update.changes.password_hash
-                           : std::string(),
-                       session_id);
-                   !committed.ok()) {
-                 return committed;
-               }
-               return result;
-             });
+  return connection_.Run(
+      "UpdateUser",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserUpdateResult> {
+        const std::string statement =
+            UpdateStatementName(update.changes.columns);
+        connection_.PrepareOnce(statement,
+                                UpdateStatementSql(update.changes.columns));
+        const std::vector<std::string> params = UpdateParams(update);
+        const SessionEffects& effects = update.sessions;
+        UserUpdateResult result;
+        if (!effects.end_all_sessions && !effects.rotate_session_id &&
+            !update.idempotency.has_value()) {
+          // One statement: atomic on its own, one round trip.
+          pqxx::nontransaction transaction(connection);
+          // Prepared first: a connection lost while preparing wrote
+          // nothing, so only the UPDATE itself is a commit point.
+          connection.prepare_now(statement);
+          pqxx::result rows = AtCommitPoint([&] {
+            return transaction.exec_prepared(
+                statement, pqxx::prepare::make_dynamic_params(params));
+          });
+          if (rows.empty()) return UpdateMissed(transaction, update);
+          result.record = ToUserRecord(rows[0]);
+          return result;
+        }
+        pqxx::work transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            statement, pqxx::prepare::make_dynamic_params(params));
+        if (rows.empty()) return UpdateMissed(transaction, update);
+        result.record = ToUserRecord(rows[0]);
+        bool rotate = false;
+        if (effects.rotate_session_id.has_value()) {
+          rotate = EndUserSession(transaction, update.project_id,
+                                  *effects.rotate_session_id, update.user_id);
+        }
+        if (effects.end_all_sessions) {
+          EndUserSessions(transaction, update.project_id, update.user_id);
+        }
+        if (rotate) {
+          result.new_session =
+              InsertSession(transaction, update.project_id, update.user_id,
+                            effects.replacement);
+        }
+        std::optional<int64_t> session_id;
+        if (result.new_session.has_value()) {
+          session_id = result.new_session->id;
+        }
+        if (absl::Status committed = RecordAndCommit(
+                transaction, update.idempotency, &result.record.user,
+                Has(update.changes.columns, UserColumn::kPasswordHash)
+                    ? update.changes.password_hash
+                    : std::string(),
+                session_id);
+            !committed.ok()) {
+          return committed;
+        }
+        return result;
+      });
 }
 
 absl::Status PostgresUserStore::DeleteUser(
     const std::string& project_id, int64_t user_id, const std::string& actor,
     const std::string& request_id,
     const std::optional<IdempotencyRecord>& idempotency) {
-  return connection_.Run("DeleteUser", [&](pqxx::connection& connection) -> absl::Status {
-    connection.prepare_now(kDeleteUserName);
-    const bool autocommit = !idempotency.has_value();
-    std::unique_ptr<pqxx::transaction_base> transaction =
-        OpenWrite(connection, !autocommit);
-    pqxx::row row = RunWrite(autocommit, [&] {
-      return transaction->exec_prepared1(kDeleteUserName, project_id,
-                                         std::to_string(user_id), actor,
-                                         request_id);
-    });
-    if (row[0].as<int64_t>() == 0) return NotFound("users");
-    return RecordAndCommit(*transaction, idempotency, nullptr);
-  });
+  return connection_.Run(
+      "DeleteUser", [&](pqxx::connection& connection) -> absl::Status {
+        connection.prepare_now(kDeleteUserName);
+        const bool autocommit = !idempotency.has_value();
+        std::unique_ptr<pqxx::transaction_base> transaction =
+            OpenWrite(connection, !autocommit);
+        pqxx::row row = RunWrite(autocommit, [&] {
+          return transaction->exec_prepared1(kDeleteUserName, project_id,
+                                             std::to_string(user_id), actor,
+                                             request_id);
+        });
+        if (row[0].as<int64_t>() == 0) return NotFound("users");
+        return RecordAndCommit(*transaction, idempotency, nullptr);
+      });
 }
 
 absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
     const UserSuspension& suspension) {
   return connection_.Run(
-      "SuspendUser", [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
+      "SuspendUser",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
         const std::string user_id = std::to_string(suspension.user_id);
         pqxx::work transaction(connection);
         pqxx::result rows = transaction.exec_prepared(
@@ -395,8 +400,7 @@ absl::StatusOr<UserRecord> PostgresUserStore::SuspendUser(
             suspension.actor, suspension.request_id);
         if (rows.empty()) return NotFound("users");
         UserRecord record = ToUserRecord(rows[0]);
-        EndUserSessions(transaction, suspension.project_id,
-                        suspension.user_id);
+        EndUserSessions(transaction, suspension.project_id, suspension.user_id);
         if (absl::Status committed = RecordAndCommit(
                 transaction, suspension.idempotency, &record.user);
             !committed.ok()) {
@@ -410,66 +414,70 @@ absl::StatusOr<UserRecord> PostgresUserStore::UnsuspendUser(
     const std::string& project_id, int64_t user_id, const std::string& actor,
     const std::string& request_id,
     const std::optional<IdempotencyRecord>& idempotency) {
-  return connection_.Run("UnsuspendUser",
-             [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
-               const bool autocommit = !idempotency.has_value();
-               std::unique_ptr<pqxx::transaction_base> transaction =
-                   OpenWrite(connection, !autocommit);
-               const std::string id = std::to_string(user_id);
-               connection.prepare_now(kUnsuspendUserName);
-               pqxx::result rows = RunWrite(autocommit, [&] {
-                 return transaction->exec_prepared(
-                     kUnsuspendUserName, project_id, id, actor, request_id);
-               });
-               // Nothing in force (or no such user): nothing to write but
-               // the record.
-               if (rows.empty()) {
-                 rows =
-                     transaction->exec_prepared(kGetUserName, project_id, id);
-               }
-               if (rows.empty()) return NotFound("users");
-               UserRecord record = ToUserRecord(rows[0]);
-               if (absl::Status committed = RecordAndCommit(
-                       *transaction, idempotency, &record.user);
-                   !committed.ok()) {
-                 return committed;
-               }
-               return record;
-             });
+  return connection_.Run(
+      "UnsuspendUser",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserRecord> {
+        const bool autocommit = !idempotency.has_value();
+        std::unique_ptr<pqxx::transaction_base> transaction =
+            OpenWrite(connection, !autocommit);
+        const std::string id = std::to_string(user_id);
+        connection.prepare_now(kUnsuspendUserName);
+        pqxx::result rows = RunWrite(autocommit, [&] {
+          return transaction->exec_prepared(kUnsuspendUserName, project_id, id,
+                                            actor, request_id);
+        });
+        // Nothing in force (or no such user): nothing to write but
+        // the record.
+        if (rows.empty()) {
+          rows = transaction->exec_prepared(kGetUserName, project_id, id);
+        }
+        if (rows.empty()) return NotFound("users");
+        UserRecord record = ToUserRecord(rows[0]);
+        if (absl::Status committed =
+                RecordAndCommit(*transaction, idempotency, &record.user);
+            !committed.ok()) {
+          return committed;
+        }
+        return record;
+      });
 }
 
 absl::StatusOr<std::vector<UserRecord>> PostgresUserStore::ListUsers(
     const std::string& project_id, int64_t after_id, int limit) {
   return connection_.Run("ListUsers",
-             [&](pqxx::connection& connection) -> absl::StatusOr<std::vector<UserRecord>> {
-               pqxx::nontransaction transaction(connection);
-               pqxx::result rows = transaction.exec_prepared(
-                   kListUsersName, project_id, std::to_string(after_id),
-                   std::to_string(std::max(limit, 0)));
-               std::vector<UserRecord> records;
-               records.reserve(rows.size());
-               for (const pqxx::row& row : rows) {
-                 records.push_back(ToUserRecord(row));
-               }
-               return records;
-             });
+                         [&](pqxx::connection& connection)
+                             -> absl::StatusOr<std::vector<UserRecord>> {
+                           pqxx::nontransaction transaction(connection);
+                           pqxx::result rows = transaction.exec_prepared(
+                               kListUsersName, project_id,
+                               std::to_string(after_id),
+                               std::to_string(std::max(limit, 0)));
+                           std::vector<UserRecord> records;
+                           records.reserve(rows.size());
+                           for (const pqxx::row& row : rows) {
+                             records.push_back(ToUserRecord(row));
+                           }
+                           return records;
+                         });
 }
 
 absl::StatusOr<UserLogin> PostgresUserStore::FindLogin(
     const std::string& project_id, LoginIdentifier identifier,
     const std::string& key) {
-  return connection_.Run("FindLogin", [&](pqxx::connection& connection) -> absl::StatusOr<UserLogin> {
-    pqxx::nontransaction transaction(connection);
-    pqxx::result rows = transaction.exec_prepared(
-        identifier == LoginIdentifier::kEmail ? kFindLoginByEmailName
-                                              : kFindLoginByUsernameName,
-        project_id, key);
-    if (rows.empty()) return NotFound("users");
-    UserLogin found;
-    found.user_id = rows[0][0].as<int64_t>();
-    found.password_hash = rows[0][1].as<std::string>();
-    return found;
-  });
+  return connection_.Run(
+      "FindLogin",
+      [&](pqxx::connection& connection) -> absl::StatusOr<UserLogin> {
+        pqxx::nontransaction transaction(connection);
+        pqxx::result rows = transaction.exec_prepared(
+            identifier == LoginIdentifier::kEmail ? kFindLoginByEmailName
+                                                  : kFindLoginByUsernameName,
+            project_id, key);
+        if (rows.empty()) return NotFound("users");
+        UserLogin found;
+        found.user_id = rows[0][0].as<int64_t>();
+        found.password_hash = rows[0][1].as<std::string>();
+        return found;
+      });
 }
 
 }  // namespace users

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/user_store.h"
 #include "storage/postgres_connection.h"
+#include "storage/user_store.h"
 
 namespace users {
 
@@ -16,7 +16,8 @@ namespace users {
 // the first time it is used on the connection.
 class PostgresUserStore final : public UserStore {
  public:
-  explicit PostgresUserStore(PostgresConnection& connection) : connection_(connection) {}
+  explicit PostgresUserStore(PostgresConnection& connection)
+      : connection_(connection) {}
 
   // The statements this store runs, prepared on each new connection.
   static std::vector<PreparedStatement> Statements();
@@ -28,18 +29,16 @@ class PostgresUserStore final : public UserStore {
   // benchmark hands exactly this text to pgbench.
   static std::string UpdateStatementSql(const UserColumnSet& columns);
 
-  absl::StatusOr<UserRecord> CreateUser(const std::string& project_id,
-                                        const UserChanges& values,
-                                        const std::string& actor,
-                                        const std::string& request_id,
-                                        const std::optional<IdempotencyRecord>&
-                                            idempotency) override;
+  absl::StatusOr<UserRecord> CreateUser(
+      const std::string& project_id, const UserChanges& values,
+      const std::string& actor, const std::string& request_id,
+      const std::optional<IdempotencyRecord>& idempotency) override;
   absl::StatusOr<UserRecord> GetUser(const std::string& project_id,
                                      int64_t user_id) override;
   // Without session effects or idempotency record: one statement (update,
-  // audit row) in one round trip. With them: one transaction. A rotated session that no longer
-  // exists is not replaced (new_session stays empty); the update still
-  // commits.
+  // audit row) in one round trip. With them: one transaction. A rotated session
+  // that no longer exists is not replaced (new_session stays empty); the update
+  // still commits.
   absl::StatusOr<UserUpdateResult> UpdateUser(
       const UserUpdate& update) override;
   absl::Status DeleteUser(

@@ -54,7 +54,7 @@ struct SessionLogin {
 
 // How long an idempotency record is live: a retry within this time of the
 // first call is answered from the record.
-inline constexpr int64_t kIdempotencyRecordLifetimeSeconds = 24 * 3600;
+inline constexpr int64_t kIdempotencyRecordLifetimeSeconds = int64_t{24} * 3600;
 
 // Who made an idempotent write (AIP-155) and with which request_id.
 struct IdempotencyKey {

@@ -15,12 +15,12 @@ constexpr absl::string_view kStoreErrorTypeUrl = "users.storage/StoreError";
 }  // namespace
 
 absl::Status StoreError(absl::StatusCode code, absl::string_view message,
-                        StoreErrorDetail detail) {
+                        const StoreErrorDetail& detail) {
   absl::Status status(code, message);
-  status.SetPayload(kStoreErrorTypeUrl,
-                    absl::Cord(absl::StrCat(detail.table, "\n", detail.column,
-                                            "\n",
-                                            detail.commit_unknown ? 1 : 0)));
+  status.SetPayload(
+      kStoreErrorTypeUrl,
+      absl::Cord(absl::StrCat(detail.table, "\n", detail.column, "\n",
+                              detail.commit_unknown ? 1 : 0)));
   return status;
 }
 
@@ -28,8 +28,7 @@ std::optional<StoreErrorDetail> GetStoreErrorDetail(
     const absl::Status& status) {
   auto payload = status.GetPayload(kStoreErrorTypeUrl);
   if (!payload.has_value()) return std::nullopt;
-  std::vector<std::string> parts =
-      absl::StrSplit(std::string(*payload), '\n');
+  std::vector<std::string> parts = absl::StrSplit(std::string(*payload), '\n');
   if (parts.size() != 3) return std::nullopt;
   StoreErrorDetail detail;
   detail.table = parts[0];

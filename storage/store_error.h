@@ -35,7 +35,7 @@ struct StoreErrorDetail {
 
 // A status with `code`, `message` and `detail`.
 absl::Status StoreError(absl::StatusCode code, absl::string_view message,
-                        StoreErrorDetail detail = {});
+                        const StoreErrorDetail& detail = {});
 
 // The detail of a status made by StoreError; nullopt for any other status.
 std::optional<StoreErrorDetail> GetStoreErrorDetail(const absl::Status& status);

@@ -56,8 +56,8 @@ struct UserChanges {
   int role = 1;
   std::string avatar_uri;
   std::string bio;
-  std::string birth_date;              // "YYYY-MM-DD" or "" for none
-  std::optional<double> latitude;      // both set or both empty
+  std::string birth_date;          // "YYYY-MM-DD" or "" for none
+  std::optional<double> latitude;  // both set or both empty
   std::optional<double> longitude;
   std::string metadata_json = "{}";
   std::string secure_metadata_json = "{}";

@@ -122,8 +122,8 @@ inline void ReadStruct(const StoredCell& cell,
 
 inline void ReadStrings(const StoredCell& cell,
                         google::protobuf::RepeatedPtrField<std::string>* out) {
-  nlohmann::json json = nlohmann::json::parse(cell.text.begin(), cell.text.end(), nullptr,
-                                               false);
+  nlohmann::json json =
+      nlohmann::json::parse(cell.text.begin(), cell.text.end(), nullptr, false);
   if (json.is_discarded() || !json.is_array()) {
     throw std::runtime_error("stored script_types is not an array");
   }
@@ -313,8 +313,8 @@ inline constexpr UserField kUserFields[] = {
 
 // The User fields that are never written: their mask paths are ignored.
 inline constexpr const char* kOutputOnlyUserFields[] = {
-    "name", "email_verified", "suspensions", "create_time", "update_time",
-    "etag"};
+    "name",        "email_verified", "suspensions",
+    "create_time", "update_time",    "etag"};
 
 // The row of `column`.
 inline const UserField& UserFieldOf(UserColumn column) {

@@ -24,9 +24,8 @@ std::string Metadata(const grpc::CallbackServerContext& context,
 }
 
 bool IsPrintableToken(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    return c > 0x20 && c < 0x7F;
-  });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c > 0x20 && c < 0x7F; });
 }
 
 // "ipv4:10.1.2.3:5000", "ipv6:[::1]:5000" or "ipv6:%5B::1%5D:5000" -> the
@@ -70,7 +69,8 @@ CallContext CallContextFrom(const grpc::CallbackServerContext& context) {
   }
   call.deadline =
       std::chrono::steady_clock::now() +
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(remaining);
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          remaining);
   return call;
 }
 

@@ -16,8 +16,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "services/users/api_error.h"
 #include "services/common/log.h"
+#include "services/users/api_error.h"
 #include "services/users/text_checks.h"
 
 namespace users {
@@ -25,7 +25,7 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-constexpr size_t kMaxResponseBytes = 64 * 1024;
+constexpr size_t kMaxResponseBytes = size_t{64} * 1024;
 constexpr size_t kMaxMessageBytes = 500;
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
@@ -245,7 +245,7 @@ CurlWebhookClient::Outcome CurlWebhookClient::Call(const WebhookCall& call) {
          {"request_id", call.request_id}});
     return {Unavailable(), refused ? "refused" : "unavailable"};
   }
-  long http_status = 0;
+  long http_status = 0;  // NOLINT(google-runtime-int): curl wants a long*
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &http_status);
   nlohmann::json answer =
       nlohmann::json::parse(response, nullptr, /*allow_exceptions=*/false);

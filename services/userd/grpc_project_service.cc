@@ -9,10 +9,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::CreateProject(
     const v1::CreateProjectRequest* request, v1::Project* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->CreateProject(call, *request,
-                        FinishWith<v1::Project>(context, reactor,
-                                                "CreateProject", call,
-                                                observer_, MoveInto(response)));
+  logic_->CreateProject(
+      call, *request,
+      FinishWith<v1::Project>(context, reactor, "CreateProject", call,
+                              observer_, MoveInto(response)));
   return reactor;
 }
 
@@ -21,10 +21,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::GetProject(
     v1::Project* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->GetProject(call, *request,
-                     FinishWith<v1::Project>(context, reactor, "GetProject",
-                                             call, observer_,
-                                             MoveInto(response)));
+  logic_->GetProject(
+      call, *request,
+      FinishWith<v1::Project>(context, reactor, "GetProject", call, observer_,
+                              MoveInto(response)));
   return reactor;
 }
 
@@ -33,10 +33,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::UpdateProject(
     const v1::UpdateProjectRequest* request, v1::Project* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->UpdateProject(call, *request,
-                        FinishWith<v1::Project>(context, reactor,
-                                                "UpdateProject", call,
-                                                observer_, MoveInto(response)));
+  logic_->UpdateProject(
+      call, *request,
+      FinishWith<v1::Project>(context, reactor, "UpdateProject", call,
+                              observer_, MoveInto(response)));
   return reactor;
 }
 
@@ -45,10 +45,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::CreateApiKey(
     const v1::CreateApiKeyRequest* request, v1::ApiKey* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  keys_->CreateApiKey(call, *request,
-                      FinishWith<v1::ApiKey>(context, reactor, "CreateApiKey",
-                                             call, observer_,
-                                             MoveInto(response)));
+  keys_->CreateApiKey(
+      call, *request,
+      FinishWith<v1::ApiKey>(context, reactor, "CreateApiKey", call, observer_,
+                             MoveInto(response)));
   return reactor;
 }
 
@@ -57,10 +57,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::ListApiKeys(
     v1::ListApiKeysResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  keys_->ListApiKeys(call, *request,
-                     FinishWith<v1::ListApiKeysResponse>(
-                         context, reactor, "ListApiKeys", call, observer_,
-                         MoveInto(response)));
+  keys_->ListApiKeys(
+      call, *request,
+      FinishWith<v1::ListApiKeysResponse>(context, reactor, "ListApiKeys", call,
+                                          observer_, MoveInto(response)));
   return reactor;
 }
 
@@ -69,10 +69,10 @@ grpc::ServerUnaryReactor* GrpcProjectService::DeleteApiKey(
     const v1::DeleteApiKeyRequest* request, google::protobuf::Empty* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  keys_->DeleteApiKey(call, *request,
-                      FinishWith<google::protobuf::Empty>(
-                          context, reactor, "DeleteApiKey", call, observer_,
-                          MoveInto(response)));
+  keys_->DeleteApiKey(
+      call, *request,
+      FinishWith<google::protobuf::Empty>(context, reactor, "DeleteApiKey",
+                                          call, observer_, MoveInto(response)));
   return reactor;
 }
 

@@ -24,9 +24,9 @@ class GrpcProjectService final : public v1::ProjectService::CallbackService {
   grpc::ServerUnaryReactor* UpdateProject(
       grpc::CallbackServerContext* context,
       const v1::UpdateProjectRequest* request, v1::Project* response) override;
-  grpc::ServerUnaryReactor* CreateApiKey(
-      grpc::CallbackServerContext* context,
-      const v1::CreateApiKeyRequest* request, v1::ApiKey* response) override;
+  grpc::ServerUnaryReactor* CreateApiKey(grpc::CallbackServerContext* context,
+                                         const v1::CreateApiKeyRequest* request,
+                                         v1::ApiKey* response) override;
   grpc::ServerUnaryReactor* ListApiKeys(
       grpc::CallbackServerContext* context,
       const v1::ListApiKeysRequest* request,

@@ -9,10 +9,10 @@ grpc::ServerUnaryReactor* GrpcSessionService::CreateSession(
     const v1::CreateSessionRequest* request, v1::Session* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->CreateSession(call, *request,
-                        FinishWith<v1::Session>(context, reactor,
-                                                "CreateSession", call,
-                                                observer_, MoveInto(response)));
+  logic_->CreateSession(
+      call, *request,
+      FinishWith<v1::Session>(context, reactor, "CreateSession", call,
+                              observer_, MoveInto(response)));
   return reactor;
 }
 
@@ -22,8 +22,9 @@ grpc::ServerUnaryReactor* GrpcSessionService::DeleteSession(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
   logic_->DeleteSession(
-      call, *request, FinishWith<bool>(context, reactor, "DeleteSession", call, observer_,
-                             [](bool, grpc::CallbackServerContext*) {}));
+      call, *request,
+      FinishWith<bool>(context, reactor, "DeleteSession", call, observer_,
+                       [](bool, grpc::CallbackServerContext*) {}));
   return reactor;
 }
 

@@ -73,10 +73,10 @@ grpc::ServerUnaryReactor* GrpcUserService::ListUsers(
     v1::ListUsersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   CallContext call = CallContextFrom(*context);
-  logic_->ListUsers(call, *request,
-                    FinishWith<v1::ListUsersResponse>(
-                        context, reactor, "ListUsers", call, observer_,
-                        MoveInto(response)));
+  logic_->ListUsers(
+      call, *request,
+      FinishWith<v1::ListUsersResponse>(context, reactor, "ListUsers", call,
+                                        observer_, MoveInto(response)));
   return reactor;
 }
 

@@ -26,9 +26,10 @@ class GrpcUserService final : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* UpdateUser(grpc::CallbackServerContext* context,
                                        const v1::UpdateUserRequest* request,
                                        v1::User* response) override;
-  grpc::ServerUnaryReactor* DeleteUser(grpc::CallbackServerContext* context,
-                                       const v1::DeleteUserRequest* request,
-                                       google::protobuf::Empty* response) override;
+  grpc::ServerUnaryReactor* DeleteUser(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteUserRequest* request,
+      google::protobuf::Empty* response) override;
   grpc::ServerUnaryReactor* ListUsers(grpc::CallbackServerContext* context,
                                       const v1::ListUsersRequest* request,
                                       v1::ListUsersResponse* response) override;

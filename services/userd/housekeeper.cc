@@ -56,8 +56,7 @@ void Housekeeper::Sweep() {
     total.failure_streaks += deleted->failure_streaks;
     total.idempotency_records += deleted->idempotency_records;
     if (deleted->expired_sessions < batch_ &&
-        deleted->login_failures < batch_ &&
-        deleted->failure_streaks < batch_ &&
+        deleted->login_failures < batch_ && deleted->failure_streaks < batch_ &&
         deleted->idempotency_records < batch_) {
       break;
     }

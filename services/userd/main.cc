@@ -50,8 +50,7 @@ users::Flags DefineFlags() {
   flags.AddString("hash-priority", "USERD_HASH_PRIORITY", "idle",
                   "CPU priority of the hashing threads: idle (only CPU no "
                   "request wants), low (nice 19) or normal");
-  flags.AddInt("hash-memory-idle-seconds", "USERD_HASH_MEMORY_IDLE_SECONDS",
-               30,
+  flags.AddInt("hash-memory-idle-seconds", "USERD_HASH_MEMORY_IDLE_SECONDS", 30,
                "a hashing thread without work this long frees its Argon2 "
                "memory (kept between hashes until then)");
   flags.AddInt("argon2-memory-kib", "USERD_ARGON2_MEMORY_KIB", 19456,
@@ -152,7 +151,8 @@ int main(int argc, char** argv) {
   }
   std::string database_url = flags.GetString("database-url");
   if (database_url.empty()) {
-    std::fprintf(stderr, "userd: --database-url or $DATABASE_URL is required\n");
+    std::fprintf(stderr,
+                 "userd: --database-url or $DATABASE_URL is required\n");
     return 2;
   }
 
@@ -193,8 +193,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (config.db_pool_size < 1 || config.hash_queue_capacity < 1 ||
-      config.webhook_workers < 1 ||
-      config.argon2.memory_kib < 8 || config.argon2.iterations < 1) {
+      config.webhook_workers < 1 || config.argon2.memory_kib < 8 ||
+      config.argon2.iterations < 1) {
     std::fprintf(stderr,
                  "userd: pool, queue, worker and Argon2 sizes must be "
                  "positive\n");
@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
       std::chrono::seconds(flags.GetInt("max-connection-age-seconds"));
   config.max_connection_age_grace =
       std::chrono::seconds(flags.GetInt("max-connection-age-grace-seconds"));
-  constexpr int64_t kDaySeconds = 24 * 3600;
+  constexpr int64_t kDaySeconds = int64_t{24} * 3600;
   if (config.max_connection_age.count() < 1000 ||
       config.max_connection_age > std::chrono::seconds(kDaySeconds)) {
     std::fprintf(stderr,

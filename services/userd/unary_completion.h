@@ -40,9 +40,9 @@ Callback<T> FinishWith(grpc::CallbackServerContext* context,
     } else {
       status = ToGrpcStatus(result.status());
     }
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc",
         {{"method", method},
          {"code", static_cast<int>(status.error_code())},

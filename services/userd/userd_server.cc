@@ -96,7 +96,8 @@ absl::Status UserdServer::Start() {
       Log(LogLevel::kInfo, "migrations_applied");
     }
     if (!config_.bootstrap_token.empty()) {
-      if (absl::Status s = InstallOperatorKey(setup.view(), config_.bootstrap_token);
+      if (absl::Status s =
+              InstallOperatorKey(setup.view(), config_.bootstrap_token);
           !s.ok()) {
         return s;
       }
@@ -124,9 +125,10 @@ absl::Status UserdServer::Start() {
     p.principal_listener->Start();
   }
   p.hasher = std::make_unique<Argon2idHasher>(config_.argon2);
-  int hash_workers = config_.hash_workers > 0
-                         ? config_.hash_workers
-                         : static_cast<int>(std::thread::hardware_concurrency());
+  int hash_workers =
+      config_.hash_workers > 0
+          ? config_.hash_workers
+          : static_cast<int>(std::thread::hardware_concurrency());
   WorkerHooks hash_hooks;
   hash_hooks.on_thread_start = [priority = config_.hash_priority] {
     if (absl::Status s = SetCurrentThreadPriority(priority); !s.ok()) {
@@ -138,9 +140,9 @@ absl::Status UserdServer::Start() {
   // back when password changes stop.
   hash_hooks.on_idle = &Argon2idHasher::ReleaseThreadMemory;
   hash_hooks.idle_after = config_.hash_memory_idle;
-  p.hashing = std::make_unique<BoundedExecutor>(
-      std::max(1, hash_workers), config_.hash_queue_capacity,
-      std::move(hash_hooks));
+  p.hashing = std::make_unique<BoundedExecutor>(std::max(1, hash_workers),
+                                                config_.hash_queue_capacity,
+                                                std::move(hash_hooks));
   p.destinations = std::make_unique<WebhookDestinations>(
       config_.webhook_allow_http, config_.webhook_allowed_ranges);
   p.webhooks = std::make_unique<CurlWebhookClient>(
@@ -163,9 +165,8 @@ absl::Status UserdServer::Start() {
       std::make_unique<GrpcUserService>(p.user_logic.get(), observer_);
   p.session_service =
       std::make_unique<GrpcSessionService>(p.session_logic.get(), observer_);
-  p.project_service =
-      std::make_unique<GrpcProjectService>(p.project_logic.get(),
-                                           p.api_key_logic.get(), observer_);
+  p.project_service = std::make_unique<GrpcProjectService>(
+      p.project_logic.get(), p.api_key_logic.get(), observer_);
 
   // Our own health service rather than gRPC's default one, whose Shutdown()
   // leaves Watch streams open through the whole drain.

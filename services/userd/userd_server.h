@@ -34,7 +34,7 @@ struct UserdConfig {
   // A hashing thread idle this long frees its Argon2 memory.
   std::chrono::milliseconds hash_memory_idle{30000};
   Argon2Params argon2;
-  int64_t session_ttl_seconds = 7 * 24 * 3600;
+  int64_t session_ttl_seconds = int64_t{7} * 24 * 3600;
   // When set: an admin API key of project "default" (created if missing).
   std::string bootstrap_token;
   bool migrate_on_start = true;
@@ -78,9 +78,10 @@ inline constexpr std::chrono::milliseconds kMinClientPingInterval{10000};
 class UserdServer final {
  public:
   // The observers are optional and must outlive the server.
-  UserdServer(UserdConfig config, CallObserver* call_observer = nullptr,
-              WebhookObserver* webhook_observer = nullptr,
-              PrincipalCacheObserver* cache_observer = nullptr);
+  explicit UserdServer(UserdConfig config,
+                       CallObserver* call_observer = nullptr,
+                       WebhookObserver* webhook_observer = nullptr,
+                       PrincipalCacheObserver* cache_observer = nullptr);
   ~UserdServer();
 
   // Migrates (if configured), installs the bootstrap key, and starts

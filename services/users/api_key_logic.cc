@@ -44,9 +44,9 @@ absl::StatusOr<NewApiKey> PlanKey(const v1::CreateApiKeyRequest& request,
   std::set<std::string> scopes;
   for (const std::string& scope : request.scopes()) {
     if (scope != "read" && scope != "write" && scope != "admin") {
-      violations.Add("scopes", "INVALID_FORMAT",
-                     absl::StrCat("\"", scope,
-                                  "\" is not one of read, write, admin"));
+      violations.Add(
+          "scopes", "INVALID_FORMAT",
+          absl::StrCat("\"", scope, "\" is not one of read, write, admin"));
     }
     scopes.insert(scope);
   }
@@ -94,7 +94,7 @@ absl::StatusOr<NewApiKey> PlanKey(const v1::CreateApiKeyRequest& request,
 
 void ApiKeyLogic::CreateApiKey(const CallContext& call,
                                const v1::CreateApiKeyRequest& request,
-                               Callback<v1::ApiKey> done) {
+                               const Callback<v1::ApiKey>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -105,11 +105,13 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<NewApiKey> key = PlanKey(request, principal, *project_id);
+        absl::StatusOr<NewApiKey> key =
+            PlanKey(request, principal, *project_id);
         if (!key.ok()) return done(key.status());
         std::string token = NewToken();
         key->token_hash = TokenHash(token);
-        absl::StatusOr<ApiKeyRecord> created = stores.credentials.CreateApiKey(*key);
+        absl::StatusOr<ApiKeyRecord> created =
+            stores.credentials.CreateApiKey(*key);
         if (!created.ok()) return done(created.status());
         v1::ApiKey result = ToProto(*created);
         result.set_token(token);
@@ -120,7 +122,7 @@ void ApiKeyLogic::CreateApiKey(const CallContext& call,
 
 void ApiKeyLogic::ListApiKeys(const CallContext& call,
                               const v1::ListApiKeysRequest& request,
-                              Callback<v1::ListApiKeysResponse> done) {
+                              const Callback<v1::ListApiKeysResponse>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -136,7 +138,8 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
                                             request.page_token(), violations);
         if (!violations.empty()) return done(violations.ToStatus());
         absl::StatusOr<std::vector<ApiKeyRecord>> keys =
-            stores.credentials.ListApiKeys(*project_id, page.after_id, page.size + 1);
+            stores.credentials.ListApiKeys(*project_id, page.after_id,
+                                           page.size + 1);
         if (!keys.ok()) return done(keys.status());
         v1::ListApiKeysResponse response;
         response.set_next_page_token(
@@ -150,7 +153,7 @@ void ApiKeyLogic::ListApiKeys(const CallContext& call,
 
 void ApiKeyLogic::DeleteApiKey(const CallContext& call,
                                const v1::DeleteApiKeyRequest& request,
-                               Callback<google::protobuf::Empty> done) {
+                               const Callback<google::protobuf::Empty>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
@@ -170,7 +173,8 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
                                "OPERATOR_KEY",
                                "only the operator deletes the operator's key"));
         }
-        if (absl::Status s = stores.credentials.DeleteApiKey(name->project_id, name->key_id);
+        if (absl::Status s =
+                stores.credentials.DeleteApiKey(name->project_id, name->key_id);
             !s.ok()) {
           return done(s);
         }
@@ -183,8 +187,10 @@ void ApiKeyLogic::DeleteApiKey(const CallContext& call,
       done);
 }
 
-absl::Status InstallOperatorKey(const Stores& stores, const std::string& token) {
-  if (absl::Status s = stores.projects.EnsureProject(kDefaultProjectId); !s.ok()) {
+absl::Status InstallOperatorKey(const Stores& stores,
+                                const std::string& token) {
+  if (absl::Status s = stores.projects.EnsureProject(kDefaultProjectId);
+      !s.ok()) {
     return s;
   }
   return stores.credentials.InstallOperatorKey(TokenHash(token));

@@ -21,15 +21,15 @@ class ApiKeyLogic final {
 
   void CreateApiKey(const CallContext& call,
                     const v1::CreateApiKeyRequest& request,
-                    Callback<v1::ApiKey> done);
+                    const Callback<v1::ApiKey>& done);
   void ListApiKeys(const CallContext& call,
                    const v1::ListApiKeysRequest& request,
-                   Callback<v1::ListApiKeysResponse> done);
+                   const Callback<v1::ListApiKeysResponse>& done);
   // Only the operator deletes the operator's key (PERMISSION_DENIED
   // OPERATOR_KEY).
   void DeleteApiKey(const CallContext& call,
                     const v1::DeleteApiKeyRequest& request,
-                    Callback<google::protobuf::Empty> done);
+                    const Callback<google::protobuf::Empty>& done);
 
  private:
   ServiceDeps deps_;

@@ -57,7 +57,7 @@ void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
             deps.principal_cache, TokenHash(call.bearer_token))) {
       deps.pool->Run(
           [principal = *std::move(cached), work = std::move(work),
-           fail = std::move(fail)](Stores* stores, absl::Status status) {
+           fail = std::move(fail)](Stores* stores, const absl::Status& status) {
             if (!status.ok()) return fail(status);
             work(*stores, principal);
           },
@@ -68,7 +68,7 @@ void RunAuthenticated(const ServiceDeps& deps, const CallContext& call,
   deps.pool->Run(
       [token = call.bearer_token, cache = deps.principal_cache,
        work = std::move(work),
-       fail = std::move(fail)](Stores* stores, absl::Status status) {
+       fail = std::move(fail)](Stores* stores, const absl::Status& status) {
         if (!status.ok()) return fail(status);
         absl::StatusOr<Principal> principal =
             Authenticate(stores->credentials, token, cache);

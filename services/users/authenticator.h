@@ -8,8 +8,8 @@
 #include "services/users/principal.h"
 #include "services/users/principal_cache.h"
 #include "services/users/service_deps.h"
-#include "storage/store_pool.h"
 #include "storage/credential_store.h"
+#include "storage/store_pool.h"
 
 namespace users {
 

@@ -9,7 +9,7 @@ namespace users {
 namespace {
 
 absl::Status Denied(absl::string_view reason, absl::string_view message,
-                    std::map<std::string, std::string> metadata = {}) {
+                    const std::map<std::string, std::string>& metadata = {}) {
   return ApiError(absl::StatusCode::kPermissionDenied, reason, message,
                   metadata);
 }
@@ -43,8 +43,8 @@ Principal PrincipalFromToken(const TokenRecord& token) {
     };
     // A key bound to a user has no more than the user's role allows now.
     principal.is_admin =
-        has("admin") && (!token.user_id.has_value() ||
-                         token.user_role == v1::User::ROLE_ADMIN);
+        has("admin") &&
+        (!token.user_id.has_value() || token.user_role == v1::User::ROLE_ADMIN);
     principal.is_operator = token.is_operator;
     principal.can_write = has("write");
     principal.can_read = has("read") || principal.can_write;

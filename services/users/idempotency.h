@@ -137,8 +137,8 @@ void RunIdempotent(
         if (!status.ok()) return done(status);
         const bool idempotent = !call.request_id.empty();
         absl::Status valid = ValidateRequestId(call.request_id);
-        absl::StatusOr<Principal> principal =
-            Authenticate(stores->credentials, context.bearer_token, deps.principal_cache);
+        absl::StatusOr<Principal> principal = Authenticate(
+            stores->credentials, context.bearer_token, deps.principal_cache);
         if (!principal.ok()) {
           if (!idempotent || !valid.ok() ||
               !absl::IsUnauthenticated(principal.status()) ||
@@ -180,7 +180,7 @@ void RunIdempotent(
           absl::Status failure = result.status();
           deps.pool->Run(
               [&deps, context, call, key, replay, done, failure](
-                  Stores* stores, absl::Status status) {
+                  Stores* stores, const absl::Status& status) {
                 if (!status.ok()) return done(failure);
                 absl::StatusOr<IdempotencyRecord> record =
                     stores->sessions.FindIdempotencyRecord(key);

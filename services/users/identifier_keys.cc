@@ -17,8 +17,10 @@ std::string IdentifierKey(absl::string_view identifier) {
   std::string key;
   icu::StringByteSink<std::string> sink(&key);
   casefold->normalizeUTF8(
-      0, icu::StringPiece(identifier.data(), identifier.size()), sink, nullptr,
-      error);
+      0,
+      icu::StringPiece(identifier.data(),
+                       static_cast<int32_t>(identifier.size())),
+      sink, nullptr, error);
   if (U_FAILURE(error)) return std::string(identifier);
   return key;
 }

@@ -18,7 +18,7 @@ namespace {
 // Configured once; ICU allows concurrent checks on a configured checker.
 // Null when ICU could not open one: every non-ASCII name then fails.
 const USpoofChecker* SpoofChecker() {
-  static const USpoofChecker* const checker = [] {
+  static const USpoofChecker* const kChecker = [] {
     UErrorCode error = U_ZERO_ERROR;
     USpoofChecker* opened = uspoof_open(&error);
     uspoof_setRestrictionLevel(opened, USPOOF_MODERATELY_RESTRICTIVE);
@@ -30,7 +30,7 @@ const USpoofChecker* SpoofChecker() {
     }
     return opened;
   }();
-  return checker;
+  return kChecker;
 }
 
 bool IsAscii(absl::string_view text) {
@@ -71,7 +71,7 @@ std::string NfcNormalize(absl::string_view text) {
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
   if (U_FAILURE(error)) return std::string(text);
-  const icu::StringPiece piece(text.data(), text.size());
+  const icu::StringPiece piece(text.data(), static_cast<int32_t>(text.size()));
   if (nfc->isNormalizedUTF8(piece, error) && U_SUCCESS(error)) {
     return std::string(text);
   }

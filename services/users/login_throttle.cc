@@ -21,8 +21,9 @@ double LoginRetryDelay(const LoginThrottlePolicy& policy,
     wait_until = failures.last_failure_time + delay;
   }
   if (failures.limit_reached_time.has_value()) {
-    wait_until = std::max(wait_until, *failures.limit_reached_time +
-                                          policy.window_seconds);
+    wait_until =
+        std::max(wait_until, static_cast<double>(*failures.limit_reached_time +
+                                                 policy.window_seconds));
   }
   return std::max(0.0, wait_until - failures.now);
 }
@@ -40,9 +41,9 @@ std::string ThrottledAddress(absl::string_view client_address) {
 absl::Status LoginThrottled(double delay_seconds) {
   int64_t seconds =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(delay_seconds)));
-  absl::Status status = ApiError(absl::StatusCode::kResourceExhausted,
-                                 "LOGIN_THROTTLED",
-                                 "too many failed logins; retry later");
+  absl::Status status =
+      ApiError(absl::StatusCode::kResourceExhausted, "LOGIN_THROTTLED",
+               "too many failed logins; retry later");
   SetRetryDelay(status, seconds);
   return status;
 }

@@ -24,7 +24,7 @@ struct LoginThrottlePolicy {
   int window_limit = 100;
   int64_t window_seconds = 3600;
   // Housekeeping forgets a streak that saw no failure for this long.
-  int64_t streak_retention_seconds = 24 * 3600;
+  int64_t streak_retention_seconds = int64_t{24} * 3600;
 };
 
 // Seconds until an attempt with these failures may be checked; 0 when it may

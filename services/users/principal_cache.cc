@@ -63,8 +63,7 @@ void PrincipalCache::EvictToken(const std::string& token_hash) {
   EraseLocked(token_hash);
 }
 
-void PrincipalCache::EvictUser(const std::string& project_id,
-                               int64_t user_id) {
+void PrincipalCache::EvictUser(const std::string& project_id, int64_t user_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++generation_;
   auto it = by_user_.find({project_id, user_id});
@@ -161,10 +160,11 @@ void PrincipalCache::EraseLocked(const std::string& token_hash) {
   entries_.erase(it);
 }
 
-// Takes a copy: erasing the last token of a user or project erases the set
-// it came from.
-void PrincipalCache::EraseAllLocked(std::set<std::string> token_hashes) {
-  for (const std::string& token_hash : token_hashes) EraseLocked(token_hash);
+void PrincipalCache::EraseAllLocked(const std::set<std::string>& token_hashes) {
+  // A copy: erasing the last token of a user or project erases the set that
+  // `token_hashes` may refer to.
+  const std::set<std::string> erased = token_hashes;
+  for (const std::string& token_hash : erased) EraseLocked(token_hash);
 }
 
 void PrincipalCache::SweepLocked(std::chrono::steady_clock::time_point now) {

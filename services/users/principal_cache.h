@@ -13,8 +13,8 @@
 #include <utility>
 
 #include "services/users/principal_cache_observer.h"
-#include "storage/principal_changes.h"
 #include "storage/credential_store.h"
+#include "storage/principal_changes.h"
 
 namespace users {
 
@@ -98,7 +98,7 @@ class PrincipalCache final {
   // All guarded by mutex_.
   void FlushLocked();
   void EraseLocked(const std::string& token_hash);
-  void EraseAllLocked(std::set<std::string> token_hashes);
+  void EraseAllLocked(const std::set<std::string>& token_hashes);
   void SweepLocked(std::chrono::steady_clock::time_point now);
 
   const std::chrono::milliseconds ttl_;

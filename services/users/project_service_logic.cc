@@ -91,7 +91,7 @@ const WebhookDestinations& ProjectServiceLogic::Destinations() const {
 
 void ProjectServiceLogic::CreateProject(const CallContext& call,
                                         const v1::CreateProjectRequest& request,
-                                        Callback<v1::Project> done) {
+                                        const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
@@ -124,14 +124,15 @@ void ProjectServiceLogic::CreateProject(const CallContext& call,
 
 void ProjectServiceLogic::GetProject(const CallContext& call,
                                      const v1::GetProjectRequest& request,
-                                     Callback<v1::Project> done) {
+                                     const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
         absl::StatusOr<std::string> id =
             ParseProjectName(request.name(), principal, "name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id);
+            !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);
@@ -143,15 +144,15 @@ void ProjectServiceLogic::GetProject(const CallContext& call,
 
 void ProjectServiceLogic::UpdateProject(const CallContext& call,
                                         const v1::UpdateProjectRequest& request,
-                                        Callback<v1::Project> done) {
+                                        const Callback<v1::Project>& done) {
   RunAuthenticated(
       deps_, call,
       [this, request, done](Stores& stores, const Principal& principal) {
-        absl::StatusOr<std::string> id =
-            ParseProjectName(request.project().name(), principal,
-                             "project.name");
+        absl::StatusOr<std::string> id = ParseProjectName(
+            request.project().name(), principal, "project.name");
         if (!id.ok()) return done(id.status());
-        if (absl::Status s = AuthorizeProjectManagement(principal, *id); !s.ok()) {
+        if (absl::Status s = AuthorizeProjectManagement(principal, *id);
+            !s.ok()) {
           return done(s);
         }
         absl::StatusOr<ProjectRecord> record = stores.projects.GetProject(*id);

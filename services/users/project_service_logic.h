@@ -18,12 +18,12 @@ class ProjectServiceLogic final {
 
   void CreateProject(const CallContext& call,
                      const v1::CreateProjectRequest& request,
-                     Callback<v1::Project> done);
+                     const Callback<v1::Project>& done);
   void GetProject(const CallContext& call, const v1::GetProjectRequest& request,
-                  Callback<v1::Project> done);
+                  const Callback<v1::Project>& done);
   void UpdateProject(const CallContext& call,
                      const v1::UpdateProjectRequest& request,
-                     Callback<v1::Project> done);
+                     const Callback<v1::Project>& done);
 
  private:
   const WebhookDestinations& Destinations() const;

@@ -31,8 +31,8 @@ bool ParseProjectSegment(absl::string_view segment, const Principal& principal,
 
 // A canonical positive decimal id: no sign, no leading zero, fits in int64.
 bool ParseIdSegment(absl::string_view segment, int64_t* id) {
-  bool digits_only = !segment.empty() && segment.size() <= 19 &&
-                     segment.front() != '0';
+  bool digits_only =
+      !segment.empty() && segment.size() <= 19 && segment.front() != '0';
   for (char c : segment) digits_only = digits_only && c >= '0' && c <= '9';
   return digits_only && absl::SimpleAtoi(segment, id) && *id > 0;
 }

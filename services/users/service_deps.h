@@ -25,7 +25,7 @@ struct ServiceDeps {
   // Which webhook URIs a project may configure. Optional: without it, https
   // to public addresses only.
   const WebhookDestinations* webhook_destinations = nullptr;
-  int64_t session_ttl_seconds = 7 * 24 * 3600;
+  int64_t session_ttl_seconds = int64_t{7} * 24 * 3600;
   // Whose x-forwarded-for names the client (login throttling). Optional:
   // without it, the peer is the client.
   const TrustedProxies* trusted_proxies = nullptr;

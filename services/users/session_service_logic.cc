@@ -1,11 +1,13 @@
 #include "services/users/session_service_logic.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/users/api_error.h"
 #include "services/users/authenticator.h"
-#include "services/users/idempotency.h"
 #include "services/users/hashing_jobs.h"
+#include "services/users/idempotency.h"
 #include "services/users/identifier_keys.h"
 #include "services/users/login_throttle.h"
 #include "services/users/resource_names.h"
@@ -37,7 +39,7 @@ bool IsUserSuspended(const absl::Status& status) {
 
 void SessionServiceLogic::CreateSession(const CallContext& call,
                                         const v1::CreateSessionRequest& request,
-                                        Callback<v1::Session> done) {
+                                        const Callback<v1::Session>& done) {
   FieldViolations violations;
   absl::StatusOr<std::string> project_id =
       ParseLiteralProjectName(request.parent(), "parent");
@@ -59,18 +61,19 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
   LoginAttempt attempt;
   attempt.project_id = *std::move(project_id);
   attempt.identifier_key = IdentifierKey(request.login());
-  attempt.client_address = ThrottledAddress(
-      deps_.trusted_proxies == nullptr
-          ? call.peer_address
-          : deps_.trusted_proxies->ClientAddress(call.peer_address,
-                                                 call.forwarded_for));
+  attempt.client_address =
+      ThrottledAddress(deps_.trusted_proxies == nullptr
+                           ? call.peer_address
+                           : deps_.trusted_proxies->ClientAddress(
+                                 call.peer_address, call.forwarded_for));
   deps_.pool->Run(
       [this, call, request, attempt, done](Stores* stores,
-                                           absl::Status status) {
+                                           const absl::Status& status) {
         if (!status.ok()) return done(status);
         const LoginThrottlePolicy& policy = deps_.login_throttle;
-        absl::StatusOr<LoginFailures> failures = stores->sessions.GetLoginFailures(
-            attempt, policy.window_limit, policy.window_seconds);
+        absl::StatusOr<LoginFailures> failures =
+            stores->sessions.GetLoginFailures(attempt, policy.window_limit,
+                                              policy.window_seconds);
         if (!failures.ok()) return done(failures.status());
         if (double delay = LoginRetryDelay(policy, *failures); delay > 0) {
           return done(LoginThrottled(delay));
@@ -106,7 +109,7 @@ void SessionServiceLogic::CreateSession(const CallContext& call,
 
 void SessionServiceLogic::RecordFailure(const CallContext& call,
                                         const LoginAttempt& attempt,
-                                        Callback<v1::Session> done) {
+                                        const Callback<v1::Session>& done) {
   // The failure is counted before the answer, so that the next attempt
   // already sees it.
   deps_.pool->Run(
@@ -121,7 +124,7 @@ void SessionServiceLogic::RecordFailure(const CallContext& call,
 void SessionServiceLogic::OpenSession(const CallContext& call,
                                       const LoginAttempt& attempt,
                                       const UserLogin& found,
-                                      Callback<v1::Session> done) {
+                                      const Callback<v1::Session>& done) {
   std::string token = NewToken();
   SessionLogin login;
   login.attempt = attempt;
@@ -130,9 +133,10 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
   login.session = NewSession{TokenHash(token), deps_.session_ttl_seconds};
   login.max_sessions = deps_.max_sessions_per_user;
   deps_.pool->Run(
-      [login, token, done](Stores* stores, absl::Status status) {
+      [login, token, done](Stores* stores, const absl::Status& status) {
         if (!status.ok()) return done(status);
-        absl::StatusOr<SessionRecord> created = stores->sessions.CreateSession(login);
+        absl::StatusOr<SessionRecord> created =
+            stores->sessions.CreateSession(login);
         if (IsUserSuspended(created.status())) {
           // Only a verified password gets this far.
           return done(UserSuspended());
@@ -160,18 +164,18 @@ void SessionServiceLogic::OpenSession(const CallContext& call,
       call.deadline);
 }
 
-void SessionServiceLogic::DeleteSession(
-    const CallContext& call, const v1::DeleteSessionRequest& request,
-    Callback<bool> done) {
+void SessionServiceLogic::DeleteSession(const CallContext& call,
+                                        const v1::DeleteSessionRequest& request,
+                                        Callback<bool> done) {
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteSession", request),
       [cache = deps_.principal_cache](
           Stores& stores, const Principal& principal,
-          std::optional<IdempotencyRecord> record, Callback<bool> done) {
+          std::optional<IdempotencyRecord> record, const Callback<bool>& done) {
         if (!principal.session_id.has_value()) {
-          return done(ApiError(absl::StatusCode::kFailedPrecondition,
-                               "NOT_A_SESSION",
-                               "the credentials are an API key, not a session"));
+          return done(
+              ApiError(absl::StatusCode::kFailedPrecondition, "NOT_A_SESSION",
+                       "the credentials are an API key, not a session"));
         }
         if (record.has_value()) record->ended_caller_token = true;
         absl::Status status = stores.sessions.DeleteSession(
@@ -182,7 +186,8 @@ void SessionServiceLogic::DeleteSession(
         }
         done(true);
       },
-      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
+      [](const IdempotencyRecord&, const Callback<bool>& done) { done(true); },
+      std::move(done));
 }
 
 }  // namespace users

@@ -21,7 +21,7 @@ class SessionServiceLogic final {
 
   void CreateSession(const CallContext& call,
                      const v1::CreateSessionRequest& request,
-                     Callback<v1::Session> done);
+                     const Callback<v1::Session>& done);
   // Ends the session whose token authenticated the call; idempotent with a
   // request_id (a retry presenting the ended token gets the same answer).
   void DeleteSession(const CallContext& call,
@@ -30,9 +30,9 @@ class SessionServiceLogic final {
 
  private:
   void RecordFailure(const CallContext& call, const LoginAttempt& attempt,
-                     Callback<v1::Session> done);
+                     const Callback<v1::Session>& done);
   void OpenSession(const CallContext& call, const LoginAttempt& attempt,
-                   const UserLogin& found, Callback<v1::Session> done);
+                   const UserLogin& found, const Callback<v1::Session>& done);
 
   ServiceDeps deps_;
 };

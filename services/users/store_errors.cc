@@ -53,10 +53,10 @@ absl::Status ApiErrorFromStore(const absl::Status& status) {
     case absl::StatusCode::kAlreadyExists:
       return AlreadyExists(*detail, message);
     case absl::StatusCode::kAborted:
-      return ApiError(status.code(),
-                      detail->column == "version" ? "ETAG_MISMATCH"
-                                                  : "TRANSACTION_ABORTED",
-                      message);
+      return ApiError(
+          status.code(),
+          detail->column == "version" ? "ETAG_MISMATCH" : "TRANSACTION_ABORTED",
+          message);
     case absl::StatusCode::kFailedPrecondition:
       return ApiError(status.code(),
                       detail->column == "suspensions" ? "USER_SUSPENDED"

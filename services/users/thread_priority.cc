@@ -27,9 +27,8 @@ absl::StatusOr<ThreadPriority> ParseThreadPriority(absl::string_view text) {
   if (text == "normal") return ThreadPriority::kNormal;
   if (text == "low") return ThreadPriority::kLow;
   if (text == "idle") return ThreadPriority::kIdle;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown thread priority \"", text,
-                   "\" (normal, low or idle)"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown thread priority \"", text, "\" (normal, low or idle)"));
 }
 
 int CurrentThreadNice() {

@@ -1,6 +1,7 @@
 #include "services/users/user_service_logic.h"
 
 #include <memory>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,7 +67,8 @@ std::string UpdateJson(const v1::User& user,
 }
 
 // Answers a retry with the User its first call returned.
-void ReplayUser(const IdempotencyRecord& record, Callback<v1::User> done) {
+void ReplayUser(const IdempotencyRecord& record,
+                const Callback<v1::User>& done) {
   v1::User user;
   if (!user.ParseFromString(record.response)) {
     return done(absl::InternalError("unreadable idempotency record"));
@@ -100,8 +102,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
   RunIdempotent<v1::User>(
       deps_, call, UserWriteCall("CreateUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
-                            std::optional<IdempotencyRecord> record,
-                            Callback<v1::User> done) {
+                            const std::optional<IdempotencyRecord>& record,
+                            const Callback<v1::User>& done) {
         absl::StatusOr<std::string> project_id =
             ParseProjectName(request.parent(), principal, "parent");
         if (!project_id.ok()) return done(project_id.status());
@@ -141,10 +143,11 @@ void UserServiceLogic::CreateUser(const CallContext& call,
               UserChanges changes = ToUserChanges(user, mask.columns, *hash);
               deps_.pool->Run(
                   [changes, project_id, actor, call, record, done](
-                      Stores* stores, absl::Status status) {
+                      Stores* stores, const absl::Status& status) {
                     if (!status.ok()) return done(status);
-                    absl::StatusOr<UserRecord> created = stores->users.CreateUser(
-                        project_id, changes, actor, call.request_id, record);
+                    absl::StatusOr<UserRecord> created =
+                        stores->users.CreateUser(project_id, changes, actor,
+                                                 call.request_id, record);
                     if (!created.ok()) return done(created.status());
                     done(std::move(created->user));
                   },
@@ -152,12 +155,12 @@ void UserServiceLogic::CreateUser(const CallContext& call,
             },
             call.deadline);
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 void UserServiceLogic::GetUser(const CallContext& call,
                                const v1::GetUserRequest& request,
-                               Callback<v1::User> done) {
+                               const Callback<v1::User>& done) {
   RunAuthenticated(
       deps_, call,
       [call, request, done](Stores& stores, const Principal& principal) {
@@ -232,7 +235,7 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
       deps_, call, UserWriteCall("UpdateUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
-                            Callback<UpdateUserResult> done) {
+                            const Callback<UpdateUserResult>& done) {
         absl::StatusOr<UpdatePlan> plan =
             PlanUpdate(stores, principal, call, request);
         if (!plan.ok()) return done(plan.status());
@@ -240,8 +243,8 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
 
         if (plan->mask.columns.none()) {
           // Nothing writable named: a read, still subject to the etag.
-          absl::StatusOr<UserRecord> record =
-              stores.users.GetUser(plan->update.project_id, plan->update.user_id);
+          absl::StatusOr<UserRecord> record = stores.users.GetUser(
+              plan->update.project_id, plan->update.user_id);
           if (!record.ok()) return done(record.status());
           if (plan->update.expected_version.has_value() &&
               *plan->update.expected_version != record->version) {
@@ -259,13 +262,14 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         }
         Write(stores, *shared_plan, done);
       },
-      [this](const IdempotencyRecord& record,
-             Callback<UpdateUserResult> done) { ReplayUpdate(record, done); },
-      done);
+      [this](const IdempotencyRecord& record, Callback<UpdateUserResult> done) {
+        ReplayUpdate(record, std::move(done));
+      },
+      std::move(done));
 }
 
 void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
-                                    Callback<UpdateUserResult> done) {
+                                    const Callback<UpdateUserResult>& done) {
   UpdateUserResult result;
   if (!result.user.ParseFromString(record.response)) {
     return done(absl::InternalError("unreadable idempotency record"));
@@ -275,11 +279,10 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
   // a working one again, ending that one.
   deps_.pool->Run(
       [this, key = record.key, result = std::move(result), done](
-          Stores* stores, absl::Status status) mutable {
+          Stores* stores, const absl::Status& status) mutable {
         if (!status.ok()) return done(status);
         RotatedSession rotated{NewToken(), 0};
-        NewSession session{TokenHash(rotated.token),
-                           deps_.session_ttl_seconds};
+        NewSession session{TokenHash(rotated.token), deps_.session_ttl_seconds};
         absl::StatusOr<std::optional<SessionRecord>> renewed =
             stores->sessions.RenewRecordedSession(key, session);
         if (!renewed.ok()) return done(renewed.status());
@@ -292,8 +295,9 @@ void UserServiceLogic::ReplayUpdate(const IdempotencyRecord& record,
       Deadline::max());
 }
 
-void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
-                                            Callback<UpdateUserResult> done) {
+void UserServiceLogic::CallWebhookThenWrite(
+    const std::shared_ptr<UpdatePlan>& plan,
+    const Callback<UpdateUserResult>& done) {
   WebhookCall call;
   call.uri = plan->project.webhook_uri;
   call.secret = plan->project.webhook_secret;
@@ -303,7 +307,7 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
   call.request_id = plan->call.request_id;
   call.deadline = plan->call.deadline;
   deps_.webhooks->ValidateUserUpdated(
-      std::move(call), [this, plan, done](absl::Status verdict) {
+      std::move(call), [this, plan, done](const absl::Status& verdict) {
         if (!verdict.ok()) return done(verdict);
         if (Has(plan->mask.columns, UserColumn::kPasswordHash)) {
           return HashThenWrite(plan, done);
@@ -312,21 +316,22 @@ void UserServiceLogic::CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
       });
 }
 
-void UserServiceLogic::HashThenWrite(std::shared_ptr<UpdatePlan> plan,
-                                     Callback<UpdateUserResult> done) {
-  SubmitHash(deps_, plan->user.password(),
-             [this, plan, done](absl::StatusOr<std::string> hash) {
-               if (!hash.ok()) return done(hash.status());
-               plan->update.changes.password_hash = *std::move(hash);
-               WriteOnPool(plan, done);
-             },
-             plan->call.deadline);
+void UserServiceLogic::HashThenWrite(const std::shared_ptr<UpdatePlan>& plan,
+                                     const Callback<UpdateUserResult>& done) {
+  SubmitHash(
+      deps_, plan->user.password(),
+      [this, plan, done](absl::StatusOr<std::string> hash) {
+        if (!hash.ok()) return done(hash.status());
+        plan->update.changes.password_hash = *std::move(hash);
+        WriteOnPool(plan, done);
+      },
+      plan->call.deadline);
 }
 
-void UserServiceLogic::WriteOnPool(std::shared_ptr<UpdatePlan> plan,
-                                   Callback<UpdateUserResult> done) {
+void UserServiceLogic::WriteOnPool(const std::shared_ptr<UpdatePlan>& plan,
+                                   const Callback<UpdateUserResult>& done) {
   deps_.pool->Run(
-      [this, plan, done](Stores* stores, absl::Status status) {
+      [this, plan, done](Stores* stores, const absl::Status& status) {
         if (!status.ok()) return done(status);
         Write(*stores, *plan, done);
       },
@@ -390,8 +395,8 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
   RunIdempotent<bool>(
       deps_, call, IdempotentCallOf("DeleteUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
-                            std::optional<IdempotencyRecord> record,
-                            Callback<bool> done) {
+                            const std::optional<IdempotencyRecord>& record,
+                            const Callback<bool>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -401,18 +406,19 @@ void UserServiceLogic::DeleteUser(const CallContext& call,
           return done(s);
         }
         absl::Status status =
-            stores.users.DeleteUser(name->project_id, name->user_id, principal.Actor(),
-                             call.request_id, record);
+            stores.users.DeleteUser(name->project_id, name->user_id,
+                                    principal.Actor(), call.request_id, record);
         if (!status.ok()) return done(status);
         ForgetUser(name->project_id, name->user_id);
         done(true);
       },
-      [](const IdempotencyRecord&, Callback<bool> done) { done(true); }, done);
+      [](const IdempotencyRecord&, const Callback<bool>& done) { done(true); },
+      std::move(done));
 }
 
 void UserServiceLogic::ListUsers(const CallContext& call,
                                  const v1::ListUsersRequest& request,
-                                 Callback<v1::ListUsersResponse> done) {
+                                 const Callback<v1::ListUsersResponse>& done) {
   RunAuthenticated(
       deps_, call,
       [request, done](Stores& stores, const Principal& principal) {
@@ -448,7 +454,7 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
       deps_, call, IdempotentCallOf("SuspendUser", request),
       [this, call, request](Stores& stores, const Principal& principal,
                             std::optional<IdempotencyRecord> record,
-                            Callback<v1::User> done) {
+                            const Callback<v1::User>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -477,12 +483,13 @@ void UserServiceLogic::SuspendUser(const CallContext& call,
         suspension.actor = principal.Actor();
         suspension.request_id = call.request_id;
         suspension.idempotency = std::move(record);
-        absl::StatusOr<UserRecord> suspended = stores.users.SuspendUser(suspension);
+        absl::StatusOr<UserRecord> suspended =
+            stores.users.SuspendUser(suspension);
         if (!suspended.ok()) return done(suspended.status());
         ForgetUser(name->project_id, name->user_id);
         done(std::move(suspended->user));
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 void UserServiceLogic::UnsuspendUser(const CallContext& call,
@@ -491,8 +498,8 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
   RunIdempotent<v1::User>(
       deps_, call, IdempotentCallOf("UnsuspendUser", request),
       [call, request](Stores& stores, const Principal& principal,
-                      std::optional<IdempotencyRecord> record,
-                      Callback<v1::User> done) {
+                      const std::optional<IdempotencyRecord>& record,
+                      const Callback<v1::User>& done) {
         absl::StatusOr<UserName> name =
             ParseUserName(request.name(), principal, "name");
         if (!name.ok()) return done(name.status());
@@ -501,13 +508,13 @@ void UserServiceLogic::UnsuspendUser(const CallContext& call,
             !s.ok()) {
           return done(s);
         }
-        absl::StatusOr<UserRecord> unsuspended =
-            stores.users.UnsuspendUser(name->project_id, name->user_id,
-                                principal.Actor(), call.request_id, record);
+        absl::StatusOr<UserRecord> unsuspended = stores.users.UnsuspendUser(
+            name->project_id, name->user_id, principal.Actor(), call.request_id,
+            record);
         if (!unsuspended.ok()) return done(unsuspended.status());
         done(std::move(unsuspended->user));
       },
-      ReplayUser, done);
+      ReplayUser, std::move(done));
 }
 
 }  // namespace users

@@ -7,8 +7,8 @@
 
 #include "services/users/call_context.h"
 #include "services/users/principal.h"
-#include "storage/stores.h"
 #include "services/users/service_deps.h"
+#include "storage/stores.h"
 #include "users/v1/user_service.pb.h"
 
 namespace users {
@@ -38,7 +38,7 @@ class UserServiceLogic final {
   void CreateUser(const CallContext& call, const v1::CreateUserRequest& request,
                   Callback<v1::User> done);
   void GetUser(const CallContext& call, const v1::GetUserRequest& request,
-               Callback<v1::User> done);
+               const Callback<v1::User>& done);
   // Writes only the masked columns in one statement, with the audit row and
   // any session rotation in the same transaction; nothing is written when a
   // check fails.
@@ -47,7 +47,7 @@ class UserServiceLogic final {
   void DeleteUser(const CallContext& call, const v1::DeleteUserRequest& request,
                   Callback<bool> done);
   void ListUsers(const CallContext& call, const v1::ListUsersRequest& request,
-                 Callback<v1::ListUsersResponse> done);
+                 const Callback<v1::ListUsersResponse>& done);
   // Admins only (as DeleteUser), checked before existence and validation.
   // Adds a suspension and ends the user's sessions, with the audit row, in
   // one transaction.
@@ -68,18 +68,18 @@ class UserServiceLogic final {
                                         const Principal& principal,
                                         const CallContext& call,
                                         const v1::UpdateUserRequest& request);
-  void CallWebhookThenWrite(std::shared_ptr<UpdatePlan> plan,
-                            Callback<UpdateUserResult> done);
-  void HashThenWrite(std::shared_ptr<UpdatePlan> plan,
-                     Callback<UpdateUserResult> done);
-  void WriteOnPool(std::shared_ptr<UpdatePlan> plan,
-                   Callback<UpdateUserResult> done);
+  void CallWebhookThenWrite(const std::shared_ptr<UpdatePlan>& plan,
+                            const Callback<UpdateUserResult>& done);
+  void HashThenWrite(const std::shared_ptr<UpdatePlan>& plan,
+                     const Callback<UpdateUserResult>& done);
+  void WriteOnPool(const std::shared_ptr<UpdatePlan>& plan,
+                   const Callback<UpdateUserResult>& done);
   void Write(Stores& stores, UpdatePlan& plan,
              const Callback<UpdateUserResult>& done);
   // Answers a retry from its first call's record; hands out a session again
   // when the first call did.
   void ReplayUpdate(const IdempotencyRecord& record,
-                    Callback<UpdateUserResult> done);
+                    const Callback<UpdateUserResult>& done);
   // After a committed write that changed what the user's tokens resolve to:
   // drops them from this replica's principal cache at once.
   void ForgetUser(const std::string& project_id, int64_t user_id);

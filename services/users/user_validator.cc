@@ -31,15 +31,15 @@ bool CheckText(absl::string_view text, const std::string& field, int min,
     return false;
   }
   if (static_cast<int>(*length) < min) {
-    violations.Add(field, min == 1 && *length == 0 ? "REQUIRED" : "TOO_SHORT",
-                   absl::StrCat("length ", *length, " is less than the minimum ",
-                                min));
+    violations.Add(
+        field, min == 1 && *length == 0 ? "REQUIRED" : "TOO_SHORT",
+        absl::StrCat("length ", *length, " is less than the minimum ", min));
     return false;
   }
   if (static_cast<int>(*length) > max) {
-    violations.Add(field, "TOO_LONG",
-                   absl::StrCat("length ", *length,
-                                " is greater than the maximum ", max));
+    violations.Add(
+        field, "TOO_LONG",
+        absl::StrCat("length ", *length, " is greater than the maximum ", max));
     return false;
   }
   return true;
@@ -170,10 +170,10 @@ void CheckStruct(const google::protobuf::Struct& object,
     return;
   }
   if (json.size() > kMetadataMaxBytes) {
-    violations.Add(field, "TOO_LARGE",
-                   absl::StrCat("serialized size ", json.size(),
-                                " bytes is greater than the maximum ",
-                                kMetadataMaxBytes));
+    violations.Add(
+        field, "TOO_LARGE",
+        absl::StrCat("serialized size ", json.size(),
+                     " bytes is greater than the maximum ", kMetadataMaxBytes));
   }
 }
 
@@ -197,14 +197,14 @@ void CheckLanguage(absl::string_view language, const std::string& field,
   }
 }
 
-void CheckScriptTypes(const google::protobuf::RepeatedPtrField<std::string>&
-                          script_types,
-                      const std::string& field, FieldViolations& violations) {
+void CheckScriptTypes(
+    const google::protobuf::RepeatedPtrField<std::string>& script_types,
+    const std::string& field, FieldViolations& violations) {
   if (script_types.size() > kScriptTypesMax) {
-    violations.Add(field, "TOO_LONG",
-                   absl::StrCat(script_types.size(),
-                                " items is more than the maximum ",
-                                kScriptTypesMax));
+    violations.Add(
+        field, "TOO_LONG",
+        absl::StrCat(script_types.size(), " items is more than the maximum ",
+                     kScriptTypesMax));
     return;
   }
   std::set<std::string> seen;
@@ -273,10 +273,10 @@ void ValidateField(const v1::User& user, const UserField& field,
         violations.Add(field_path, "INVALID_CHARACTERS",
                        "contains an invisible (default-ignorable) character");
       } else if (static_cast<int>(user.email().size()) > kEmailMax) {
-        violations.Add(field_path, "TOO_LONG",
-                       absl::StrCat("length ", user.email().size(),
-                                    " is greater than the maximum ",
-                                    kEmailMax));
+        violations.Add(
+            field_path, "TOO_LONG",
+            absl::StrCat("length ", user.email().size(),
+                         " is greater than the maximum ", kEmailMax));
       } else if (!IsValidEmail(user.email())) {
         violations.Add(field_path, "INVALID_FORMAT",
                        "is not a valid email address");
@@ -343,8 +343,7 @@ void ValidateField(const v1::User& user, const UserField& field,
       CheckLanguage(user.settings().language(), field_path, violations);
       return;
     case FieldCheck::kScriptTypes:
-      CheckScriptTypes(user.settings().script_types(), field_path,
-                       violations);
+      CheckScriptTypes(user.settings().script_types(), field_path, violations);
       return;
     case FieldCheck::kTimeZone:
       CheckTimeZone(user.time_zone(), field_path, violations);
@@ -385,7 +384,9 @@ bool IsValidEmail(absl::string_view email) {
     }
   }
   bool all_digits = true;
-  for (char c : labels.back()) all_digits = all_digits && absl::ascii_isdigit(c);
+  for (char c : labels.back()) {
+    all_digits = all_digits && absl::ascii_isdigit(c);
+  }
   return !all_digits;
 }
 

@@ -27,7 +27,7 @@ inline constexpr int kUriMax = 2048;
 inline constexpr int kLanguageMax = 35;
 inline constexpr int kScriptTypesMax = 16;
 inline constexpr int kScriptTypeMax = 64;
-inline constexpr size_t kMetadataMaxBytes = 16 * 1024;
+inline constexpr size_t kMetadataMaxBytes = size_t{16} * 1024;
 inline constexpr int kSuspensionReasonMax = 500;
 inline constexpr int kTimeZoneMax = 64;
 
@@ -38,8 +38,8 @@ inline constexpr int kTimeZoneMax = 64;
 // bidi characters, no confusable mix of scripts); an email address may not
 // contain invisible characters either.
 void ValidateUserFields(const v1::User& user, const UserColumnSet& columns,
-                        const PasswordPolicy& policy,
-                        absl::string_view prefix, FieldViolations& violations);
+                        const PasswordPolicy& policy, absl::string_view prefix,
+                        FieldViolations& violations);
 
 // A syntactically valid address of at most 254 characters: a dot-atom local
 // part and a domain of at least two LDH labels. Quoted local parts and

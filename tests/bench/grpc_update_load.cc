@@ -43,11 +43,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <optional>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -133,9 +133,9 @@ class Caller {
     const bool email = config_.field == "email";
     context_ = std::make_unique<grpc::ClientContext>();
     if (config_.field != "login") {
-      context_->AddMetadata("authorization",
-                            "Bearer " +
-                                (email ? session_.token : config_.token));
+      context_->AddMetadata(
+          "authorization",
+          "Bearer " + (email ? session_.token : config_.token));
     }
     context_->set_deadline(std::chrono::system_clock::now() +
                            std::chrono::seconds(30));
@@ -148,7 +148,8 @@ class Caller {
     }
     std::uniform_int_distribution<int64_t> steps(
         0, (config_.last_id - config_.first_id) / config_.id_step);
-    const int64_t random_id = config_.first_id + config_.id_step * steps(random_);
+    const int64_t random_id =
+        config_.first_id + config_.id_step * steps(random_);
     if (config_.field == "login") {
       login_request_.set_parent(absl::StrCat("projects/", config_.project));
       login_request_.set_login(absl::StrCat(config_.login_prefix, random_id));
@@ -156,7 +157,7 @@ class Caller {
       started_ = SlotOrNow();
       sessions_->async()->CreateSession(
           context_.get(), &login_request_, &login_response_,
-          [this](grpc::Status status) { Done(status); });
+          [this](const grpc::Status& status) { Done(status); });
       return;
     }
     const int64_t user_id = email ? session_.user_id : random_id;
@@ -284,13 +285,13 @@ int Run(int argc, char** argv) {
   const int64_t duration = flags.GetInt("duration-seconds");
   const int64_t warmup = flags.GetInt("warmup-seconds");
   const int64_t rate = flags.GetInt("rate");
-  if (rate < 0 || (config.field != "display_name" && config.field != "password" &&
+  if (rate < 0 ||
+      (config.field != "display_name" && config.field != "password" &&
        config.field != "email" && config.field != "health" &&
        config.field != "login") ||
       (config.field == "login" && config.password.empty()) ||
       config.first_id < 1 || config.last_id < config.first_id ||
-      config.id_step < 1 ||
-      concurrency < 1 || duration < 1 || warmup < 0) {
+      config.id_step < 1 || concurrency < 1 || duration < 1 || warmup < 0) {
     std::fprintf(stderr,
                  "grpc_update_load: need --field "
                  "display_name|password|email|health|login (login with "

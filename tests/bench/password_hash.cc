@@ -34,8 +34,9 @@ int Run(int argc, char** argv) {
   const int64_t memory_kib = flags.GetInt("memory-kib");
   const int64_t iterations = flags.GetInt("iterations");
   if (password.empty() || memory_kib < 8 || iterations < 1) {
-    std::fprintf(stderr, "password_hash: need --password, --memory-kib >= 8, "
-                         "--iterations >= 1\n");
+    std::fprintf(stderr,
+                 "password_hash: need --password, --memory-kib >= 8, "
+                 "--iterations >= 1\n");
     return 2;
   }
   Argon2Params params;

@@ -101,9 +101,9 @@ class UserdFixture : public ::testing::Test {
   // Polls `condition` until it holds (true) or `timeout` passes (false).
   // For changes made in the database behind userd's back: its principal
   // cache learns of them from the database's announcement, a moment later.
-  static bool Eventually(const std::function<bool()>& condition,
-                         std::chrono::milliseconds timeout =
-                             std::chrono::seconds(10)) {
+  static bool Eventually(
+      const std::function<bool()>& condition,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!condition()) {
       if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -112,7 +112,8 @@ class UserdFixture : public ::testing::Test {
     return true;
   }
 
-  static void Authorize(grpc::ClientContext& context, const std::string& token) {
+  static void Authorize(grpc::ClientContext& context,
+                        const std::string& token) {
     context.AddMetadata("authorization", "Bearer " + token);
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));

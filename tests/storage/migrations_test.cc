@@ -170,7 +170,7 @@ TEST(MigrationsTest, BackfillsIdentifierKeys) {
 // statement blocked on a row lock is cancelled after the store's 300 ms.
 TEST(MigrationsTest, MigrateRestoresTheStatementTimeout) {
   PostgresStores store(TestDatabase::Get().connection_string(),
-                          std::chrono::milliseconds(300));
+                       std::chrono::milliseconds(300));
   ASSERT_TRUE(store.maintenance.Migrate().ok());
   ASSERT_TRUE(store.projects.EnsureProject("timeout").ok());
   pqxx::connection locker(TestDatabase::Get().connection_string());

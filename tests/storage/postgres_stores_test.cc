@@ -116,8 +116,8 @@ class PostgresStoresTest : public ::testing::Test {
   }
 
   UserRecord Create(const UserChanges& changes) {
-    absl::StatusOr<UserRecord> created =
-        store_.users.CreateUser(project_, changes, "users/0", "req-create", std::nullopt);
+    absl::StatusOr<UserRecord> created = store_.users.CreateUser(
+        project_, changes, "users/0", "req-create", std::nullopt);
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? *created : UserRecord();
   }
@@ -132,7 +132,7 @@ class PostgresStoresTest : public ::testing::Test {
   }
 
   NewApiKey Key(const std::string& token_hash, std::vector<std::string> scopes,
-               std::optional<int64_t> user_id = std::nullopt) {
+                std::optional<int64_t> user_id = std::nullopt) {
     NewApiKey key;
     key.project_id = project_;
     key.token_hash = token_hash;
@@ -405,7 +405,8 @@ TEST_F(PostgresStoresTest, UpdateOrDeleteOfUnknownUserIsNotFound) {
   EXPECT_EQ(Reason(updated.status()), "USER_NOT_FOUND");
   EXPECT_EQ(store_.users.GetUser(project_, 987654321).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(Reason(store_.users.DeleteUser(project_, 987654321, "users/1", "", std::nullopt)),
+  EXPECT_EQ(Reason(store_.users.DeleteUser(project_, 987654321, "users/1", "",
+                                           std::nullopt)),
             "USER_NOT_FOUND");
 }
 
@@ -421,7 +422,8 @@ TEST_F(PostgresStoresTest, UsernameOrEmailKeyTakenNamesTheField) {
 
   UserChanges same_email = Basics("bob");
   SetEmail(same_email, "ALICE@Example.COM");
-  duplicate = store_.users.CreateUser(project_, same_email, "users/0", "", std::nullopt);
+  duplicate = store_.users.CreateUser(project_, same_email, "users/0", "",
+                                      std::nullopt);
   EXPECT_EQ(duplicate.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Reason(duplicate.status()), "EMAIL_TAKEN");
   EXPECT_EQ(ViolatedField(duplicate.status()), "user.email");
@@ -444,9 +446,10 @@ TEST_F(PostgresStoresTest, UsernameOrEmailKeyTakenNamesTheField) {
 
   // Another project may use the same names.
   ASSERT_TRUE(store_.projects.EnsureProject(project_ + "-other").ok());
-  EXPECT_TRUE(
-      store_.users.CreateUser(project_ + "-other", Basics("alice"), "users/0", "", std::nullopt)
-          .ok());
+  EXPECT_TRUE(store_.users
+                  .CreateUser(project_ + "-other", Basics("alice"), "users/0",
+                              "", std::nullopt)
+                  .ok());
   EXPECT_GT(alice.id, 0);
 }
 
@@ -465,7 +468,8 @@ TEST_F(PostgresStoresTest, UniquenessIsByTheKeysAsGiven) {
   folded.username_key =
       "stra\xC3\x9F"
       "e";
-  duplicate = store_.users.CreateUser(project_, folded, "users/0", "", std::nullopt);
+  duplicate =
+      store_.users.CreateUser(project_, folded, "users/0", "", std::nullopt);
   ASSERT_TRUE(duplicate.ok()) << duplicate.status();
   // Stored and returned as given; the key is stored beside it.
   EXPECT_EQ(duplicate->user.username(),
@@ -507,15 +511,16 @@ TEST_F(PostgresStoresTest, FindLoginLooksUpOnlyTheNamedIdentifier) {
   impostor.username_key = "victim@example.com";
   UserRecord mallory = Create(impostor);
 
-  absl::StatusOr<UserLogin> login =
-      store_.users.FindLogin(project_, LoginIdentifier::kEmail, "victim@example.com");
+  absl::StatusOr<UserLogin> login = store_.users.FindLogin(
+      project_, LoginIdentifier::kEmail, "victim@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, victim.id);
   login = store_.users.FindLogin(project_, LoginIdentifier::kUsername,
-                           "victim@example.com");
+                                 "victim@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, mallory.id);
-  login = store_.users.FindLogin(project_, LoginIdentifier::kUsername, "victim");
+  login =
+      store_.users.FindLogin(project_, LoginIdentifier::kUsername, "victim");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, victim.id);
   EXPECT_EQ(store_.users.FindLogin(project_, LoginIdentifier::kEmail, "victim")
@@ -523,13 +528,15 @@ TEST_F(PostgresStoresTest, FindLoginLooksUpOnlyTheNamedIdentifier) {
                 .code(),
             absl::StatusCode::kNotFound);
   // Keys are matched exactly: folding is the caller's job.
-  EXPECT_EQ(store_.users.FindLogin(project_, LoginIdentifier::kUsername, "VICTIM")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_.users.FindLogin(project_, LoginIdentifier::kUsername, "VICTIM")
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
   // Other projects' users are not found.
   EXPECT_EQ(
-      store_.users.FindLogin(project_ + "-none", LoginIdentifier::kUsername, "victim")
+      store_.users
+          .FindLogin(project_ + "-none", LoginIdentifier::kUsername, "victim")
           .status()
           .code(),
       absl::StatusCode::kNotFound);
@@ -552,7 +559,8 @@ TEST_F(PostgresStoresTest, ChangingTheEmailResetsVerification) {
   updated = store_.users.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_FALSE(updated->record.user.email_verified());
-  EXPECT_FALSE(store_.users.GetUser(project_, created.id)->user.email_verified());
+  EXPECT_FALSE(
+      store_.users.GetUser(project_, created.id)->user.email_verified());
 }
 
 TEST_F(PostgresStoresTest, WritesAuditRowsWithActorPathsAndRequestId) {
@@ -565,7 +573,9 @@ TEST_F(PostgresStoresTest, WritesAuditRowsWithActorPathsAndRequestId) {
   Add(update.changes.columns, UserColumn::kLanguage);
   ASSERT_TRUE(store_.users.UpdateUser(update).ok());
   ASSERT_TRUE(
-      store_.users.DeleteUser(project_, created.id, "users/1", "req-del", std::nullopt).ok());
+      store_.users
+          .DeleteUser(project_, created.id, "users/1", "req-del", std::nullopt)
+          .ok());
 
   pqxx::result events = TestDatabase::Get().Query(
       "SELECT action, actor, paths::text, request_id FROM user_events "
@@ -607,10 +617,12 @@ TEST_F(PostgresStoresTest, RotatesTheCallersSessionWithTheUpdate) {
 
   EXPECT_EQ(store_.credentials.FindToken(TokenHash('a')).status().code(),
             absl::StatusCode::kNotFound);
-  absl::StatusOr<TokenRecord> replacement = store_.credentials.FindToken(TokenHash('c'));
+  absl::StatusOr<TokenRecord> replacement =
+      store_.credentials.FindToken(TokenHash('c'));
   ASSERT_TRUE(replacement.ok()) << replacement.status();
   EXPECT_EQ(replacement->id, updated->new_session->id);
-  EXPECT_TRUE(store_.credentials.FindToken(TokenHash('b')).ok());  // other sessions stay
+  EXPECT_TRUE(store_.credentials.FindToken(TokenHash('b'))
+                  .ok());  // other sessions stay
 }
 
 // The replacement's hash collides with a live session: the insert fails,
@@ -639,8 +651,7 @@ TEST_F(PostgresStoresTest, FailedRotationRollsBackTheUpdate) {
   EXPECT_EQ(login->password_hash, Basics("x").password_hash);
 }
 
-TEST_F(PostgresStoresTest,
-       EndsAllSessionsWithTheUpdateAndKeepsTheRotatedOne) {
+TEST_F(PostgresStoresTest, EndsAllSessionsWithTheUpdateAndKeepsTheRotatedOne) {
   UserRecord user = Create(Basics("endall"));
   UserRecord bystander = Create(Basics("bystander"));
   SessionRecord caller = Session(user.id, 'f');
@@ -683,9 +694,11 @@ TEST_F(PostgresStoresTest,
 TEST_F(PostgresStoresTest, RotationOfAnEndedSessionCreatesNone) {
   UserRecord user = Create(Basics("gone"));
   SessionRecord caller = Session(user.id, 'j');
-  ASSERT_TRUE(store_.sessions.DeleteSession(project_, caller.id, std::nullopt).ok());
-  EXPECT_EQ(Reason(store_.sessions.DeleteSession(project_, caller.id, std::nullopt)),
-            "SESSION_NOT_FOUND");
+  ASSERT_TRUE(
+      store_.sessions.DeleteSession(project_, caller.id, std::nullopt).ok());
+  EXPECT_EQ(
+      Reason(store_.sessions.DeleteSession(project_, caller.id, std::nullopt)),
+      "SESSION_NOT_FOUND");
   UserUpdate update = Update(user.id);
   Add(update.changes.columns, UserColumn::kEmail);
   SetEmail(update.changes, "gone2@example.com");
@@ -706,7 +719,8 @@ TEST_F(PostgresStoresTest, FindsLiveSessionsButNotExpiredOnes) {
   SessionRecord live = Session(user.id, 'l');
   Session(user.id, 'm', -1);  // expired a second ago
 
-  absl::StatusOr<TokenRecord> token = store_.credentials.FindToken(TokenHash('l'));
+  absl::StatusOr<TokenRecord> token =
+      store_.credentials.FindToken(TokenHash('l'));
   ASSERT_TRUE(token.ok()) << token.status();
   EXPECT_EQ(token->kind, TokenRecord::Kind::kSession);
   EXPECT_EQ(token->project_id, project_);
@@ -728,15 +742,14 @@ TEST_F(PostgresStoresTest, FindsLiveSessionsButNotExpiredOnes) {
   almost[31] = '\xfe';
   EXPECT_FALSE(store_.credentials.FindToken(almost).ok());
   EXPECT_EQ(
-      Reason(
-          store_.sessions.CreateSession(LoginOf(424242, 'n', 60)).status()),
+      Reason(store_.sessions.CreateSession(LoginOf(424242, 'n', 60)).status()),
       "USER_NOT_FOUND");
 }
 
 TEST_F(PostgresStoresTest, FindsApiKeysWithAndWithoutUser) {
   UserRecord user = Create(Basics("keyowner"));
-  absl::StatusOr<ApiKeyRecord> bound =
-      store_.credentials.CreateApiKey(Key(TokenHash('o'), {"read", "write"}, user.id));
+  absl::StatusOr<ApiKeyRecord> bound = store_.credentials.CreateApiKey(
+      Key(TokenHash('o'), {"read", "write"}, user.id));
   ASSERT_TRUE(bound.ok()) << bound.status();
   EXPECT_EQ(bound->user_id, user.id);
   EXPECT_GT(bound->create_time_unix, 1'700'000'000);
@@ -746,10 +759,13 @@ TEST_F(PostgresStoresTest, FindsApiKeysWithAndWithoutUser) {
   ASSERT_TRUE(unbound.ok()) << unbound.status();
   EXPECT_NE(bound->id, unbound->id);
   // The same hash again is refused.
-  EXPECT_EQ(store_.credentials.CreateApiKey(Key(TokenHash('o'), {"admin"})).status().code(),
+  EXPECT_EQ(store_.credentials.CreateApiKey(Key(TokenHash('o'), {"admin"}))
+                .status()
+                .code(),
             absl::StatusCode::kAlreadyExists);
 
-  absl::StatusOr<TokenRecord> token = store_.credentials.FindToken(TokenHash('o'));
+  absl::StatusOr<TokenRecord> token =
+      store_.credentials.FindToken(TokenHash('o'));
   ASSERT_TRUE(token.ok()) << token.status();
   EXPECT_EQ(token->kind, TokenRecord::Kind::kApiKey);
   EXPECT_EQ(token->id, bound->id);
@@ -770,9 +786,10 @@ TEST_F(PostgresStoresTest, FindsApiKeysWithAndWithoutUser) {
   elsewhere.project_id = "no-such-project";
   EXPECT_EQ(Reason(store_.credentials.CreateApiKey(elsewhere).status()),
             "PROJECT_NOT_FOUND");
-  EXPECT_EQ(Reason(store_.credentials.CreateApiKey(Key(TokenHash('r'), {}, 99999999))
-                       .status()),
-            "USER_NOT_FOUND");
+  EXPECT_EQ(
+      Reason(store_.credentials.CreateApiKey(Key(TokenHash('r'), {}, 99999999))
+                 .status()),
+      "USER_NOT_FOUND");
 }
 
 TEST_F(PostgresStoresTest, ListsGetsExpiresAndDeletesApiKeys) {
@@ -797,20 +814,24 @@ TEST_F(PostgresStoresTest, ListsGetsExpiresAndDeletesApiKeys) {
   EXPECT_EQ(store_.credentials.GetApiKey(project_, ids[0])->scopes,
             std::vector<std::string>{"read"});
   ASSERT_TRUE(store_.credentials.DeleteApiKey(project_, ids[0]).ok());
-  EXPECT_EQ(Reason(store_.credentials.DeleteApiKey(project_, ids[0])), "API_KEY_NOT_FOUND");
+  EXPECT_EQ(Reason(store_.credentials.DeleteApiKey(project_, ids[0])),
+            "API_KEY_NOT_FOUND");
   EXPECT_EQ(Reason(store_.credentials.GetApiKey(project_, ids[0]).status()),
             "API_KEY_NOT_FOUND");
-  EXPECT_FALSE(store_.credentials.FindToken(TokenHash('1')).ok());  // revoked at once
+  EXPECT_FALSE(
+      store_.credentials.FindToken(TokenHash('1')).ok());  // revoked at once
 
   NewApiKey expiring = Key(TokenHash('4'), {"read"});
   expiring.expire_time_unix = 4'000'000'000;
-  absl::StatusOr<ApiKeyRecord> later = store_.credentials.CreateApiKey(expiring);
+  absl::StatusOr<ApiKeyRecord> later =
+      store_.credentials.CreateApiKey(expiring);
   ASSERT_TRUE(later.ok()) << later.status();
   EXPECT_EQ(later->expire_time_unix, 4'000'000'000);
   EXPECT_TRUE(store_.credentials.FindToken(TokenHash('4')).ok());
   TestDatabase::Get().Query(
       "UPDATE api_keys SET expire_time = now() - interval '1 second' "
-      "WHERE id = " + std::to_string(later->id));
+      "WHERE id = " +
+      std::to_string(later->id));
   EXPECT_EQ(store_.credentials.FindToken(TokenHash('4')).status().code(),
             absl::StatusCode::kNotFound);
 }
@@ -818,8 +839,10 @@ TEST_F(PostgresStoresTest, ListsGetsExpiresAndDeletesApiKeys) {
 TEST_F(PostgresStoresTest, InstallingAnOperatorKeyRevokesThePreviousOne) {
   ASSERT_TRUE(store_.projects.EnsureProject("default").ok());
   ASSERT_TRUE(store_.credentials.InstallOperatorKey(TokenHash('x')).ok());
-  ASSERT_TRUE(store_.credentials.InstallOperatorKey(TokenHash('x')).ok());  // idempotent
-  absl::StatusOr<TokenRecord> first = store_.credentials.FindToken(TokenHash('x'));
+  ASSERT_TRUE(store_.credentials.InstallOperatorKey(TokenHash('x'))
+                  .ok());  // idempotent
+  absl::StatusOr<TokenRecord> first =
+      store_.credentials.FindToken(TokenHash('x'));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_TRUE(first->is_operator);
   EXPECT_EQ(first->project_id, "default");
@@ -833,7 +856,8 @@ TEST_F(PostgresStoresTest, InstallingAnOperatorKeyRevokesThePreviousOne) {
 TEST_F(PostgresStoresTest, FindTokenCarriesItsProjectsCurrentSettings) {
   UserRecord user = Create(Basics("settings"));
   Session(user.id, 's');
-  ASSERT_TRUE(store_.credentials.CreateApiKey(Key(TokenHash('t'), {"admin"})).ok());
+  ASSERT_TRUE(
+      store_.credentials.CreateApiKey(Key(TokenHash('t'), {"admin"})).ok());
   ProjectRecord change;
   change.id = project_;
   change.webhook_uri = "https://hooks.example/check";
@@ -843,7 +867,8 @@ TEST_F(PostgresStoresTest, FindTokenCarriesItsProjectsCurrentSettings) {
   ASSERT_TRUE(store_.projects.UpdateProject(change, true, true).ok());
 
   for (char tag : {'s', 't'}) {
-    absl::StatusOr<TokenRecord> token = store_.credentials.FindToken(TokenHash(tag));
+    absl::StatusOr<TokenRecord> token =
+        store_.credentials.FindToken(TokenHash(tag));
     ASSERT_TRUE(token.ok()) << token.status();
     EXPECT_EQ(token->project.id, project_) << tag;
     EXPECT_EQ(token->project.webhook_uri, "https://hooks.example/check");
@@ -881,13 +906,14 @@ TEST_F(PostgresStoresTest, NeverReturnsPasswordHashOrSecureMetadata) {
   EXPECT_EQ(login->user_id, created.id);
   EXPECT_EQ(login->password_hash, Everything("x").password_hash);
   login = store_.users.FindLogin(project_, LoginIdentifier::kEmail,
-                           "secretive@example.com");
+                                 "secretive@example.com");
   ASSERT_TRUE(login.ok()) << login.status();
   EXPECT_EQ(login->user_id, created.id);
-  EXPECT_EQ(store_.users.FindLogin(project_, LoginIdentifier::kUsername, "nobody")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_.users.FindLogin(project_, LoginIdentifier::kUsername, "nobody")
+          .status()
+          .code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(PostgresStoresTest, ReturnsOnlySuspensionsInForce) {
@@ -916,12 +942,16 @@ TEST_F(PostgresStoresTest, ReturnsOnlySuspensionsInForce) {
 TEST_F(PostgresStoresTest, DeleteRemovesTheUserAndItsSessions) {
   UserRecord created = Create(Basics("deleted"));
   Session(created.id, 's');
-  ASSERT_TRUE(store_.users.DeleteUser(project_, created.id, "users/1", "", std::nullopt).ok());
+  ASSERT_TRUE(
+      store_.users.DeleteUser(project_, created.id, "users/1", "", std::nullopt)
+          .ok());
   EXPECT_EQ(Reason(store_.users.GetUser(project_, created.id).status()),
             "USER_NOT_FOUND");
   EXPECT_FALSE(store_.credentials.FindToken(TokenHash('s')).ok());
-  EXPECT_EQ(store_.users.DeleteUser(project_, created.id, "users/1", "", std::nullopt).code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      store_.users.DeleteUser(project_, created.id, "users/1", "", std::nullopt)
+          .code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST_F(PostgresStoresTest, ListsUsersInIdOrderAfterTheCursor) {
@@ -978,7 +1008,8 @@ TEST_F(PostgresStoresTest, ManagesProjects) {
   EXPECT_EQ(updated->password_min_length, 10);
   change.password_min_length = 12;
   change.password_max_length = 100;
-  updated = store_.projects.UpdateProject(change, /*webhook=*/false, /*policy=*/true);
+  updated =
+      store_.projects.UpdateProject(change, /*webhook=*/false, /*policy=*/true);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->webhook_uri, "https://hooks.example/v2");
   EXPECT_EQ(updated->password_min_length, 12);
@@ -989,10 +1020,11 @@ TEST_F(PostgresStoresTest, ManagesProjects) {
   change.id = "missing-project";
   EXPECT_EQ(store_.projects.UpdateProject(change, true, true).status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(
-      Reason(store_.users.CreateUser("missing-project", Basics("u"), "users/0", "", std::nullopt)
-                 .status()),
-      "PROJECT_NOT_FOUND");
+  EXPECT_EQ(Reason(store_.users
+                       .CreateUser("missing-project", Basics("u"), "users/0",
+                                   "", std::nullopt)
+                       .status()),
+            "PROJECT_NOT_FOUND");
 }
 
 // The store's backend is killed from outside: the next call reports
@@ -1000,8 +1032,8 @@ TEST_F(PostgresStoresTest, ManagesProjects) {
 TEST_F(PostgresStoresTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
   const std::string application = "broken_connection_test";
   PostgresStores store(TestDatabase::Get().ConnectionStringWith(
-                              {{"application_name", application}}),
-                          kTimeout);
+                           {{"application_name", application}}),
+                       kTimeout);
   UserRecord created = Create(Basics("survivor"));
   ASSERT_TRUE(store.users.GetUser(project_, created.id).ok());
   ASSERT_TRUE(store.connection.Healthy());
@@ -1019,7 +1051,8 @@ TEST_F(PostgresStoresTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
   EXPECT_FALSE(store.connection.Healthy());  // seen without a round trip
 
   // The next call connects again instead of failing.
-  absl::StatusOr<UserRecord> recovered = store.users.GetUser(project_, created.id);
+  absl::StatusOr<UserRecord> recovered =
+      store.users.GetUser(project_, created.id);
   ASSERT_TRUE(recovered.ok()) << recovered.status();
   EXPECT_EQ(recovered->user.username(), "survivor");
   EXPECT_TRUE(store.connection.Healthy());
@@ -1040,8 +1073,8 @@ TEST_F(PostgresStoresTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
 TEST_F(PostgresStoresTest, AReadOnlyRefusalDropsTheConnection) {
   const std::string application = "read_only_refusal_test";
   PostgresStores store(TestDatabase::Get().ConnectionStringWith(
-                              {{"application_name", application}}),
-                          kTimeout);
+                           {{"application_name", application}}),
+                       kTimeout);
   UserRecord created = Create(Basics("readonly"));
   ASSERT_TRUE(store.users.GetUser(project_, created.id).ok());
   const std::string backend =
@@ -1065,7 +1098,8 @@ CREATE TRIGGER refuse_as_read_only BEFORE UPDATE ON users FOR EACH ROW
   absl::StatusOr<UserUpdateResult> refused = store.users.UpdateUser(update);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
-  EXPECT_FALSE(store.connection.Healthy());  // dropped, not kept for the next call
+  EXPECT_FALSE(
+      store.connection.Healthy());  // dropped, not kept for the next call
 
   update.changes.bio = "written";
   absl::StatusOr<UserUpdateResult> written = store.users.UpdateUser(update);
@@ -1198,10 +1232,10 @@ TEST_F(PostgresStoresTest, ASecondHostIsUsedWhenTheFirstIsDown) {
   const std::string port =
       TestDatabase::Get().Query("SELECT inet_server_port()")[0][0].c_str();
   PostgresStores store(TestDatabase::Get().ConnectionStringWith(
-                              {{"host", "127.0.0.1,127.0.0.1"},
-                               {"port", "1," + port},
-                               {"target_session_attrs", "read-write"}}),
-                          kTimeout);
+                           {{"host", "127.0.0.1,127.0.0.1"},
+                            {"port", "1," + port},
+                            {"target_session_attrs", "read-write"}}),
+                       kTimeout);
   UserRecord created = Create(Basics("second_host"));
   absl::StatusOr<UserRecord> read = store.users.GetUser(project_, created.id);
   ASSERT_TRUE(read.ok()) << read.status();
@@ -1212,7 +1246,7 @@ TEST_F(PostgresStoresTest, ASecondHostIsUsedWhenTheFirstIsDown) {
 // Unavailable, and the connection stays usable.
 TEST_F(PostgresStoresTest, StatementTimeoutIsUnavailable) {
   PostgresStores store(TestDatabase::Get().connection_string(),
-                          std::chrono::milliseconds(200));
+                       std::chrono::milliseconds(200));
   UserRecord created = Create(Basics("locked"));
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
@@ -1222,8 +1256,9 @@ TEST_F(PostgresStoresTest, StatementTimeoutIsUnavailable) {
   pqxx::work lock(locker);
   lock.exec("SELECT 1 FROM users WHERE id = " + std::to_string(created.id) +
             " FOR UPDATE");
-  std::future<absl::Status> blocked = std::async(
-      std::launch::async, [&] { return store.users.UpdateUser(update).status(); });
+  std::future<absl::Status> blocked = std::async(std::launch::async, [&] {
+    return store.users.UpdateUser(update).status();
+  });
   const bool cancelled_in_time =
       blocked.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
   lock.abort();
@@ -1240,7 +1275,7 @@ TEST_F(PostgresStoresTest, StatementTimeoutIsUnavailable) {
 
 TEST(PostgresConnectionTest, RefusedConnectionIsUnavailableQuickly) {
   PostgresStores store("postgresql://postgres@127.0.0.1:1/users",
-                          std::chrono::seconds(1));
+                       std::chrono::seconds(1));
   const auto start = std::chrono::steady_clock::now();
   absl::Status status = store.maintenance.Ping();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
@@ -1253,8 +1288,7 @@ TEST(PostgresConnectionTest, RefusedConnectionIsUnavailableQuickly) {
 
 // A server that accepts TCP connections but never answers: connect_timeout
 // bounds the wait.
-TEST(PostgresConnectionTest,
-     SilentServerIsUnavailableWithinConnectTimeout) {
+TEST(PostgresConnectionTest, SilentServerIsUnavailableWithinConnectTimeout) {
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(listener, 0);
   sockaddr_in address{};
@@ -1286,13 +1320,15 @@ TEST(PostgresConnectionTest,
 
 TEST(PostgresConnectionTest, MalformedConnectionStringIsInvalidArgument) {
   PostgresStores store("host=h nonsense", std::chrono::seconds(1));
-  EXPECT_EQ(store.maintenance.Ping().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store.maintenance.Ping().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(PostgresStoresTest, CountsLoginFailuresPerAddressAndPerIdentifier) {
   LoginAttempt here{project_, "ann", "192.0.2.1"};
   LoginAttempt there{project_, "ann", "198.51.100.7"};
-  absl::StatusOr<LoginFailures> none = store_.sessions.GetLoginFailures(here, 3, 3600);
+  absl::StatusOr<LoginFailures> none =
+      store_.sessions.GetLoginFailures(here, 3, 3600);
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_EQ(none->consecutive_failures, 0);
   EXPECT_FALSE(none->limit_reached_time.has_value());
@@ -1301,7 +1337,8 @@ TEST_F(PostgresStoresTest, CountsLoginFailuresPerAddressAndPerIdentifier) {
   ASSERT_TRUE(store_.sessions.RecordLoginFailure(here).ok());
   ASSERT_TRUE(store_.sessions.RecordLoginFailure(here).ok());
   ASSERT_TRUE(store_.sessions.RecordLoginFailure(there).ok());
-  absl::StatusOr<LoginFailures> mine = store_.sessions.GetLoginFailures(here, 3, 3600);
+  absl::StatusOr<LoginFailures> mine =
+      store_.sessions.GetLoginFailures(here, 3, 3600);
   ASSERT_TRUE(mine.ok()) << mine.status();
   EXPECT_EQ(mine->consecutive_failures, 2);
   EXPECT_NEAR(mine->last_failure_time, mine->now, 5);
@@ -1309,16 +1346,17 @@ TEST_F(PostgresStoresTest, CountsLoginFailuresPerAddressAndPerIdentifier) {
   ASSERT_TRUE(mine->limit_reached_time.has_value());
   EXPECT_LE(*mine->limit_reached_time, mine->now);
   // ...but not one of 4, and other identifiers are untouched.
-  EXPECT_FALSE(store_.sessions.GetLoginFailures(here, 4, 3600)->limit_reached_time);
-  absl::StatusOr<LoginFailures> other =
-      store_.sessions.GetLoginFailures(LoginAttempt{project_, "bob", "192.0.2.1"}, 1,
-                              3600);
+  EXPECT_FALSE(
+      store_.sessions.GetLoginFailures(here, 4, 3600)->limit_reached_time);
+  absl::StatusOr<LoginFailures> other = store_.sessions.GetLoginFailures(
+      LoginAttempt{project_, "bob", "192.0.2.1"}, 1, 3600);
   EXPECT_EQ(other->consecutive_failures, 0);
   EXPECT_FALSE(other->limit_reached_time.has_value());
   // Failures older than the window do not count.
   TestDatabase::Get().Query(
       "UPDATE login_failures SET failure_time = now() - interval '2 hours'");
-  EXPECT_FALSE(store_.sessions.GetLoginFailures(here, 1, 3600)->limit_reached_time);
+  EXPECT_FALSE(
+      store_.sessions.GetLoginFailures(here, 1, 3600)->limit_reached_time);
 }
 
 TEST_F(PostgresStoresTest, ALoginEndsItsAddressesFailureStreakOnly) {
@@ -1332,11 +1370,12 @@ TEST_F(PostgresStoresTest, ALoginEndsItsAddressesFailureStreakOnly) {
   EXPECT_EQ(store_.sessions.GetLoginFailures(login.attempt, 100, 3600)
                 ->consecutive_failures,
             0);
-  EXPECT_EQ(store_.sessions.GetLoginFailures(elsewhere, 100, 3600)->consecutive_failures,
+  EXPECT_EQ(store_.sessions.GetLoginFailures(elsewhere, 100, 3600)
+                ->consecutive_failures,
             1);
   // The identifier's hourly log is not wiped by a success.
-  EXPECT_TRUE(
-      store_.sessions.GetLoginFailures(login.attempt, 2, 3600)->limit_reached_time);
+  EXPECT_TRUE(store_.sessions.GetLoginFailures(login.attempt, 2, 3600)
+                  ->limit_reached_time);
 }
 
 TEST_F(PostgresStoresTest, NoSessionFromAPasswordThatChangedMeanwhile) {
@@ -1362,7 +1401,8 @@ TEST_F(PostgresStoresTest, ALoginBeyondTheLimitEndsTheOldestSessions) {
   for (char tag : {'1', '2', '3', '4'}) {
     SessionLogin login = LoginOf(user.id, tag);
     login.max_sessions = 3;
-    absl::StatusOr<SessionRecord> session = store_.sessions.CreateSession(login);
+    absl::StatusOr<SessionRecord> session =
+        store_.sessions.CreateSession(login);
     ASSERT_TRUE(session.ok()) << session.status();
     ids.push_back(session->id);
   }
@@ -1376,7 +1416,7 @@ TEST_F(PostgresStoresTest, ALoginBeyondTheLimitEndsTheOldestSessions) {
 TEST_F(PostgresStoresTest, HousekeepingDeletesOnlyWhatIsStaleInBatches) {
   UserRecord user = Create(Basics("sweeper"));
   for (char tag : {'a', 'b', 'c'}) Session(user.id, tag, -60);  // expired
-  Session(user.id, 'd');                                          // live
+  Session(user.id, 'd');                                        // live
   LoginAttempt old_attempt{project_, "old", "192.0.2.9"};
   LoginAttempt new_attempt{project_, "new", "192.0.2.9"};
   ASSERT_TRUE(store_.sessions.RecordLoginFailure(old_attempt).ok());
@@ -1389,18 +1429,21 @@ TEST_F(PostgresStoresTest, HousekeepingDeletesOnlyWhatIsStaleInBatches) {
       "SET last_failure_time = now() - interval '2 days' "
       "WHERE identifier_key = 'old'");
 
-  absl::StatusOr<Housekeeping> first = store_.maintenance.DeleteStaleRows(2, 3600, 86400);
+  absl::StatusOr<Housekeeping> first =
+      store_.maintenance.DeleteStaleRows(2, 3600, 86400);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->expired_sessions, 2);  // one batch
   EXPECT_EQ(first->login_failures, 1);
   EXPECT_EQ(first->failure_streaks, 1);
-  absl::StatusOr<Housekeeping> second = store_.maintenance.DeleteStaleRows(2, 3600, 86400);
+  absl::StatusOr<Housekeeping> second =
+      store_.maintenance.DeleteStaleRows(2, 3600, 86400);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->expired_sessions, 1);
   EXPECT_EQ(second->login_failures, 0);
   EXPECT_EQ(second->failure_streaks, 0);
   EXPECT_TRUE(store_.credentials.FindToken(TokenHash('d')).ok());
-  EXPECT_EQ(store_.sessions.GetLoginFailures(new_attempt, 1, 3600)->consecutive_failures,
+  EXPECT_EQ(store_.sessions.GetLoginFailures(new_attempt, 1, 3600)
+                ->consecutive_failures,
             1);
 }
 
@@ -1409,7 +1452,8 @@ TEST_F(PostgresStoresTest, SuspendAddsASuspensionEndsSessionsAndAudits) {
   Session(user.id, 'a');
   Session(user.id, 'b');
   ASSERT_TRUE(
-      store_.credentials.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id)).ok());
+      store_.credentials.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id))
+          .ok());
   const int64_t before = Count(
       "SELECT (extract(epoch FROM now()) * 1000000)"
       "::bigint");
@@ -1431,7 +1475,8 @@ TEST_F(PostgresStoresTest, SuspendAddsASuspensionEndsSessionsAndAudits) {
             0);
   EXPECT_EQ(store_.credentials.FindToken(TokenHash('a')).status().code(),
             absl::StatusCode::kNotFound);
-  absl::StatusOr<TokenRecord> key = store_.credentials.FindToken(TokenHash('k'));
+  absl::StatusOr<TokenRecord> key =
+      store_.credentials.FindToken(TokenHash('k'));
   ASSERT_TRUE(key.ok()) << key.status();
   EXPECT_TRUE(key->user_suspended);
 
@@ -1469,11 +1514,14 @@ TEST_F(PostgresStoresTest, SuspensionsWithAnEndAddUpAndStoreTheEnd) {
 }
 
 TEST_F(PostgresStoresTest, SuspendOrUnsuspendOfUnknownUserIsNotFound) {
-  EXPECT_EQ(Reason(store_.users.SuspendUser(SuspensionOf(987654321, "x")).status()),
-            "USER_NOT_FOUND");
   EXPECT_EQ(
-      Reason(store_.users.UnsuspendUser(project_, 987654321, "users/1", "", std::nullopt).status()),
+      Reason(store_.users.SuspendUser(SuspensionOf(987654321, "x")).status()),
       "USER_NOT_FOUND");
+  EXPECT_EQ(Reason(store_.users
+                       .UnsuspendUser(project_, 987654321, "users/1", "",
+                                      std::nullopt)
+                       .status()),
+            "USER_NOT_FOUND");
   EXPECT_EQ(Count("SELECT count(*) FROM user_events WHERE user_id = "
                   "987654321"),
             0);
@@ -1491,11 +1539,12 @@ TEST_F(PostgresStoresTest, UnsuspendEndsTheActiveSuspensionsAndKeepsThem) {
   timed.expire_time_micros = 32472144000000000;
   ASSERT_TRUE(store_.users.SuspendUser(timed).ok());
   ASSERT_TRUE(
-      store_.credentials.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id)).ok());
+      store_.credentials.CreateApiKey(Key(TokenHash('k'), {"read"}, user.id))
+          .ok());
   ASSERT_TRUE(store_.credentials.FindToken(TokenHash('k'))->user_suspended);
 
-  absl::StatusOr<UserRecord> unsuspended =
-      store_.users.UnsuspendUser(project_, user.id, "users/1", "req-unsuspend", std::nullopt);
+  absl::StatusOr<UserRecord> unsuspended = store_.users.UnsuspendUser(
+      project_, user.id, "users/1", "req-unsuspend", std::nullopt);
   ASSERT_TRUE(unsuspended.ok()) << unsuspended.status();
   EXPECT_EQ(unsuspended->user.suspensions_size(), 0);
   EXPECT_FALSE(store_.credentials.FindToken(TokenHash('k'))->user_suspended);
@@ -1525,8 +1574,8 @@ TEST_F(PostgresStoresTest, UnsuspendEndsTheActiveSuspensionsAndKeepsThem) {
   EXPECT_EQ(events[0][2].as<std::string>(), "req-unsuspend");
 
   // With nothing in force, nothing is written.
-  absl::StatusOr<UserRecord> again =
-      store_.users.UnsuspendUser(project_, user.id, "users/1", "req-again", std::nullopt);
+  absl::StatusOr<UserRecord> again = store_.users.UnsuspendUser(
+      project_, user.id, "users/1", "req-again", std::nullopt);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->version, unsuspended->version);
   EXPECT_EQ(StoredSuspensions(user.id), stored);
@@ -1545,7 +1594,8 @@ TEST_F(PostgresStoresTest, NoSessionWhileASuspensionIsInForce) {
   // A password that changed meanwhile is told first: it was never right.
   SessionLogin stale = LoginOf(user.id, 'y');
   stale.password_hash = "$argon2id$an-older-password";
-  EXPECT_EQ(Reason(store_.sessions.CreateSession(stale).status()), "PASSWORD_CHANGED");
+  EXPECT_EQ(Reason(store_.sessions.CreateSession(stale).status()),
+            "PASSWORD_CHANGED");
   EXPECT_EQ(Count("SELECT count(*) FROM sessions WHERE user_id = " +
                   std::to_string(user.id)),
             0);
@@ -1565,8 +1615,8 @@ TEST_F(PostgresStoresTest, ASuspensionEndsTheSessionOfALoginItWaitedFor) {
   UserRecord user = Create(Basics("racing_login"));
   const std::string application = "suspend_race_test";
   PostgresStores suspender(TestDatabase::Get().ConnectionStringWith(
-                                  {{"application_name", application}}),
-                              kTimeout);
+                               {{"application_name", application}}),
+                           kTimeout);
   // A login that holds the user's row lock and has inserted its session.
   pqxx::connection login(TestDatabase::Get().connection_string());
   pqxx::work transaction(login);
@@ -1578,9 +1628,10 @@ TEST_F(PostgresStoresTest, ASuspensionEndsTheSessionOfALoginItWaitedFor) {
       transaction.quote(project_) + ", " + std::to_string(user.id) +
       ", '\\x01', now() + interval '1 hour')");
 
-  std::future<absl::StatusOr<UserRecord>> suspended = std::async(
-      std::launch::async,
-      [&] { return suspender.users.SuspendUser(SuspensionOf(user.id, "raced")); });
+  std::future<absl::StatusOr<UserRecord>> suspended =
+      std::async(std::launch::async, [&] {
+        return suspender.users.SuspendUser(SuspensionOf(user.id, "raced"));
+      });
   ASSERT_TRUE(WaitForLockWaiter(application));
   transaction.commit();
   absl::StatusOr<UserRecord> result = suspended.get();
@@ -1594,8 +1645,8 @@ TEST_F(PostgresStoresTest, ALoginThatWaitedForASuspensionGetsNoSession) {
   UserRecord user = Create(Basics("racing_suspend"));
   const std::string application = "login_race_test";
   PostgresStores logger(TestDatabase::Get().ConnectionStringWith(
-                               {{"application_name", application}}),
-                           kTimeout);
+                            {{"application_name", application}}),
+                        kTimeout);
   // A suspension committing while the login waits for the row lock.
   pqxx::connection admin(TestDatabase::Get().connection_string());
   pqxx::work transaction(admin);
@@ -1604,9 +1655,9 @@ TEST_F(PostgresStoresTest, ALoginThatWaitedForASuspensionGetsNoSession) {
            "create_time": "2020-01-01T00:00:00Z"}]' WHERE id = )" +
       std::to_string(user.id));
 
-  std::future<absl::StatusOr<SessionRecord>> session =
-      std::async(std::launch::async,
-                 [&] { return logger.sessions.CreateSession(LoginOf(user.id, 'r')); });
+  std::future<absl::StatusOr<SessionRecord>> session = std::async(
+      std::launch::async,
+      [&] { return logger.sessions.CreateSession(LoginOf(user.id, 'r')); });
   ASSERT_TRUE(WaitForLockWaiter(application));
   transaction.commit();
   EXPECT_EQ(Reason(session.get().status()), "USER_SUSPENDED");

@@ -38,7 +38,8 @@ class Recorder {
   // The next event; nullopt after kTimeout without one.
   std::optional<Event> Next() {
     std::unique_lock<std::mutex> lock(mutex_);
-    if (!arrived_.wait_for(lock, kTimeout, [this] { return !events_.empty(); })) {
+    if (!arrived_.wait_for(lock, kTimeout,
+                           [this] { return !events_.empty(); })) {
       return std::nullopt;
     }
     Event event = events_.front();
@@ -81,11 +82,11 @@ class Recorder {
 std::string Sha(char tag) { return std::string(32, tag); }
 
 std::string Hex(const std::string& bytes) {
-  static const char digits[] = "0123456789abcdef";
+  static const char kDigits[] = "0123456789abcdef";
   std::string hex;
   for (unsigned char c : bytes) {
-    hex += digits[c >> 4];
-    hex += digits[c & 15];
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
   }
   return hex;
 }
@@ -145,12 +146,16 @@ TEST_F(PrincipalChangeListenerTest, AnnouncesWhatChangesAPrincipal) {
   const std::string user_id = std::to_string(id);
   const std::string live = Hex(Sha('a')), expired = Hex(Sha('b')),
                     key = Hex(Sha('c'));
-  db.Query("INSERT INTO sessions (project_id, user_id, token_hash, "
-           "expire_time) VALUES ('pcl', " + user_id + ", decode('" + live +
-           "', 'hex'), now() + interval '1 hour'), ('pcl', " + user_id +
-           ", decode('" + expired + "', 'hex'), now() - interval '1 hour')");
-  db.Query("INSERT INTO api_keys (project_id, token_hash, scopes) VALUES "
-           "('pcl', decode('" + key + "', 'hex'), '[\"read\"]')");
+  db.Query(
+      "INSERT INTO sessions (project_id, user_id, token_hash, "
+      "expire_time) VALUES ('pcl', " +
+      user_id + ", decode('" + live +
+      "', 'hex'), now() + interval '1 hour'), ('pcl', " + user_id +
+      ", decode('" + expired + "', 'hex'), now() - interval '1 hour')");
+  db.Query(
+      "INSERT INTO api_keys (project_id, token_hash, scopes) VALUES "
+      "('pcl', decode('" +
+      key + "', 'hex'), '[\"read\"]')");
 
   // Profile changes and deleting an expired session announce nothing: the
   // next announcement is the role change.
@@ -164,14 +169,17 @@ TEST_F(PrincipalChangeListenerTest, AnnouncesWhatChangesAPrincipal) {
   EXPECT_EQ(change.project_id, "pcl");
   EXPECT_EQ(change.user_id, id);
 
-  db.Query("UPDATE users SET suspensions = '[{\"reason\": \"r\"}]' WHERE id = " +
-           user_id);
+  db.Query(
+      "UPDATE users SET suspensions = '[{\"reason\": \"r\"}]' WHERE id = " +
+      user_id);
   EXPECT_EQ(recorder_.NextChange().kind, PrincipalChange::Kind::kUser);
   db.Query("UPDATE users SET password_hash = 'y' WHERE id = " + user_id);
   EXPECT_EQ(recorder_.NextChange().kind, PrincipalChange::Kind::kUser);
 
-  db.Query("UPDATE sessions SET expire_time = now() WHERE token_hash = "
-           "decode('" + live + "', 'hex')");
+  db.Query(
+      "UPDATE sessions SET expire_time = now() WHERE token_hash = "
+      "decode('" +
+      live + "', 'hex')");
   change = recorder_.NextChange();
   EXPECT_EQ(change.kind, PrincipalChange::Kind::kToken);
   EXPECT_EQ(change.token_hash, Sha('a'));
@@ -195,9 +203,9 @@ TEST_F(PrincipalChangeListenerTest, AnnouncesWhatChangesAPrincipal) {
   std::set<PrincipalChange::Kind> kinds;
   kinds.insert(recorder_.NextChange().kind);
   kinds.insert(recorder_.NextChange().kind);
-  EXPECT_EQ(kinds, (std::set<PrincipalChange::Kind>{
-                       PrincipalChange::Kind::kToken,
-                       PrincipalChange::Kind::kUser}));
+  EXPECT_EQ(kinds,
+            (std::set<PrincipalChange::Kind>{PrincipalChange::Kind::kToken,
+                                             PrincipalChange::Kind::kUser}));
 
   // A rolled-back change announces nothing.
   {

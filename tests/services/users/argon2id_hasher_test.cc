@@ -165,6 +165,8 @@ TEST(Argon2idHasherTest, HashesConcurrently) {
   std::vector<std::string> hashes(4);
   std::vector<int> verified(4, 0);
   std::vector<std::thread> threads;
+  threads.reserve(4);
+
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       std::string password = "password-" + std::to_string(i);
@@ -229,7 +231,8 @@ INSTANTIATE_TEST_SUITE_P(
                       WithHeader("$argon2id$v=19$m=64,t=1,p=1") + "$extra"},
         MalformedCase{"no_leading_dollar",
                       WithHeader("argon2id$v=19$m=64,t=1,p=1")},
-        MalformedCase{"iterations_0", WithHeader("$argon2id$v=19$m=64,t=0,p=1")},
+        MalformedCase{"iterations_0",
+                      WithHeader("$argon2id$v=19$m=64,t=0,p=1")},
         MalformedCase{"memory_0", WithHeader("$argon2id$v=19$m=0,t=1,p=1")},
         MalformedCase{"memory_below_8_per_lane",
                       WithHeader("$argon2id$v=19$m=64,t=1,p=16")},

@@ -57,8 +57,8 @@ const std::map<std::string, TokenRecord>& Tokens() {
       {"key_all", ApiKey({"read", "write", "admin"})},
       {"bound_read", ApiKey({"read"}, kUser)},
       {"bound_write", ApiKey({"write"}, kUser)},
-      {"bound_all", ApiKey({"read", "write", "admin"}, kUser,
-                           v1::User::ROLE_ADMIN)},
+      {"bound_all",
+       ApiKey({"read", "write", "admin"}, kUser, v1::User::ROLE_ADMIN)},
       // An admin key of a user who is no longer an admin.
       {"bound_all_demoted", ApiKey({"read", "write", "admin"}, kUser)},
   };
@@ -118,8 +118,8 @@ TEST_P(AuthorizeUserAccessTest, Decides) {
   }
 }
 
-constexpr Access R = Access::kRead;
-constexpr Access W = Access::kWrite;
+constexpr Access kR = Access::kRead;
+constexpr Access kW = Access::kWrite;
 constexpr Target kSelf = Target::kSelf;
 constexpr Target kOther = Target::kOther;
 constexpr Target kElsewhere = Target::kOtherProject;
@@ -128,53 +128,53 @@ INSTANTIATE_TEST_SUITE_P(
     Table, AuthorizeUserAccessTest,
     ::testing::Values(
         // A user's session: itself only, in its project.
-        AccessCase{"session_user", kSelf, R, false, ""},
-        AccessCase{"session_user", kSelf, W, false, ""},
-        AccessCase{"session_user", kSelf, R, true, ""},
-        AccessCase{"session_user", kSelf, W, true, ""},
-        AccessCase{"session_user", kOther, R, false, "NOT_SELF"},
-        AccessCase{"session_user", kOther, W, false, "NOT_SELF"},
-        AccessCase{"session_user", kOther, W, true, "NOT_SELF"},
-        AccessCase{"session_user", kElsewhere, R, false, "OTHER_PROJECT"},
-        AccessCase{"session_user", kElsewhere, W, false, "OTHER_PROJECT"},
+        AccessCase{"session_user", kSelf, kR, false, ""},
+        AccessCase{"session_user", kSelf, kW, false, ""},
+        AccessCase{"session_user", kSelf, kR, true, ""},
+        AccessCase{"session_user", kSelf, kW, true, ""},
+        AccessCase{"session_user", kOther, kR, false, "NOT_SELF"},
+        AccessCase{"session_user", kOther, kW, false, "NOT_SELF"},
+        AccessCase{"session_user", kOther, kW, true, "NOT_SELF"},
+        AccessCase{"session_user", kElsewhere, kR, false, "OTHER_PROJECT"},
+        AccessCase{"session_user", kElsewhere, kW, false, "OTHER_PROJECT"},
         // An admin's session: every user of its project, unless self_only.
-        AccessCase{"session_admin", kSelf, R, false, ""},
-        AccessCase{"session_admin", kSelf, W, true, ""},
-        AccessCase{"session_admin", kOther, R, false, ""},
-        AccessCase{"session_admin", kOther, W, false, ""},
-        AccessCase{"session_admin", kOther, R, true, "NOT_SELF"},
-        AccessCase{"session_admin", kOther, W, true, "NOT_SELF"},
-        AccessCase{"session_admin", kElsewhere, R, false, "OTHER_PROJECT"},
-        AccessCase{"session_admin", kElsewhere, W, true, "OTHER_PROJECT"},
+        AccessCase{"session_admin", kSelf, kR, false, ""},
+        AccessCase{"session_admin", kSelf, kW, true, ""},
+        AccessCase{"session_admin", kOther, kR, false, ""},
+        AccessCase{"session_admin", kOther, kW, false, ""},
+        AccessCase{"session_admin", kOther, kR, true, "NOT_SELF"},
+        AccessCase{"session_admin", kOther, kW, true, "NOT_SELF"},
+        AccessCase{"session_admin", kElsewhere, kR, false, "OTHER_PROJECT"},
+        AccessCase{"session_admin", kElsewhere, kW, true, "OTHER_PROJECT"},
         // Keys bound to no user: no "self"; scopes checked before NOT_SELF.
-        AccessCase{"key_read", kOther, R, false, "NOT_SELF"},
-        AccessCase{"key_read", kOther, W, false, "SCOPE_MISSING", "write"},
-        AccessCase{"key_read", kElsewhere, W, false, "OTHER_PROJECT"},
-        AccessCase{"key_write", kOther, R, false, "NOT_SELF"},
-        AccessCase{"key_write", kOther, W, false, "NOT_SELF"},
-        AccessCase{"key_admin", kOther, R, false, "SCOPE_MISSING", "read"},
-        AccessCase{"key_admin", kOther, W, false, "SCOPE_MISSING", "write"},
-        AccessCase{"key_all", kOther, R, false, ""},
-        AccessCase{"key_all", kOther, W, false, ""},
-        AccessCase{"key_all", kOther, R, true, "NOT_SELF"},
-        AccessCase{"key_all", kOther, W, true, "NOT_SELF"},
-        AccessCase{"key_all", kElsewhere, R, false, "OTHER_PROJECT"},
+        AccessCase{"key_read", kOther, kR, false, "NOT_SELF"},
+        AccessCase{"key_read", kOther, kW, false, "SCOPE_MISSING", "write"},
+        AccessCase{"key_read", kElsewhere, kW, false, "OTHER_PROJECT"},
+        AccessCase{"key_write", kOther, kR, false, "NOT_SELF"},
+        AccessCase{"key_write", kOther, kW, false, "NOT_SELF"},
+        AccessCase{"key_admin", kOther, kR, false, "SCOPE_MISSING", "read"},
+        AccessCase{"key_admin", kOther, kW, false, "SCOPE_MISSING", "write"},
+        AccessCase{"key_all", kOther, kR, false, ""},
+        AccessCase{"key_all", kOther, kW, false, ""},
+        AccessCase{"key_all", kOther, kR, true, "NOT_SELF"},
+        AccessCase{"key_all", kOther, kW, true, "NOT_SELF"},
+        AccessCase{"key_all", kElsewhere, kR, false, "OTHER_PROJECT"},
         // Keys bound to a user act as that user, within their scopes.
-        AccessCase{"bound_read", kSelf, R, false, ""},
-        AccessCase{"bound_read", kSelf, R, true, ""},
-        AccessCase{"bound_read", kSelf, W, false, "SCOPE_MISSING", "write"},
-        AccessCase{"bound_read", kOther, R, false, "NOT_SELF"},
-        AccessCase{"bound_read", kElsewhere, R, false, "OTHER_PROJECT"},
-        AccessCase{"bound_write", kSelf, R, false, ""},
-        AccessCase{"bound_write", kSelf, W, true, ""},
-        AccessCase{"bound_write", kOther, W, false, "NOT_SELF"},
-        AccessCase{"bound_write", kElsewhere, W, false, "OTHER_PROJECT"},
-        AccessCase{"bound_all", kSelf, W, true, ""},
-        AccessCase{"bound_all", kOther, W, false, ""},
-        AccessCase{"bound_all", kOther, W, true, "NOT_SELF"},
-        AccessCase{"bound_all", kElsewhere, R, false, "OTHER_PROJECT"},
-        AccessCase{"bound_all_demoted", kSelf, W, false, ""},
-        AccessCase{"bound_all_demoted", kOther, W, false, "NOT_SELF"}),
+        AccessCase{"bound_read", kSelf, kR, false, ""},
+        AccessCase{"bound_read", kSelf, kR, true, ""},
+        AccessCase{"bound_read", kSelf, kW, false, "SCOPE_MISSING", "write"},
+        AccessCase{"bound_read", kOther, kR, false, "NOT_SELF"},
+        AccessCase{"bound_read", kElsewhere, kR, false, "OTHER_PROJECT"},
+        AccessCase{"bound_write", kSelf, kR, false, ""},
+        AccessCase{"bound_write", kSelf, kW, true, ""},
+        AccessCase{"bound_write", kOther, kW, false, "NOT_SELF"},
+        AccessCase{"bound_write", kElsewhere, kW, false, "OTHER_PROJECT"},
+        AccessCase{"bound_all", kSelf, kW, true, ""},
+        AccessCase{"bound_all", kOther, kW, false, ""},
+        AccessCase{"bound_all", kOther, kW, true, "NOT_SELF"},
+        AccessCase{"bound_all", kElsewhere, kR, false, "OTHER_PROJECT"},
+        AccessCase{"bound_all_demoted", kSelf, kW, false, ""},
+        AccessCase{"bound_all_demoted", kOther, kW, false, "NOT_SELF"}),
     [](const auto& info) { return CaseName(info.param); });
 
 TEST(AuthorizeRoleChangeTest, OnlyAdminsMayChangeRoles) {
@@ -362,9 +362,9 @@ TEST(AuthorizeProjectCreationTest, OnlyTheOperatorKeyCreatesProjects) {
   EXPECT_TRUE(AuthorizeProjectCreation(PrincipalFromToken(operator_key)).ok());
   // An admin key of project default is not the operator.
   operator_key.is_operator = false;
-  EXPECT_EQ(test::Reason(
-                AuthorizeProjectCreation(PrincipalFromToken(operator_key))),
-            "OPERATOR_ONLY");
+  EXPECT_EQ(
+      test::Reason(AuthorizeProjectCreation(PrincipalFromToken(operator_key))),
+      "OPERATOR_ONLY");
   EXPECT_EQ(test::Reason(AuthorizeProjectCreation(
                 PrincipalFromToken(Tokens().at("session_admin")))),
             "OPERATOR_ONLY");

@@ -1,8 +1,8 @@
 #include "services/users/bounded_executor.h"
 
 #include <algorithm>
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <future>
 #include <memory>

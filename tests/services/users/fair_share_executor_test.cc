@@ -197,7 +197,7 @@ TEST(FairShareExecutorTest, KeysAreServedInTurn) {
   FairShareExecutor executor(/*threads=*/1, /*capacity=*/64,
                              /*per_key_running=*/1, /*per_key_waiting=*/16);
   Gate gate;
-  auto record = [&](std::string name) {
+  auto record = [&](const std::string& name) {
     return Job([&, name] {
       std::lock_guard<std::mutex> lock(mutex);
       order.push_back(name);

@@ -207,7 +207,7 @@ TEST_F(HashingJobsTest, HashQueueFullIsResourceExhaustedAtOnce) {
   bool called = false;
   absl::Status status;
   std::thread::id thread;
-  SubmitHash(deps_, "pw", [&](absl::StatusOr<std::string> hash) {
+  SubmitHash(deps_, "pw", [&](const absl::StatusOr<std::string>& hash) {
     called = true;
     thread = std::this_thread::get_id();
     status = hash.status();
@@ -226,10 +226,11 @@ TEST_F(HashingJobsTest, VerifyQueueFullIsResourceExhaustedAtOnce) {
   FillExecutor();
   bool called = false;
   absl::Status status;
-  SubmitVerify(deps_, "pw", "hash:pw", [&](absl::StatusOr<bool> verdict) {
-    called = true;
-    status = verdict.status();
-  });
+  SubmitVerify(deps_, "pw", "hash:pw",
+               [&](const absl::StatusOr<bool>& verdict) {
+                 called = true;
+                 status = verdict.status();
+               });
   ASSERT_TRUE(called);
   EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(test::Reason(status), "HASH_QUEUE_FULL");
@@ -248,7 +249,7 @@ TEST_F(HashingJobsTest, AHashWhoseCallerGaveUpIsNeverComputed) {
   auto future = result->get_future();
   SubmitVerify(
       deps_, "pw", "hash:pw",
-      [result](absl::StatusOr<bool> verdict) {
+      [result](const absl::StatusOr<bool>& verdict) {
         result->set_value(verdict.status());
       },
       std::chrono::steady_clock::now());  // already passed when it is taken

@@ -34,8 +34,9 @@ TEST(TakePageTest, HandsOnAPageAndPointsPastItsLastRow) {
   std::vector<int64_t> seen;
   FieldViolations violations;
   PageRequest page = ParsePageRequest(2, "", violations);
-  EXPECT_EQ(TakePage(rows, page, [&](const Row& row) { seen.push_back(row.id); }),
-            "5");
+  EXPECT_EQ(
+      TakePage(rows, page, [&](const Row& row) { seen.push_back(row.id); }),
+      "5");
   EXPECT_EQ(seen, (std::vector<int64_t>{3, 5}));
   std::vector<Row> last = {{11}};
   EXPECT_EQ(TakePage(last, page, [](const Row&) {}), "");

@@ -200,7 +200,8 @@ TEST_F(PrincipalCacheTest, StartsNotListening) {
 }
 
 TEST_F(PrincipalCacheTest, AFullCacheDropsExpiredEntriesBeforeRefusing) {
-  PrincipalCache cache(seconds(10), [this] { return now_; }, 2);
+  PrincipalCache cache(
+      seconds(10), [this] { return now_; }, 2);
   cache.SetListening(true);
   ASSERT_TRUE(cache.Insert("a", Session("p", 1), cache.BeginFill()));
   now_ += seconds(5);

@@ -126,7 +126,10 @@ TEST(TruncateUtf8Test, KeepsWholeCharactersWithinTheLimit) {
 }
 
 TEST(TruncateUtf8Test, StopsAtInvalidBytes) {
-  EXPECT_EQ(TruncateUtf8("ab\xFF" "cd", 10), "ab");
+  EXPECT_EQ(TruncateUtf8("ab\xFF"
+                         "cd",
+                         10),
+            "ab");
   EXPECT_EQ(TruncateUtf8("ab\xC3", 10), "ab");  // a cut character
 }
 

@@ -749,10 +749,10 @@ TEST(MetadataTest, RefusesNaNAndInfinity) {
         ->set_number_value(number);
     absl::Status status = Validate(
         user, Columns({UserColumn::kMetadata, UserColumn::kSecureMetadata}));
-    EXPECT_THAT(test::Metadata(status),
-                UnorderedElementsAre(Pair("user.metadata", "INVALID_FORMAT"),
-                                     Pair("user.secure_metadata",
-                                          "INVALID_FORMAT")));
+    EXPECT_THAT(
+        test::Metadata(status),
+        UnorderedElementsAre(Pair("user.metadata", "INVALID_FORMAT"),
+                             Pair("user.secure_metadata", "INVALID_FORMAT")));
   }
 }
 
@@ -760,8 +760,9 @@ TEST(MetadataTest, RefusesControlCharactersInKeys) {
   v1::User user;
   (*user.mutable_metadata()->mutable_fields())["a\x01b"].set_bool_value(true);
   absl::Status status = Validate(user, Columns({UserColumn::kMetadata}));
-  EXPECT_THAT(test::Metadata(status),
-              UnorderedElementsAre(Pair("user.metadata", "INVALID_CHARACTERS")));
+  EXPECT_THAT(
+      test::Metadata(status),
+      UnorderedElementsAre(Pair("user.metadata", "INVALID_CHARACTERS")));
 }
 
 TEST(MetadataTest, AcceptsNestedValues) {
