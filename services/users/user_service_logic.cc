@@ -262,8 +262,9 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         }
         Write(stores, *shared_plan, done);
       },
-      [this](const IdempotencyRecord& record, Callback<UpdateUserResult> done) {
-        ReplayUpdate(record, std::move(done));
+      [this](const IdempotencyRecord& record,
+             const Callback<UpdateUserResult>& done) {
+        ReplayUpdate(record, done);
       },
       std::move(done));
 }

@@ -88,7 +88,8 @@ UserChanges Everything(const std::string& username) {
   changes.values.set_display_name("Ada L.");
   changes.values.set_role(v1::User::ROLE_ADMIN);
   changes.values.set_avatar_uri("https://example.com/a.png");
-  changes.values.set_bio("Analytical engines; \"quotes\", 'apostrophes' and \\ ünïcode");
+  changes.values.set_bio(
+      "Analytical engines; \"quotes\", 'apostrophes' and \\ ünïcode");
   SetBirthDate(changes.values, 1815, 12, 10);
   changes.values.mutable_location()->set_latitude(51.507350999999999);
   changes.values.mutable_location()->set_longitude(-0.12775829999999999);

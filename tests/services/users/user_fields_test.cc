@@ -143,7 +143,8 @@ TEST(UserFieldsBindTest, BindsEveryFieldInStorageForm) {
   EXPECT_EQ(params[13], "151.25");
   EXPECT_EQ(nlohmann::json::parse(params[14]),
             nlohmann::json({{"theme", "dark"}, {"size", 2}}));
-  EXPECT_EQ(nlohmann::json::parse(params[15]), nlohmann::json({{"pin", "1234"}}));
+  EXPECT_EQ(nlohmann::json::parse(params[15]),
+            nlohmann::json({{"pin", "1234"}}));
   EXPECT_EQ(params[16], "pt-BR");
   EXPECT_EQ(nlohmann::json::parse(params[17]),
             nlohmann::json::array({"ads", "quote\"d"}));
