@@ -230,7 +230,7 @@ TEST_F(PostgresStoresTest, CreateAndGetRoundTripEveryColumn) {
   EXPECT_EQ(user.display_name(), "Ada L.");
   EXPECT_EQ(user.role(), v1::User::ROLE_ADMIN);
   EXPECT_EQ(user.avatar_uri(), "https://example.com/a.png");
-  EXPECT_EQ(user.bio(), Everything("ada").bio);
+  EXPECT_EQ(user.bio(), Everything("ada").values.bio());
   EXPECT_EQ(user.birth_date().year(), 1815);
   EXPECT_EQ(user.birth_date().month(), 12);
   EXPECT_EQ(user.birth_date().day(), 10);
@@ -726,7 +726,7 @@ TEST_F(PostgresStoresTest, RotationOfAnEndedSessionCreatesNone) {
 TEST_F(PostgresStoresTest, FindsLiveSessionsButNotExpiredOnes) {
   UserChanges admin = Basics("sessionuser");
   Add(admin.columns, UserColumn::kRole);
-  admin.role = v1::User::ROLE_ADMIN;
+  admin.values.set_role(v1::User::ROLE_ADMIN);
   UserRecord user = Create(admin);
   SessionRecord live = Session(user.id, 'l');
   Session(user.id, 'm', -1);  // expired a second ago
