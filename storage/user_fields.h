@@ -239,7 +239,8 @@ inline constexpr UserField kUserFields[] = {
      [](const v1::User& u) { return u.role() != v1::User::ROLE_UNSPECIFIED; },
      "role", "$$$0::smallint", "role = $$$0::smallint", 1,
      [](const UserChanges& c, SqlParams& p) {
-       // ROLE_UNSPECIFIED only reaches here unset: a new user's default.
+       // Validation refuses ROLE_UNSPECIFIED in a mask, so it only reaches
+       // here from CreateUser's defaults for columns outside the set.
        p.push_back(std::to_string(
            c.values.role() == v1::User::ROLE_UNSPECIFIED ? v1::User::ROLE_USER
                                                          : c.values.role()));

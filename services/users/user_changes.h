@@ -12,7 +12,7 @@ namespace users {
 // username and email in NFC, each with its IdentifierKey, and without its
 // password, whose column takes `password_hash` (already hashed); the password
 // itself never reaches storage. `user` must have passed ValidateUserFields.
-UserChanges ToUserChanges(const v1::User& user, const UserColumnSet& columns,
+UserChanges ToUserChanges(v1::User user, const UserColumnSet& columns,
                           std::string password_hash);
 
 }  // namespace users
