@@ -3,8 +3,9 @@
 
 #include <bitset>
 #include <cstdint>
-#include <optional>
 #include <string>
+
+#include "users/v1/user.pb.h"
 
 namespace users {
 
@@ -40,30 +41,18 @@ inline bool Has(const UserColumnSet& set, UserColumn column) {
   return set.test(static_cast<size_t>(column));
 }
 
-// The values to write, in storage form. Only the members whose column is in
-// `columns` are read. A username or email is written together with its
-// uniqueness key (IdentifierKey), which the unique indexes cover.
+// The values to write. `values` carries the fields named by `columns` as the
+// API validated them, username and email already in NFC; each row of
+// kUserFields (storage/user_fields.h) says how its field is bound. What a
+// User cannot carry travels beside it: the uniqueness keys of username and
+// email (IdentifierKey), which the unique indexes cover, and the password's
+// PHC hash (values.password is always empty).
 struct UserChanges {
   UserColumnSet columns;
-  std::string username;       // NFC
-  std::string username_key;   // NFKC_Casefold
-  std::string email;          // NFC
-  std::string email_key;      // NFKC_Casefold
+  v1::User values;
+  std::string username_key;   // NFKC_Casefold of values.username
+  std::string email_key;      // NFKC_Casefold of values.email
   std::string password_hash;  // a PHC string
-  std::string given_name;
-  std::string family_name;
-  std::string display_name;
-  int role = 1;
-  std::string avatar_uri;
-  std::string bio;
-  std::string birth_date;          // "YYYY-MM-DD" or "" for none
-  std::optional<double> latitude;  // both set or both empty
-  std::optional<double> longitude;
-  std::string metadata_json = "{}";
-  std::string secure_metadata_json = "{}";
-  std::string language;
-  std::string script_types_json = "[]";
-  std::string time_zone;  // an IANA name or "" for none
 };
 
 }  // namespace users

@@ -30,10 +30,12 @@ namespace users {
 // - settings.* are sub-paths: an empty `settings` message in a mask-less
 //   update means both of its fields (see `present`);
 // - password and secure_metadata are input-only: no output, never read back.
-// The storage form of a value (UserChanges, filled by ToUserChanges in
-// services/users) stays one struct member per field; this table says how each
-// member is bound. Validation rules are named here (FieldCheck) and written
-// out in services/users/user_validator.cc, which keeps the error reasons.
+// A row binds its field straight from the validated User in UserChanges
+// (`bind`), so the storage form of a value is written once, here; only the
+// identifier keys and the password hash, which a User cannot carry, are
+// members of their own. Validation rules are named here (FieldCheck) and
+// written out in services/users/user_validator.cc, which keeps the error
+// reasons.
 
 // One column value of a returned row, as text.
 struct StoredCell {
@@ -75,6 +77,8 @@ struct UserField {
   const char* assignments;
   int parameters;
   // Appends the `parameters` values (text) of this field from `changes`.
+  // An unset field binds its cleared form, which for a new user is the
+  // schema's default.
   void (*bind)(const UserChanges& changes, SqlParams& params);
   // The SELECT expressions over the row `u` (nullptr: never returned), how
   // many, and how to set them on a User.
@@ -89,6 +93,31 @@ inline std::string DoubleText(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.17g", value);
   return buffer;
+}
+
+// "YYYY-MM-DD", or "" for no date (bound through NULLIF).
+inline std::string DateText(const v1::User& user) {
+  if (!user.has_birth_date()) return "";
+  const google::type::Date& date = user.birth_date();
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", date.year(), date.month(),
+                date.day());
+  return text;
+}
+
+inline std::string StructJson(const google::protobuf::Struct& object) {
+  std::string json;
+  if (!google::protobuf::util::MessageToJsonString(object, &json).ok()) {
+    return "{}";  // unreachable after validation (NaN/Inf are refused)
+  }
+  return json;
+}
+
+inline std::string StringsJson(
+    const google::protobuf::RepeatedPtrField<std::string>& strings) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const std::string& text : strings) array.push_back(text);
+  return array.dump();
 }
 
 inline std::string Text(const StoredCell& cell) {
@@ -148,7 +177,7 @@ inline constexpr UserField kUserFields[] = {
      "username = $$$0,\n"
      "         username_key = $$$1", 2,
      [](const UserChanges& c, SqlParams& p) {
-       p.push_back(c.username);
+       p.push_back(c.values.username());
        p.push_back(c.username_key);
      },
      "u.username", 1,
@@ -164,7 +193,7 @@ inline constexpr UserField kUserFields[] = {
      "         email = $$$0,\n"
      "         email_key = $$$1", 2,
      [](const UserChanges& c, SqlParams& p) {
-       p.push_back(c.email);
+       p.push_back(c.values.email());
        p.push_back(c.email_key);
      },
      "u.email", 1,
@@ -179,7 +208,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kGivenName, "given_name", FieldCheck::kName,
      [](const v1::User& u) { return !u.given_name().empty(); },
      "given_name", "$$$0", "given_name = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.given_name); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.given_name());
+     },
      "u.given_name", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_given_name(user_fields_internal::Text(s[0]));
@@ -187,7 +218,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kFamilyName, "family_name", FieldCheck::kName,
      [](const v1::User& u) { return !u.family_name().empty(); },
      "family_name", "$$$0", "family_name = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.family_name); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.family_name());
+     },
      "u.family_name", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_family_name(user_fields_internal::Text(s[0]));
@@ -195,7 +228,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kDisplayName, "display_name", FieldCheck::kName,
      [](const v1::User& u) { return !u.display_name().empty(); },
      "display_name", "$$$0", "display_name = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.display_name); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.display_name());
+     },
      "u.display_name", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_display_name(user_fields_internal::Text(s[0]));
@@ -204,7 +239,11 @@ inline constexpr UserField kUserFields[] = {
      [](const v1::User& u) { return u.role() != v1::User::ROLE_UNSPECIFIED; },
      "role", "$$$0::smallint", "role = $$$0::smallint", 1,
      [](const UserChanges& c, SqlParams& p) {
-       p.push_back(std::to_string(c.role));
+       // Validation refuses ROLE_UNSPECIFIED in a mask, so it only reaches
+       // here from CreateUser's defaults for columns outside the set.
+       p.push_back(std::to_string(
+           c.values.role() == v1::User::ROLE_UNSPECIFIED ? v1::User::ROLE_USER
+                                                         : c.values.role()));
      },
      "u.role", 1,
      [](const StoredCell* s, v1::User& u) {
@@ -213,7 +252,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kAvatarUri, "avatar_uri", FieldCheck::kHttpUrl,
      [](const v1::User& u) { return !u.avatar_uri().empty(); },
      "avatar_uri", "$$$0", "avatar_uri = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.avatar_uri); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.avatar_uri());
+     },
      "u.avatar_uri", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_avatar_uri(user_fields_internal::Text(s[0]));
@@ -221,7 +262,7 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kBio, "bio", FieldCheck::kBio,
      [](const v1::User& u) { return !u.bio().empty(); },
      "bio", "$$$0", "bio = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.bio); },
+     [](const UserChanges& c, SqlParams& p) { p.push_back(c.values.bio()); },
      "u.bio", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_bio(user_fields_internal::Text(s[0]));
@@ -231,7 +272,9 @@ inline constexpr UserField kUserFields[] = {
      [](const v1::User& u) { return u.has_birth_date(); },
      "birth_date", "NULLIF($$$0, '')::date",
      "birth_date = NULLIF($$$0, '')::date", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.birth_date); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(user_fields_internal::DateText(c.values));
+     },
      "extract(year FROM u.birth_date)::integer,\n"
      "       extract(month FROM u.birth_date)::integer,\n"
      "       extract(day FROM u.birth_date)::integer", 3,
@@ -249,9 +292,12 @@ inline constexpr UserField kUserFields[] = {
      "latitude = NULLIF($$$0, '')::float8,\n"
      "         longitude = NULLIF($$$1, '')::float8", 2,
      [](const UserChanges& c, SqlParams& p) {
-       bool both = c.latitude.has_value() && c.longitude.has_value();
-       p.push_back(both ? user_fields_internal::DoubleText(*c.latitude) : "");
-       p.push_back(both ? user_fields_internal::DoubleText(*c.longitude) : "");
+       // A present location at (0, 0) is a place, not "no location".
+       const bool has = c.values.has_location();
+       const google::type::LatLng& at = c.values.location();
+       using user_fields_internal::DoubleText;
+       p.push_back(has ? DoubleText(at.latitude()) : "");
+       p.push_back(has ? DoubleText(at.longitude()) : "");
      },
      "u.latitude, u.longitude", 2,
      [](const StoredCell* s, v1::User& u) {
@@ -262,7 +308,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kMetadata, "metadata", FieldCheck::kStruct,
      [](const v1::User& u) { return u.has_metadata(); },
      "metadata", "$$$0::jsonb", "metadata = $$$0::jsonb", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.metadata_json); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(user_fields_internal::StructJson(c.values.metadata()));
+     },
      "u.metadata::text", 1,
      [](const StoredCell* s, v1::User& u) {
        user_fields_internal::ReadStruct(s[0], u.mutable_metadata());
@@ -271,7 +319,8 @@ inline constexpr UserField kUserFields[] = {
      [](const v1::User& u) { return u.has_secure_metadata(); },
      "secure_metadata", "$$$0::jsonb", "secure_metadata = $$$0::jsonb", 1,
      [](const UserChanges& c, SqlParams& p) {
-       p.push_back(c.secure_metadata_json);
+       p.push_back(
+           user_fields_internal::StructJson(c.values.secure_metadata()));
      },
      nullptr, 0, nullptr},
     {UserColumn::kLanguage, "settings.language", FieldCheck::kLanguageTag,
@@ -280,7 +329,9 @@ inline constexpr UserField kUserFields[] = {
                                    user_fields_internal::SettingsEmpty(u));
      },
      "language", "$$$0", "language = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.language); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.settings().language());
+     },
      "u.language", 1,
      [](const StoredCell* s, v1::User& u) {
        u.mutable_settings()->set_language(user_fields_internal::Text(s[0]));
@@ -293,7 +344,8 @@ inline constexpr UserField kUserFields[] = {
      },
      "script_types", "$$$0::jsonb", "script_types = $$$0::jsonb", 1,
      [](const UserChanges& c, SqlParams& p) {
-       p.push_back(c.script_types_json);
+       p.push_back(user_fields_internal::StringsJson(
+           c.values.settings().script_types()));
      },
      "u.script_types::text", 1,
      [](const StoredCell* s, v1::User& u) {
@@ -303,7 +355,9 @@ inline constexpr UserField kUserFields[] = {
     {UserColumn::kTimeZone, "time_zone", FieldCheck::kTimeZone,
      [](const v1::User& u) { return !u.time_zone().empty(); },
      "time_zone", "$$$0", "time_zone = $$$0", 1,
-     [](const UserChanges& c, SqlParams& p) { p.push_back(c.time_zone); },
+     [](const UserChanges& c, SqlParams& p) {
+       p.push_back(c.values.time_zone());
+     },
      "u.time_zone", 1,
      [](const StoredCell* s, v1::User& u) {
        u.set_time_zone(user_fields_internal::Text(s[0]));

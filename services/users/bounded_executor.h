@@ -50,7 +50,9 @@ class BoundedExecutor final {
   // when it is secondary and capacity / 2 (at least 1) secondary jobs wait.
   bool TrySubmit(BoundedJob job);
   bool TrySubmit(std::function<void()> job) {
-    return TrySubmit(BoundedJob{std::move(job)});
+    BoundedJob bounded;
+    bounded.run = std::move(job);
+    return TrySubmit(std::move(bounded));
   }
 
   // Jobs waiting (not yet running).

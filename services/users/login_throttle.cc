@@ -22,8 +22,8 @@ double LoginRetryDelay(const LoginThrottlePolicy& policy,
   }
   if (failures.limit_reached_time.has_value()) {
     wait_until =
-        std::max(wait_until, static_cast<double>(*failures.limit_reached_time +
-                                                 policy.window_seconds));
+        std::max(wait_until, *failures.limit_reached_time +
+                                 static_cast<double>(policy.window_seconds));
   }
   return std::max(0.0, wait_until - failures.now);
 }

@@ -163,6 +163,7 @@ void PrincipalCache::EraseLocked(const std::string& token_hash) {
 void PrincipalCache::EraseAllLocked(const std::set<std::string>& token_hashes) {
   // A copy: erasing the last token of a user or project erases the set that
   // `token_hashes` may refer to.
+  // NOLINTNEXTLINE(performance-unnecessary-copy-initialization)
   const std::set<std::string> erased = token_hashes;
   for (const std::string& token_hash : erased) EraseLocked(token_hash);
 }

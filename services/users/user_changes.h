@@ -8,11 +8,11 @@
 
 namespace users {
 
-// The storage form of the fields of `user` named by `columns`. The password
-// column takes `password_hash` (already hashed); the password itself never
-// reaches storage. Username and email are stored in NFC, each with its
-// IdentifierKey. `user` must have passed ValidateUserFields.
-UserChanges ToUserChanges(const v1::User& user, const UserColumnSet& columns,
+// What to write for the fields of `user` named by `columns`: `user` with its
+// username and email in NFC, each with its IdentifierKey, and without its
+// password, whose column takes `password_hash` (already hashed); the password
+// itself never reaches storage. `user` must have passed ValidateUserFields.
+UserChanges ToUserChanges(v1::User user, const UserColumnSet& columns,
                           std::string password_hash);
 
 }  // namespace users

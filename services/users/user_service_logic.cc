@@ -142,8 +142,8 @@ void UserServiceLogic::CreateUser(const CallContext& call,
               if (!hash.ok()) return done(hash.status());
               UserChanges changes = ToUserChanges(user, mask.columns, *hash);
               deps_.pool->Run(
-                  [changes, project_id, actor, call, record, done](
-                      Stores* stores, const absl::Status& status) {
+                  [changes = std::move(changes), project_id, actor, call,
+                   record, done](Stores* stores, const absl::Status& status) {
                     if (!status.ok()) return done(status);
                     absl::StatusOr<UserRecord> created =
                         stores->users.CreateUser(project_id, changes, actor,
@@ -262,8 +262,9 @@ void UserServiceLogic::UpdateUser(const CallContext& call,
         }
         Write(stores, *shared_plan, done);
       },
-      [this](const IdempotencyRecord& record, Callback<UpdateUserResult> done) {
-        ReplayUpdate(record, std::move(done));
+      [this](const IdempotencyRecord& record,
+             const Callback<UpdateUserResult>& done) {
+        ReplayUpdate(record, done);
       },
       std::move(done));
 }
@@ -341,7 +342,8 @@ void UserServiceLogic::WriteOnPool(const std::shared_ptr<UpdatePlan>& plan,
 void UserServiceLogic::Write(Stores& stores, UpdatePlan& plan,
                              const Callback<UpdateUserResult>& done) {
   UserUpdate& update = plan.update;
-  update.changes = ToUserChanges(plan.user, plan.mask.columns,
+  // plan.user is not read after this: the webhook and the hash came before.
+  update.changes = ToUserChanges(std::move(plan.user), plan.mask.columns,
                                  std::move(update.changes.password_hash));
   const bool password_changed =
       Has(plan.mask.columns, UserColumn::kPasswordHash);

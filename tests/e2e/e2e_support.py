@@ -232,6 +232,22 @@ class Processes:
                       timeout)
 
 
+class Workspace:
+    """A scratch folder, a database of its own and the processes a test
+    starts (their logs in the folder); close() stops the processes, drops the
+    database and removes the folder."""
+
+    def __init__(self, prefix, database):
+        self.work = tempfile.mkdtemp(prefix=prefix)
+        self.db = Database(database)
+        self.processes = Processes(self.work)
+
+    def close(self):
+        self.processes.stop_all()
+        self.db.drop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def wait_for(condition, timeout, what, interval=0.02):
     """Polls `condition` until it returns a true value (returned) or
     `timeout` seconds pass (Failure naming `what`)."""

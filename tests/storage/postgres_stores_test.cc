@@ -45,13 +45,25 @@ std::string AsciiLower(std::string text) {
   return text;
 }
 
+google::protobuf::Struct StructOf(const std::string& json) {
+  google::protobuf::Struct value;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &value).ok());
+  return value;
+}
+
+void SetBirthDate(v1::User& user, int year, int month, int day) {
+  user.mutable_birth_date()->set_year(year);
+  user.mutable_birth_date()->set_month(month);
+  user.mutable_birth_date()->set_day(day);
+}
+
 void SetUsername(UserChanges& changes, const std::string& username) {
-  changes.username = username;
+  changes.values.set_username(username);
   changes.username_key = AsciiLower(username);
 }
 
 void SetEmail(UserChanges& changes, const std::string& email) {
-  changes.email = email;
+  changes.values.set_email(email);
   changes.email_key = AsciiLower(email);
 }
 
@@ -71,27 +83,25 @@ UserChanges Everything(const std::string& username) {
   for (size_t i = 0; i < static_cast<size_t>(UserColumn::kCount); ++i) {
     changes.columns.set(i);
   }
-  changes.given_name = "Ada";
-  changes.family_name = "Lovelace";
-  changes.display_name = "Ada L.";
-  changes.role = v1::User::ROLE_ADMIN;
-  changes.avatar_uri = "https://example.com/a.png";
-  changes.bio = "Analytical engines; \"quotes\", 'apostrophes' and \\ ünïcode";
-  changes.birth_date = "1815-12-10";
-  changes.latitude = 51.507350999999999;
-  changes.longitude = -0.12775829999999999;
-  changes.metadata_json = R"({"a": 1.5, "b": [true, "x"], "c": {"d": null}})";
-  changes.secure_metadata_json = R"({"pin": "TOPSECRET"})";
-  changes.language = "pt-BR";
-  changes.script_types_json = R"(["default", "hash"])";
-  changes.time_zone = "Europe/Berlin";
+  changes.values.set_given_name("Ada");
+  changes.values.set_family_name("Lovelace");
+  changes.values.set_display_name("Ada L.");
+  changes.values.set_role(v1::User::ROLE_ADMIN);
+  changes.values.set_avatar_uri("https://example.com/a.png");
+  changes.values.set_bio(
+      "Analytical engines; \"quotes\", 'apostrophes' and \\ ünïcode");
+  SetBirthDate(changes.values, 1815, 12, 10);
+  changes.values.mutable_location()->set_latitude(51.507350999999999);
+  changes.values.mutable_location()->set_longitude(-0.12775829999999999);
+  *changes.values.mutable_metadata() =
+      StructOf(R"({"a": 1.5, "b": [true, "x"], "c": {"d": null}})");
+  *changes.values.mutable_secure_metadata() =
+      StructOf(R"({"pin": "TOPSECRET"})");
+  changes.values.mutable_settings()->set_language("pt-BR");
+  changes.values.mutable_settings()->add_script_types("default");
+  changes.values.mutable_settings()->add_script_types("hash");
+  changes.values.set_time_zone("Europe/Berlin");
   return changes;
-}
-
-google::protobuf::Struct StructOf(const std::string& json) {
-  google::protobuf::Struct value;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &value).ok());
-  return value;
 }
 
 // Microseconds since the epoch of `column` of user `id`, as stored.
@@ -220,7 +230,7 @@ TEST_F(PostgresStoresTest, CreateAndGetRoundTripEveryColumn) {
   EXPECT_EQ(user.display_name(), "Ada L.");
   EXPECT_EQ(user.role(), v1::User::ROLE_ADMIN);
   EXPECT_EQ(user.avatar_uri(), "https://example.com/a.png");
-  EXPECT_EQ(user.bio(), Everything("ada").bio);
+  EXPECT_EQ(user.bio(), Everything("ada").values.bio());
   EXPECT_EQ(user.birth_date().year(), 1815);
   EXPECT_EQ(user.birth_date().month(), 12);
   EXPECT_EQ(user.birth_date().day(), 10);
@@ -251,8 +261,8 @@ TEST_F(PostgresStoresTest, CreateAndGetRoundTripEveryColumn) {
 
 TEST_F(PostgresStoresTest, CreateWithOnlyRequiredColumnsUsesDefaults) {
   UserChanges changes = Basics("plain");
-  changes.given_name = "not in the column set";
-  changes.role = v1::User::ROLE_ADMIN;
+  changes.values.set_given_name("not in the column set");
+  changes.values.set_role(v1::User::ROLE_ADMIN);
   UserRecord created = Create(changes);
   EXPECT_EQ(created.user.given_name(), "");
   EXPECT_EQ(created.user.role(), v1::User::ROLE_USER);
@@ -268,12 +278,14 @@ TEST_F(PostgresStoresTest, UpdateOfEveryColumnRoundTrips) {
   UserUpdate update = Update(created.id);
   update.changes = Everything("Grace2");
   SetEmail(update.changes, "grace@navy.example");
-  update.changes.birth_date = "1906-12-09";
-  update.changes.latitude = -33.5;
-  update.changes.longitude = 151.25;
-  update.changes.metadata_json = R"({"ship": "USS Hopper"})";
-  update.changes.script_types_json = R"(["x"])";
-  update.changes.time_zone = "Asia/Tokyo";
+  SetBirthDate(update.changes.values, 1906, 12, 9);
+  update.changes.values.mutable_location()->set_latitude(-33.5);
+  update.changes.values.mutable_location()->set_longitude(151.25);
+  *update.changes.values.mutable_metadata() =
+      StructOf(R"({"ship": "USS Hopper"})");
+  update.changes.values.mutable_settings()->clear_script_types();
+  update.changes.values.mutable_settings()->add_script_types("x");
+  update.changes.values.set_time_zone("Asia/Tokyo");
   update.paths = {"username", "email", "metadata"};
   absl::StatusOr<UserUpdateResult> updated = store_.users.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
@@ -325,8 +337,8 @@ TEST_F(PostgresStoresTest, UpdateWritesOnlyTheMaskedColumns) {
   update.changes = Everything("ignored");  // every value differs...
   update.changes.columns.reset();          // ...but only one is masked
   Add(update.changes.columns, UserColumn::kGivenName);
-  update.changes.given_name = "Linus";
-  update.changes.family_name = "must not be written";
+  update.changes.values.set_given_name("Linus");
+  update.changes.values.set_family_name("must not be written");
   absl::StatusOr<UserUpdateResult> updated = store_.users.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   v1::User expected = created.user;
@@ -348,10 +360,10 @@ TEST_F(PostgresStoresTest,
 
   UserUpdate first = Update(created.id);
   Add(first.changes.columns, UserColumn::kGivenName);
-  first.changes.given_name = "Given";
+  first.changes.values.set_given_name("Given");
   UserUpdate second = Update(created.id);
   Add(second.changes.columns, UserColumn::kFamilyName);
-  second.changes.family_name = "Family";
+  second.changes.values.set_family_name("Family");
   ASSERT_TRUE(store_.users.UpdateUser(first).ok());
   ASSERT_TRUE(other.users.UpdateUser(second).ok());
 
@@ -366,11 +378,11 @@ TEST_F(PostgresStoresTest, StaleEtagAbortsAndWritesNothing) {
   UserRecord created = Create(Basics("etag"));
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "first";
+  update.changes.values.set_bio("first");
   update.expected_version = 1;
   ASSERT_TRUE(store_.users.UpdateUser(update).ok());
 
-  update.changes.bio = "second";
+  update.changes.values.set_bio("second");
   absl::StatusOr<UserUpdateResult> stale = store_.users.UpdateUser(update);
   EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(Reason(stale.status()), "ETAG_MISMATCH");
@@ -458,9 +470,9 @@ TEST_F(PostgresStoresTest, UniquenessIsByTheKeysAsGiven) {
   UserChanges plain = Basics("strasse");
   UserRecord first = Create(plain);
   UserChanges folded = Basics("other");
-  folded.username =
+  folded.values.set_username(
       "Stra\xC3\x9F"
-      "e";  // lower() tells it from strasse
+      "e");  // lower() tells it from strasse
   folded.username_key = "strasse";
   absl::StatusOr<UserRecord> duplicate =
       store_.users.CreateUser(project_, folded, "users/0", "", std::nullopt);
@@ -714,7 +726,7 @@ TEST_F(PostgresStoresTest, RotationOfAnEndedSessionCreatesNone) {
 TEST_F(PostgresStoresTest, FindsLiveSessionsButNotExpiredOnes) {
   UserChanges admin = Basics("sessionuser");
   Add(admin.columns, UserColumn::kRole);
-  admin.role = v1::User::ROLE_ADMIN;
+  admin.values.set_role(v1::User::ROLE_ADMIN);
   UserRecord user = Create(admin);
   SessionRecord live = Session(user.id, 'l');
   Session(user.id, 'm', -1);  // expired a second ago
@@ -1061,7 +1073,7 @@ TEST_F(PostgresStoresTest, AConnectionClosedWhileIdleIsReplacedUnnoticed) {
   // Prepared UPDATEs are prepared again on the new connection.
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "after reconnect";
+  update.changes.values.set_bio("after reconnect");
   absl::StatusOr<UserUpdateResult> updated = store.users.UpdateUser(update);
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->record.user.bio(), "after reconnect");
@@ -1094,14 +1106,14 @@ CREATE TRIGGER refuse_as_read_only BEFORE UPDATE ON users FOR EACH ROW
 )sql");
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "refused";
+  update.changes.values.set_bio("refused");
   absl::StatusOr<UserUpdateResult> refused = store.users.UpdateUser(update);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
   EXPECT_FALSE(
       store.connection.Healthy());  // dropped, not kept for the next call
 
-  update.changes.bio = "written";
+  update.changes.values.set_bio("written");
   absl::StatusOr<UserUpdateResult> written = store.users.UpdateUser(update);
   ASSERT_TRUE(written.ok()) << written.status();
   EXPECT_EQ(written->record.user.bio(), "written");
@@ -1121,7 +1133,7 @@ TEST_F(PostgresStoresTest, AReadOnlyServerIsNotConnectedTo) {
       "default_transaction_read_only = on', current_database()); END $$");
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "refused";
+  update.changes.values.set_bio("refused");
   absl::StatusOr<UserUpdateResult> refused = store.users.UpdateUser(update);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Reason(refused.status()), "DATABASE_UNAVAILABLE");
@@ -1133,7 +1145,7 @@ TEST_F(PostgresStoresTest, AReadOnlyServerIsNotConnectedTo) {
       "default_transaction_read_only', current_database()); END $$");
   // Calls within the store's short reconnect back-off fail at once; the
   // first one after it connects.
-  update.changes.bio = "written";
+  update.changes.values.set_bio("written");
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
   absl::StatusOr<UserUpdateResult> written = store.users.UpdateUser(update);
   while (!written.ok() && std::chrono::steady_clock::now() < deadline) {
@@ -1169,12 +1181,12 @@ CREATE CONSTRAINT TRIGGER end_backend_at_commit AFTER UPDATE ON users
 
   UserUpdate in_transaction = Update(created.id);
   Add(in_transaction.changes.columns, UserColumn::kBio);
-  in_transaction.changes.bio = "lost at commit";
+  in_transaction.changes.values.set_bio("lost at commit");
   in_transaction.sessions.rotate_session_id = session.id;
   in_transaction.sessions.replacement = NewSession{TokenHash('e'), 3600};
   UserUpdate autocommit = Update(created.id);
   Add(autocommit.changes.columns, UserColumn::kBio);
-  autocommit.changes.bio = "lost at commit";
+  autocommit.changes.values.set_bio("lost at commit");
 
   for (const UserUpdate& update : {in_transaction, autocommit}) {
     ASSERT_TRUE(store.maintenance.Ping().ok());  // connected before the update
@@ -1192,7 +1204,7 @@ CREATE CONSTRAINT TRIGGER end_backend_at_commit AFTER UPDATE ON users
   // The next call works on a new connection.
   UserUpdate after = Update(created.id);
   Add(after.changes.columns, UserColumn::kBio);
-  after.changes.bio = "after the lost commit";
+  after.changes.values.set_bio("after the lost commit");
   absl::StatusOr<UserUpdateResult> written = store.users.UpdateUser(after);
   ASSERT_TRUE(written.ok()) << written.status();
   EXPECT_EQ(written->record.user.bio(), "after the lost commit");
@@ -1215,7 +1227,7 @@ CREATE CONSTRAINT TRIGGER fail_at_commit AFTER UPDATE ON users
 )sql");
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "refused at commit";
+  update.changes.values.set_bio("refused at commit");
   update.sessions.rotate_session_id = session.id;
   update.sessions.replacement = NewSession{TokenHash('f'), 3600};
   absl::Status refused = store.users.UpdateUser(update).status();
@@ -1250,7 +1262,7 @@ TEST_F(PostgresStoresTest, StatementTimeoutIsUnavailable) {
   UserRecord created = Create(Basics("locked"));
   UserUpdate update = Update(created.id);
   Add(update.changes.columns, UserColumn::kBio);
-  update.changes.bio = "late";
+  update.changes.values.set_bio("late");
 
   pqxx::connection locker(TestDatabase::Get().connection_string());
   pqxx::work lock(locker);

@@ -27,9 +27,7 @@ import argparse
 import json
 import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
 
 import grpc
@@ -38,7 +36,7 @@ from google.protobuf import json_format
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
-from e2e_support import (Database, Failure, Processes, check,  # noqa: E402
+from e2e_support import (Failure, Workspace, check,  # noqa: E402
                          free_port, wait_for)
 import grpc_reflect  # noqa: E402
 
@@ -92,14 +90,13 @@ class Client:
         self.channel.close()
 
 
-class Cluster:
+class Cluster(Workspace):
     """One database, two userd replicas A and B, a client of each."""
 
     def __init__(self, args):
+        super().__init__("principal-cache.",
+                         "e2e_principal_cache_%d" % os.getpid())
         self.args = args
-        self.work = tempfile.mkdtemp(prefix="principal-cache.")
-        self.db = Database("e2e_principal_cache_%d" % os.getpid())
-        self.processes = Processes(self.work)
         self.operator = secrets.token_urlsafe(24)
         self.clients = {}
 
@@ -132,9 +129,7 @@ class Cluster:
     def close(self):
         for client in self.clients.values():
             client.close()
-        self.processes.stop_all()
-        self.db.drop()
-        shutil.rmtree(self.work, ignore_errors=True)
+        super().close()
 
 
 def create_user(cluster, username, password):

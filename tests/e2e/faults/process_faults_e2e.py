@@ -45,10 +45,8 @@ import http.client
 import json
 import os
 import secrets
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 
@@ -57,7 +55,7 @@ import requests
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from e2e_support import (Database, Failure, Processes, check,  # noqa: E402
+from e2e_support import (Failure, Workspace, check,  # noqa: E402
                          free_port)
 
 WRITERS = 8
@@ -287,14 +285,13 @@ def userd_calls(admin_port):
     return total
 
 
-class Setup:
+class Setup(Workspace):
     """A database, userd processes and one gateway."""
 
     def __init__(self, args, scenario):
+        super().__init__("faults-%s." % scenario,
+                         "e2e_faults_%s_%d" % (scenario, os.getpid()))
         self.args = args
-        self.work = tempfile.mkdtemp(prefix="faults-%s." % scenario)
-        self.db = Database("e2e_faults_%s_%d" % (scenario, os.getpid()))
-        self.processes = Processes(self.work)
         self.token = secrets.token_urlsafe(24)
         self.run_id = "f%s" % secrets.token_hex(3)
         self.watches = []
@@ -316,9 +313,7 @@ class Setup:
     def close(self):
         for watch in self.watches:
             watch.close()
-        self.processes.stop_all()
-        self.db.drop()
-        shutil.rmtree(self.work, ignore_errors=True)
+        super().close()
 
 
 def userd_restart(setup):

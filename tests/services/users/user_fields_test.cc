@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "users/v1/user.pb.h"
 
 namespace users {
@@ -81,6 +82,132 @@ TEST(UserFieldsTest, RowsAreComplete) {
     EXPECT_EQ(params.size(), static_cast<size_t>(field.parameters))
         << field.path;
   }
+}
+
+// What the row of `column` binds for a User holding `values`.
+SqlParams Bound(UserColumn column, const v1::User& values) {
+  UserChanges changes;
+  changes.values = values;
+  SqlParams params;
+  UserFieldOf(column).bind(changes, params);
+  return params;
+}
+
+TEST(UserFieldsBindTest, BindsEveryFieldInStorageForm) {
+  v1::User user;
+  user.set_username("alice");
+  user.set_email("alice@example.com");
+  user.set_given_name("Alice");
+  user.set_family_name("Liddell");
+  user.set_display_name("Alice L.");
+  user.set_role(v1::User::ROLE_ADMIN);
+  user.set_avatar_uri("https://example.com/a.png");
+  user.set_bio("line 1\nline 2");
+  user.mutable_birth_date()->set_year(987);
+  user.mutable_birth_date()->set_month(3);
+  user.mutable_birth_date()->set_day(9);
+  user.mutable_location()->set_latitude(-33.5);
+  user.mutable_location()->set_longitude(151.25);
+  auto& metadata = *user.mutable_metadata()->mutable_fields();
+  metadata["theme"].set_string_value("dark");
+  metadata["size"].set_number_value(2);
+  (*user.mutable_secure_metadata()->mutable_fields())["pin"].set_string_value(
+      "1234");
+  user.mutable_settings()->set_language("pt-BR");
+  user.mutable_settings()->add_script_types("ads");
+  user.mutable_settings()->add_script_types("quote\"d");
+  user.set_time_zone("Europe/Berlin");
+
+  UserChanges changes;
+  changes.values = user;
+  changes.username_key = "alice-key";
+  changes.email_key = "email-key";
+  changes.password_hash = "$argon2id$hash";
+  SqlParams params;
+  for (const UserField& field : kUserFields) field.bind(changes, params);
+
+  ASSERT_EQ(params.size(), 19u);
+  EXPECT_EQ(params[0], "alice");
+  EXPECT_EQ(params[1], "alice-key");
+  EXPECT_EQ(params[2], "alice@example.com");
+  EXPECT_EQ(params[3], "email-key");
+  EXPECT_EQ(params[4], "$argon2id$hash");
+  EXPECT_EQ(params[5], "Alice");
+  EXPECT_EQ(params[6], "Liddell");
+  EXPECT_EQ(params[7], "Alice L.");
+  EXPECT_EQ(params[8], "2");
+  EXPECT_EQ(params[9], "https://example.com/a.png");
+  EXPECT_EQ(params[10], "line 1\nline 2");
+  EXPECT_EQ(params[11], "0987-03-09");
+  EXPECT_EQ(params[12], "-33.5");
+  EXPECT_EQ(params[13], "151.25");
+  EXPECT_EQ(nlohmann::json::parse(params[14]),
+            nlohmann::json({{"theme", "dark"}, {"size", 2}}));
+  EXPECT_EQ(nlohmann::json::parse(params[15]),
+            nlohmann::json({{"pin", "1234"}}));
+  EXPECT_EQ(params[16], "pt-BR");
+  EXPECT_EQ(nlohmann::json::parse(params[17]),
+            nlohmann::json::array({"ads", "quote\"d"}));
+  EXPECT_EQ(params[18], "Europe/Berlin");
+}
+
+// An unset field binds its cleared form; for a new user, the schema default.
+TEST(UserFieldsBindTest, UnsetFieldsBindTheirClearedForm) {
+  const v1::User none;
+  EXPECT_EQ(Bound(UserColumn::kBirthDate, none), SqlParams{""});
+  EXPECT_EQ(Bound(UserColumn::kLocation, none), (SqlParams{"", ""}));
+  EXPECT_EQ(Bound(UserColumn::kMetadata, none), SqlParams{"{}"});
+  EXPECT_EQ(Bound(UserColumn::kSecureMetadata, none), SqlParams{"{}"});
+  EXPECT_EQ(Bound(UserColumn::kScriptTypes, none), SqlParams{"[]"});
+  EXPECT_EQ(Bound(UserColumn::kLanguage, none), SqlParams{""});
+  EXPECT_EQ(Bound(UserColumn::kTimeZone, none), SqlParams{""});
+  EXPECT_EQ(Bound(UserColumn::kRole, none),
+            SqlParams{std::to_string(v1::User::ROLE_USER)});
+}
+
+TEST(UserFieldsBindTest, FormatsDatesWithFourDigitYears) {
+  struct Case {
+    int year, month, day;
+    const char* expected;
+  };
+  for (const Case& c :
+       {Case{2000, 2, 29, "2000-02-29"}, Case{1, 1, 1, "0001-01-01"},
+        Case{9999, 12, 31, "9999-12-31"}}) {
+    v1::User user;
+    user.mutable_birth_date()->set_year(c.year);
+    user.mutable_birth_date()->set_month(c.month);
+    user.mutable_birth_date()->set_day(c.day);
+    EXPECT_EQ(Bound(UserColumn::kBirthDate, user), SqlParams{c.expected});
+  }
+}
+
+TEST(UserFieldsBindTest, KeepsLocationAtTheOrigin) {
+  v1::User user;
+  user.mutable_location();  // present, (0, 0): a place, not "no location"
+  EXPECT_EQ(Bound(UserColumn::kLocation, user), (SqlParams{"0", "0"}));
+}
+
+TEST(UserFieldsBindTest, KeepsEveryDigitOfACoordinate) {
+  v1::User user;
+  user.mutable_location()->set_latitude(51.507350999999999);
+  user.mutable_location()->set_longitude(-0.12775829999999999);
+  SqlParams params = Bound(UserColumn::kLocation, user);
+  ASSERT_EQ(params.size(), 2u);
+  EXPECT_EQ(std::stod(params[0]), 51.507350999999999);
+  EXPECT_EQ(std::stod(params[1]), -0.12775829999999999);
+}
+
+TEST(UserFieldsBindTest, EncodesNonAsciiScriptTypesAsJson) {
+  v1::User user;
+  user.mutable_settings()->add_script_types("caf\xC3\xA9");
+  user.mutable_settings()->add_script_types("back\\slash");
+  SqlParams params = Bound(UserColumn::kScriptTypes, user);
+  ASSERT_EQ(params.size(), 1u);
+  auto parsed = nlohmann::json::parse(params[0]);
+  ASSERT_TRUE(parsed.is_array());
+  ASSERT_EQ(parsed.size(), 2u);
+  EXPECT_EQ(parsed[0].get<std::string>(), "caf\xC3\xA9");
+  EXPECT_EQ(parsed[1].get<std::string>(), "back\\slash");
 }
 
 }  // namespace

@@ -696,8 +696,8 @@ TEST(MetadataTest, AcceptsExactly16KiB) {
   for (UserColumn column :
        {UserColumn::kMetadata, UserColumn::kSecureMetadata}) {
     v1::User user;
-    *user.mutable_metadata() = StructOfJsonSize(16 * 1024);
-    *user.mutable_secure_metadata() = StructOfJsonSize(16 * 1024);
+    *user.mutable_metadata() = StructOfJsonSize(size_t{16} * 1024);
+    *user.mutable_secure_metadata() = StructOfJsonSize(size_t{16} * 1024);
     EXPECT_TRUE(Validate(user, Columns({column})).ok());
   }
 }
