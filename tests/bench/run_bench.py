@@ -33,7 +33,10 @@ starts `userd` and `user-gateway` with their default settings and measures:
 
 For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
-clients (pgbench, grpc_update_load, wrk), from /proc and getrusage.
+clients (pgbench, grpc_update_load, wrk), from /proc and getrusage; and how
+many context switches userd's threads made per call (voluntary ones are a
+thread going to sleep and being woken again: the hand-offs of a call),
+as "userd_switches" per second in the JSON's cpu_cores.
 
 Two modes (tests/bench/cpu_pinning.py): "unpinned", every process on every
 CPU, runs all the phases above; "pinned", PostgreSQL (the postmaster and all
@@ -203,6 +206,21 @@ def proc_cpu_seconds(pid, children=False):
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid):
+    """Voluntary and involuntary context switches of every live thread of
+    PID: how often its threads went to sleep or were preempted."""
+    total = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, task)) as f:
+                for line in f:
+                    if line.split(":")[0].endswith("ctxt_switches"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # the thread ended meanwhile
+    return total
+
+
 class CpuMeter:
     """CPU seconds used so far by userd, the gateway, the PostgreSQL
     cluster and this script's finished child processes (the load clients)."""
@@ -230,6 +248,9 @@ class CpuMeter:
             "gateway": proc_cpu_seconds(self.gateway.proc.pid),
             "postgres": self.postgres_seconds(),
             "clients": clients.ru_utime + clients.ru_stime,
+            # Not CPU: divided by the calls, how often a call put one of
+            # userd's threads to sleep (wake-ups per call).
+            "userd_switches": context_switches(self.userd.proc.pid),
             "wall": time.monotonic(),
         }
 
@@ -879,7 +900,7 @@ def render_mode(title, results, cpu):
         if not cores:
             continue
         throughput = results[key]["throughput"]
-        total = sum(cores.values())
+        total = sum(cores[k] for k in COMPONENTS)
         lines.append("%-40s %8s %8s %8s %8s %8s" % (
             label, *["%4.2f" % cores[k] for k in COMPONENTS],
             "%4.2f" % total))
@@ -888,6 +909,15 @@ def render_mode(title, results, cpu):
                 "", *["%5.3f" % (cores[k] * 1000 / throughput)
                       for k in COMPONENTS],
                 "%5.3f" % (total * 1000 / throughput)))
+    switches = [(label, cpu[key]["userd_switches"] / results[key]["throughput"])
+                for key, label in LABELS
+                if "userd_switches" in cpu.get(key, {})
+                and results[key]["throughput"] > 0]
+    if switches:
+        lines.append("")
+        lines.append("%-40s %8s" % ("userd context switches per call", ""))
+        for label, per_call in switches:
+            lines.append("%-40s %8.1f" % (label, per_call))
     return lines
 
 
