@@ -35,8 +35,10 @@ For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
 clients (pgbench, grpc_update_load, wrk), from /proc and getrusage; and how
 many context switches userd's threads made per call (voluntary ones are a
-thread going to sleep and being woken again: the hand-offs of a call),
-as "userd_switches" per second in the JSON's cpu_cores.
+thread going to sleep and being woken again: the hand-offs of a call) and
+what PostgreSQL wrote to its WAL (pg_stat_wal: bytes, full-page images),
+as "userd_switches", "wal_bytes" and "wal_fpi" per second in the JSON's
+cpu_cores.
 
 Two modes (tests/bench/cpu_pinning.py): "unpinned", every process on every
 CPU, runs all the phases above; "pinned", PostgreSQL (the postmaster and all
@@ -226,6 +228,7 @@ class CpuMeter:
     cluster and this script's finished child processes (the load clients)."""
 
     def __init__(self, url, userd, gateway):
+        self.url = url
         data_dir = psql(url, "SHOW data_directory", capture=True)
         with open(os.path.join(data_dir, "postmaster.pid")) as f:
             self.postmaster = int(f.readline())
@@ -251,8 +254,16 @@ class CpuMeter:
             # Not CPU: divided by the calls, how often a call put one of
             # userd's threads to sleep (wake-ups per call).
             "userd_switches": context_switches(self.userd.proc.pid),
+            # Nor these: the cluster's WAL bytes and full-page images
+            # (pg_stat_wal), per call what a write costs the log.
+            **self.wal(),
             "wall": time.monotonic(),
         }
+
+    def wal(self):
+        row = psql(self.url, "SELECT wal_bytes, wal_fpi FROM pg_stat_wal",
+                   capture=True).split("|")
+        return {"wal_bytes": float(row[0]), "wal_fpi": float(row[1])}
 
     @staticmethod
     def cores(before, after):
@@ -866,6 +877,8 @@ LABELS = [
     ("grpc_login_minimal_hash", "gRPC login, minimal Argon2"),
 ]
 COMPONENTS = ("userd", "gateway", "postgres", "clients")
+# Not CPU, also recorded per phase as rates (CpuMeter.snapshot).
+PER_CALL = ("userd_switches", "wal_bytes", "wal_fpi")
 
 
 def mode_title(mode, modes):
@@ -909,15 +922,17 @@ def render_mode(title, results, cpu):
                 "", *["%5.3f" % (cores[k] * 1000 / throughput)
                       for k in COMPONENTS],
                 "%5.3f" % (total * 1000 / throughput)))
-    switches = [(label, cpu[key]["userd_switches"] / results[key]["throughput"])
-                for key, label in LABELS
-                if "userd_switches" in cpu.get(key, {})
-                and results[key]["throughput"] > 0]
-    if switches:
-        lines.append("")
-        lines.append("%-40s %8s" % ("userd context switches per call", ""))
-        for label, per_call in switches:
-            lines.append("%-40s %8.1f" % (label, per_call))
+    lines.append("")
+    lines.append("%-40s %9s %9s %9s" % (
+        "per call", "userd cs", "WAL B", "WAL FPI"))
+    for key, label in LABELS:
+        rates = cpu.get(key, {})
+        throughput = results.get(key, {}).get("throughput", 0)
+        if "userd_switches" in rates and throughput > 0:
+            lines.append("%-40s %9.1f %9.0f %9.2f" % (
+                label, *[rates[k] / throughput for k in PER_CALL]))
+    lines.append("(userd cs: context switches of userd's threads; WAL B, "
+                 "WAL FPI: bytes and full-page images PostgreSQL logged)")
     return lines
 
 
@@ -955,9 +970,9 @@ def render_sweep(report):
     for mode in report["settings"]["modes"]:
         first = report["sweep"][0]["modes"]
         lines += ["", "== " + mode_title(mode, first)]
-        lines.append("%-30s %10s %10s %8s %8s %6s %10s %10s" % (
+        lines.append("%-30s %10s %10s %8s %8s %6s %10s %10s %8s %7s" % (
             "scenario", "users", "per second", "p50 ms", "p99 ms", "errors",
-            "userd ms", "postgres ms"))
+            "userd ms", "postgres ms", "WAL B", "FPI"))
         for key, label in LABELS:
             for step in report["sweep"]:
                 measured = step["modes"][mode]
@@ -966,12 +981,19 @@ def render_sweep(report):
                 row = measured["results"][key]
                 per_call = [cpu_ms_per_call(step["modes"], mode, key, c)
                             for c in ("userd", "postgres")]
-                lines.append("%-30s %10d %10.1f %8.2f %8.2f %6d %10s %10s" % (
-                    label, step["users"], row["throughput"], row["p50_ms"],
-                    row["p99_ms"], error_count(row),
-                    *["-" if v is None else "%.3f" % v for v in per_call]))
+                rates = measured["cpu_cores"][key]
+                wal = ["-" if row["throughput"] <= 0 else
+                       "%.*f" % (digits, rates[k] / row["throughput"])
+                       for k, digits in (("wal_bytes", 0), ("wal_fpi", 2))]
+                lines.append(
+                    "%-30s %10d %10.1f %8.2f %8.2f %6d %10s %10s %8s %7s" % (
+                        label, step["users"], row["throughput"],
+                        row["p50_ms"], row["p99_ms"], error_count(row),
+                        *["-" if v is None else "%.3f" % v for v in per_call],
+                        *wal))
     lines.append("")
-    lines.append("(userd ms, postgres ms: CPU per call)")
+    lines.append("(userd ms, postgres ms: CPU per call; WAL B, FPI: bytes "
+                 "and full-page images PostgreSQL logged per call)")
     return "\n".join(lines)
 
 
