@@ -1,10 +1,14 @@
 #include "storage/user_fields.h"
 
 #include <set>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "users/v1/user.pb.h"
@@ -208,6 +212,63 @@ TEST(UserFieldsBindTest, EncodesNonAsciiScriptTypesAsJson) {
   ASSERT_EQ(parsed.size(), 2u);
   EXPECT_EQ(parsed[0].get<std::string>(), "caf\xC3\xA9");
   EXPECT_EQ(parsed[1].get<std::string>(), "back\\slash");
+}
+
+// The metadata row's reader, on stored jsonb text.
+v1::User ReadMetadata(const std::string& text) {
+  const UserField& field = kUserFields[static_cast<int>(UserColumn::kMetadata)];
+  StoredCell cell{false, text};
+  v1::User user;
+  field.read(&cell, user);
+  return user;
+}
+
+// What PostgreSQL's jsonb output can hold, each read as protobuf's own JSON
+// parser reads it: the reader replaced JsonStringToMessage and must give
+// the same Struct.
+TEST(UserFieldsReadTest, ReadsMetadataAsProtobufsJsonParserDoes) {
+  const std::vector<std::string> stored = {
+      R"({})",
+      R"({"theme": "dark", "size": 2})",
+      R"({"a": null, "b": true, "c": false, "d": ""})",
+      R"({"n": [0, -1, 1.5, -2.25e-3, 1e21, 123456789012345678901234567890]})",
+      R"({"big": 18446744073709551615, "neg": -9223372036854775808})",
+      R"({"close": 9007199254740993, "tenth": 0.1, "third": 0.3333333333333333})",
+      R"({"nested": {"list": [{"x": [[], {}]}, "s", 3]}})",
+      R"({"text": "caf\u00e9 \ud83d\ude00 tab\t quote\" back\\ nl\n"})",
+      "{\"utf8\": \"caf\xC3\xA9 \xF0\x9F\x98\x80\", \"k\xC3\xA9y\": 1}",
+  };
+  for (const std::string& text : stored) {
+    google::protobuf::Struct expected;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(text, &expected).ok())
+        << text;
+    v1::User user = ReadMetadata(text);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        user.metadata(), expected))
+        << text << "\nread: " << user.metadata().DebugString()
+        << "\nprotobuf: " << expected.DebugString();
+  }
+}
+
+TEST(UserFieldsReadTest, RefusesStoredTextThatIsNotAJsonObject) {
+  for (const std::string& text :
+       {std::string(""), std::string("[]"), std::string("1"),
+        std::string("\"s\""), std::string("{"), std::string("{\"a\": }"),
+        std::string("{\"a\": 1e400}"), std::string("{\"a\": \"\xC3\"}")}) {
+    EXPECT_THROW(ReadMetadata(text), std::runtime_error) << text;
+  }
+}
+
+TEST(UserFieldsReadTest, BoundsTheNesting) {
+  auto nested = [](int levels) {
+    std::string text = "{\"v\":";
+    for (int i = 0; i < levels; ++i) text += "[";
+    for (int i = 0; i < levels; ++i) text += "]";
+    return text + "}";
+  };
+  EXPECT_NO_THROW(ReadMetadata(nested(40)));
+  EXPECT_THROW(ReadMetadata(nested(100000)), std::runtime_error);
 }
 
 }  // namespace
