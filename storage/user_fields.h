@@ -141,9 +141,11 @@ inline double Double(const StoredCell& cell) {
   return value;
 }
 
-// Deeper than anything validation lets in (protobuf's parsers stop at 100
-// levels of messages, two per level of JSON).
-constexpr int kStoredJsonMaxDepth = 64;
+// Keeps the recursion below finite for text that did not come through
+// validation. What did is shallower: protobuf's parser stops at 100 nested
+// messages, and a level of JSON is two of them (an array) or three (an
+// object), while this depth grows by one per array and two per object.
+constexpr int kStoredJsonMaxDepth = 128;
 
 inline void SetValue(const nlohmann::json& json, int depth,
                      google::protobuf::Value* value);

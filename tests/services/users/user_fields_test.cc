@@ -267,8 +267,19 @@ TEST(UserFieldsReadTest, BoundsTheNesting) {
     for (int i = 0; i < levels; ++i) text += "]";
     return text + "}";
   };
-  EXPECT_NO_THROW(ReadMetadata(nested(40)));
+  auto objects = [](int levels) {
+    std::string text;
+    for (int i = 0; i < levels; ++i) text += "{\"v\":";
+    text += "1";
+    for (int i = 0; i < levels; ++i) text += "}";
+    return text;
+  };
+  // At least as deep as anything a request carries past protobuf's limit
+  // of 100 nested messages.
+  EXPECT_NO_THROW(ReadMetadata(nested(49)));
+  EXPECT_NO_THROW(ReadMetadata(objects(33)));
   EXPECT_THROW(ReadMetadata(nested(100000)), std::runtime_error);
+  EXPECT_THROW(ReadMetadata(objects(100000)), std::runtime_error);
 }
 
 }  // namespace
