@@ -141,28 +141,37 @@ inline double Double(const StoredCell& cell) {
   return value;
 }
 
-// Keeps the recursion below finite for text that did not come through
-// validation. What did is shallower: protobuf's parser stops at 100 nested
-// messages, and a level of JSON is two of them (an array) or three (an
-// object), while this depth grows by one per array and two per object.
-constexpr int kStoredJsonMaxDepth = 128;
+// How deep below the metadata Struct (depth 0) a message may be: the
+// deepest that protobuf's parser accepts inside a request (its limit is 100
+// nested messages, counted from the request). A field's Value is two levels
+// below its Struct (the map entry, the Value), a nested Struct or ListValue
+// one below its Value, a list's Value one below the list. Stored text deeper
+// than that did not come through the API, and a User holding it could not
+// be parsed by the clients it is returned to.
+constexpr int kStoredMetadataMaxDepth = 98;
 
+inline void CheckStoredDepth(int depth) {
+  if (depth > kStoredMetadataMaxDepth) {
+    throw std::runtime_error("stored metadata is nested too deeply");
+  }
+}
+
+// `depth`: the message's own depth below the metadata Struct.
 inline void SetValue(const nlohmann::json& json, int depth,
                      google::protobuf::Value* value);
 
 inline void SetStruct(const nlohmann::json& object, int depth,
                       google::protobuf::Struct* out) {
-  if (depth > kStoredJsonMaxDepth) {
-    throw std::runtime_error("stored metadata is nested too deeply");
-  }
+  CheckStoredDepth(depth);
   auto& fields = *out->mutable_fields();
   for (const auto& [key, item] : object.items()) {
-    SetValue(item, depth + 1, &fields[key]);
+    SetValue(item, depth + 2, &fields[key]);
   }
 }
 
 inline void SetValue(const nlohmann::json& json, int depth,
                      google::protobuf::Value* value) {
+  CheckStoredDepth(depth);
   using Type = nlohmann::json::value_t;
   switch (json.type()) {
     case Type::null:
@@ -185,12 +194,10 @@ inline void SetValue(const nlohmann::json& json, int depth,
       value->set_string_value(json.get_ref<const std::string&>());
       return;
     case Type::array: {
-      if (depth > kStoredJsonMaxDepth) {
-        throw std::runtime_error("stored metadata is nested too deeply");
-      }
+      CheckStoredDepth(depth + 1);
       google::protobuf::ListValue* list = value->mutable_list_value();
       for (const nlohmann::json& item : json) {
-        SetValue(item, depth + 1, list->add_values());
+        SetValue(item, depth + 2, list->add_values());
       }
       return;
     }

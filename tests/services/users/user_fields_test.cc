@@ -3,6 +3,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -12,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "users/v1/user.pb.h"
+#include "users/v1/user_service.pb.h"
 
 namespace users {
 namespace {
@@ -260,26 +262,68 @@ TEST(UserFieldsReadTest, RefusesStoredTextThatIsNotAJsonObject) {
   }
 }
 
-TEST(UserFieldsReadTest, BoundsTheNesting) {
-  auto nested = [](int levels) {
+// Whether a request can carry `metadata`: protobuf's parser refuses
+// messages nested more than 100 deep.
+bool RequestCarries(const google::protobuf::Struct& metadata) {
+  v1::UpdateUserRequest request;
+  *request.mutable_user()->mutable_metadata() = metadata;
+  v1::UpdateUserRequest parsed;
+  return parsed.ParseFromString(request.SerializeAsString());
+}
+
+// Stored metadata reads back exactly when a request could have carried it:
+// deeper text did not come through the API, and a User holding it could
+// not be parsed by the clients it goes to.
+TEST(UserFieldsReadTest, ReadsExactlyWhatARequestCanCarry) {
+  auto nest = [](const std::string& open, const std::string& close,
+                 int levels) {
     std::string text = "{\"v\":";
-    for (int i = 0; i < levels; ++i) text += "[";
-    for (int i = 0; i < levels; ++i) text += "]";
+    for (int i = 0; i < levels; ++i) text += open;
+    text += "1";
+    for (int i = 0; i < levels; ++i) text += close;
     return text + "}";
   };
-  auto objects = [](int levels) {
-    std::string text;
-    for (int i = 0; i < levels; ++i) text += "{\"v\":";
+  int readable_arrays = 0;
+  int readable_objects = 0;
+  for (int levels = 10; levels < 60; ++levels) {
+    for (const auto& [open, close] :
+         {std::pair<std::string, std::string>{"[", "]"},
+          std::pair<std::string, std::string>{"{\"v\":", "}"},
+          std::pair<std::string, std::string>{"[{\"v\":", "}]"}}) {
+      const std::string text = nest(open, close, levels);
+      google::protobuf::Struct parsed;
+      // protobuf's JSON parser stops at 100 levels of JSON, far deeper
+      // than any request.
+      const bool carried =
+          google::protobuf::util::JsonStringToMessage(text, &parsed).ok() &&
+          RequestCarries(parsed);
+      bool read = true;
+      try {
+        ReadMetadata(text);
+      } catch (const std::runtime_error&) {
+        read = false;
+      }
+      EXPECT_EQ(read, carried) << text;
+      if (read && open == "[") readable_arrays = levels;
+      if (read && close == "}") readable_objects = levels;
+    }
+  }
+  // The limits themselves, so that the loop above cannot pass vacuously.
+  EXPECT_EQ(readable_arrays, 48);
+  EXPECT_EQ(readable_objects, 32);
+}
+
+TEST(UserFieldsReadTest, RefusesUnboundedNesting) {
+  for (const auto& [open, close] :
+       {std::pair<std::string, std::string>{"[", "]"},
+        std::pair<std::string, std::string>{"{\"v\":", "}"}}) {
+    std::string text = "{\"v\":";
+    for (int i = 0; i < 100000; ++i) text += open;
     text += "1";
-    for (int i = 0; i < levels; ++i) text += "}";
-    return text;
-  };
-  // At least as deep as anything a request carries past protobuf's limit
-  // of 100 nested messages.
-  EXPECT_NO_THROW(ReadMetadata(nested(49)));
-  EXPECT_NO_THROW(ReadMetadata(objects(33)));
-  EXPECT_THROW(ReadMetadata(nested(100000)), std::runtime_error);
-  EXPECT_THROW(ReadMetadata(objects(100000)), std::runtime_error);
+    for (int i = 0; i < 100000; ++i) text += close;
+    text += "}";
+    EXPECT_THROW(ReadMetadata(text), std::runtime_error) << open;
+  }
 }
 
 }  // namespace
