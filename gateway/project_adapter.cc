@@ -1,5 +1,6 @@
 #include "gateway/project_adapter.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -8,6 +9,7 @@
 #include "gateway/struct_json.h"
 #include "gateway/text_rules.h"
 #include "gateway/time_format.h"
+#include "services/common/json_struct.h"
 
 namespace users::gateway {
 namespace {
@@ -230,11 +232,16 @@ std::optional<ProjectAdapter::BodyError> ProjectAdapter::BuildUpdate(
       if (!it->is_object()) {
         return InvalidData(Cat("Invalid ", key, ": must be an object"));
       }
-      google::protobuf::Struct value = JsonToStruct(*it);
+      // The body parser's nesting limit keeps every object it lets through
+      // within what a Struct may hold.
+      std::optional<google::protobuf::Struct> value = JsonObjectToStruct(*it);
+      if (!value.has_value()) {
+        return InvalidData(Cat("Invalid ", key, ": nested too deeply"));
+      }
       if (path == "metadata") {
-        *user.mutable_metadata() = std::move(value);
+        *user.mutable_metadata() = *std::move(value);
       } else {
-        *user.mutable_secure_metadata() = std::move(value);
+        *user.mutable_secure_metadata() = *std::move(value);
       }
     }
     mask.add_paths(path);

@@ -5,39 +5,6 @@
 namespace users::gateway {
 namespace {
 
-google::protobuf::Value ToValue(const nlohmann::json& json) {
-  google::protobuf::Value value;
-  switch (json.type()) {
-    case nlohmann::json::value_t::null:
-      value.set_null_value(google::protobuf::NULL_VALUE);
-      break;
-    case nlohmann::json::value_t::boolean:
-      value.set_bool_value(json.get<bool>());
-      break;
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float:
-      value.set_number_value(json.get<double>());
-      break;
-    case nlohmann::json::value_t::string:
-      value.set_string_value(json.get<std::string>());
-      break;
-    case nlohmann::json::value_t::array:
-      for (const auto& item : json) {
-        *value.mutable_list_value()->add_values() = ToValue(item);
-      }
-      value.mutable_list_value();
-      break;
-    case nlohmann::json::value_t::object:
-      *value.mutable_struct_value() = JsonToStruct(json);
-      break;
-    default:
-      value.set_null_value(google::protobuf::NULL_VALUE);
-      break;
-  }
-  return value;
-}
-
 nlohmann::ordered_json FromValue(const google::protobuf::Value& value) {
   switch (value.kind_case()) {
     case google::protobuf::Value::kBoolValue:
@@ -67,14 +34,6 @@ nlohmann::ordered_json FromValue(const google::protobuf::Value& value) {
 }
 
 }  // namespace
-
-google::protobuf::Struct JsonToStruct(const nlohmann::json& object) {
-  google::protobuf::Struct out;
-  for (const auto& [key, item] : object.items()) {
-    (*out.mutable_fields())[key] = ToValue(item);
-  }
-  return out;
-}
 
 nlohmann::ordered_json StructToJson(const google::protobuf::Struct& value) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();

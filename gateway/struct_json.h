@@ -6,12 +6,9 @@
 
 namespace users::gateway {
 
-// Converts a JSON object to google.protobuf.Struct. Numbers become doubles
-// (Struct has no integers). `object` must be an object.
-google::protobuf::Struct JsonToStruct(const nlohmann::json& object);
-
-// Converts a Struct back to a JSON object. Doubles that hold integers are
-// written as integers, so {"n":1} comes back as {"n":1}.
+// Converts a Struct to a JSON object. Doubles that hold integers are written
+// as integers, so {"n":1} comes back as {"n":1}. (The other way is
+// users::JsonObjectToStruct, services/common/json_struct.h.)
 nlohmann::ordered_json StructToJson(const google::protobuf::Struct& value);
 
 }  // namespace users::gateway

@@ -1,16 +1,18 @@
 #ifndef USERS_STORAGE_USER_FIELDS_H_
 #define USERS_STORAGE_USER_FIELDS_H_
 
-#include <cmath>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
+#include "services/common/json_struct.h"
 #include "storage/user_columns.h"
 #include "users/v1/user.pb.h"
 
@@ -141,88 +143,23 @@ inline double Double(const StoredCell& cell) {
   return value;
 }
 
-// How deep below the metadata Struct (depth 0) a message may be: the
-// deepest that protobuf's parser accepts inside a request (its limit is 100
-// nested messages, counted from the request). A field's Value is two levels
-// below its Struct (the map entry, the Value), a nested Struct or ListValue
-// one below its Value, a list's Value one below the list. Stored text deeper
-// than that did not come through the API, and a User holding it could not
-// be parsed by the clients it is returned to.
-constexpr int kStoredMetadataMaxDepth = 98;
-
-inline void CheckStoredDepth(int depth) {
-  if (depth > kStoredMetadataMaxDepth) {
-    throw std::runtime_error("stored metadata is nested too deeply");
-  }
-}
-
-// `depth`: the message's own depth below the metadata Struct.
-inline void SetValue(const nlohmann::json& json, int depth,
-                     google::protobuf::Value* value);
-
-inline void SetStruct(const nlohmann::json& object, int depth,
-                      google::protobuf::Struct* out) {
-  CheckStoredDepth(depth);
-  auto& fields = *out->mutable_fields();
-  for (const auto& [key, item] : object.items()) {
-    SetValue(item, depth + 2, &fields[key]);
-  }
-}
-
-inline void SetValue(const nlohmann::json& json, int depth,
-                     google::protobuf::Value* value) {
-  CheckStoredDepth(depth);
-  using Type = nlohmann::json::value_t;
-  switch (json.type()) {
-    case Type::null:
-      value->set_null_value(google::protobuf::NULL_VALUE);
-      return;
-    case Type::boolean:
-      value->set_bool_value(json.get<bool>());
-      return;
-    case Type::number_integer:
-    case Type::number_unsigned:
-    case Type::number_float: {
-      const double number = json.get<double>();
-      if (!std::isfinite(number)) {
-        throw std::runtime_error("stored metadata holds a number out of range");
-      }
-      value->set_number_value(number);
-      return;
-    }
-    case Type::string:
-      value->set_string_value(json.get_ref<const std::string&>());
-      return;
-    case Type::array: {
-      CheckStoredDepth(depth + 1);
-      google::protobuf::ListValue* list = value->mutable_list_value();
-      for (const nlohmann::json& item : json) {
-        SetValue(item, depth + 2, list->add_values());
-      }
-      return;
-    }
-    case Type::object:
-      SetStruct(json, depth + 1, value->mutable_struct_value());
-      return;
-    default:
-      throw std::runtime_error("stored metadata is not JSON");
-  }
-}
-
-// The stored jsonb text of a google.protobuf.Struct, parsed with nlohmann
+// The stored jsonb text of a google.protobuf.Struct. Parsed with nlohmann
 // rather than JsonStringToMessage: protobuf's JSON parser sets up a type
 // resolver and a stream converter on every call, which cost a tenth of
-// userd's CPU per UpdateUser (tests/bench/RESULTS.md). Numbers become
-// doubles as they do there; tests/services/users/user_fields_test.cc holds
-// both parsers to the same results.
+// userd's CPU per UpdateUser (tests/bench/RESULTS.md). Reads exactly what a
+// request could have carried (JsonObjectToStruct);
+// tests/services/users/user_fields_test.cc holds it to protobuf's parser.
 inline void ReadStruct(const StoredCell& cell,
                        google::protobuf::Struct* object) {
   nlohmann::json json =
       nlohmann::json::parse(cell.text.begin(), cell.text.end(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    throw std::runtime_error("stored metadata is not a JSON object");
+  std::optional<google::protobuf::Struct> parsed =
+      json.is_discarded() ? std::nullopt : JsonObjectToStruct(json);
+  if (!parsed.has_value()) {
+    throw std::runtime_error(
+        "stored metadata is not a JSON object a request could carry");
   }
-  SetStruct(json, 0, object);
+  *object = *std::move(parsed);
 }
 
 inline void ReadStrings(const StoredCell& cell,

@@ -5,6 +5,7 @@
 #include "gateway/rpc_error.h"
 #include "gateway/struct_json.h"
 #include "gtest/gtest.h"
+#include "services/common/json_struct.h"
 #include "tests/gateway/gateway_test_util.h"
 
 namespace users::gateway {
@@ -24,8 +25,8 @@ users::v1::User John() {
   user.mutable_birth_date()->set_day(1);
   user.mutable_location()->set_longitude(34.05);
   user.mutable_location()->set_latitude(-118.25);  // as in the document
-  *user.mutable_metadata() = JsonToStruct({{"theme", "dark"}});
-  *user.mutable_secure_metadata() = JsonToStruct({{"secret", "s3"}});
+  *user.mutable_metadata() = *JsonObjectToStruct({{"theme", "dark"}});
+  *user.mutable_secure_metadata() = *JsonObjectToStruct({{"secret", "s3"}});
   return user;
 }
 
