@@ -156,23 +156,25 @@ def warm(cluster, use):
         check(code == "OK", "replica %s accepts the token" % name, answer)
 
 
-def refused_on_b_within(cluster, use, what):
-    """Polls replica B with USE until it refuses; returns the seconds since
-    the revocation was acknowledged (started by the caller)."""
+def refused_within(cluster, use, what, replica="b"):
+    """Polls REPLICA (B unless told) with USE until it refuses; returns the
+    seconds since the revocation was acknowledged (started by the caller)."""
+    label = "replica " + replica.upper()
     started = time.monotonic()
     while True:
-        code, answer = use(cluster.clients["b"])
+        code, answer = use(cluster.clients[replica])
         elapsed = time.monotonic() - started
         if code in REFUSED:
             check(elapsed <= REVOCATION_BOUND_S,
-                  "%s: replica B refuses the token (%s) after %.3f s, "
-                  "within %g s" % (what, code, elapsed, REVOCATION_BOUND_S))
+                  "%s: %s refuses the token (%s) after %.3f s, "
+                  "within %g s" % (what, label, code, elapsed,
+                                   REVOCATION_BOUND_S))
             return elapsed
-        check(code == "OK", "%s: replica B answers OK or refuses" % what,
+        check(code == "OK", "%s: %s answers OK or refuses" % (what, label),
               code, answer)
         if elapsed > REVOCATION_BOUND_S:
-            raise Failure("%s: replica B still accepts the token %.3f s "
-                          "after the revocation" % (what, elapsed))
+            raise Failure("%s: %s still accepts the token %.3f s "
+                          "after the revocation" % (what, label, elapsed))
 
 
 def get_user(name, token):
@@ -206,7 +208,7 @@ def revocations(cluster):
     # Logout: the session deletes itself through A.
     _, token, use = signed_in(cluster, "logout_user")
     a.must("users.v1.SessionService/DeleteSession", {}, token)
-    figures["logout"] = refused_on_b_within(cluster, use, "logout")
+    figures["logout"] = refused_within(cluster, use, "logout")
 
     # DeleteApiKey: a read key bound to a user, deleted by the operator.
     name = create_user(cluster, "key_user", "key user password")
@@ -216,7 +218,7 @@ def revocations(cluster):
     use = get_user(name, key["token"])
     warm(cluster, use)
     a.must("users.v1.ProjectService/DeleteApiKey", {"name": key["name"]}, op)
-    figures["delete_api_key"] = refused_on_b_within(cluster, use,
+    figures["delete_api_key"] = refused_within(cluster, use,
                                                     "DeleteApiKey")
 
     # A password change (by an admin) ends every session of the user.
@@ -224,14 +226,14 @@ def revocations(cluster):
     a.must("users.v1.UserService/UpdateUser",
            {"user": {"name": name, "password": "another horse three"},
             "update_mask": "password"}, op)
-    figures["password_change"] = refused_on_b_within(cluster, use,
+    figures["password_change"] = refused_within(cluster, use,
                                                      "password change")
 
     # A suspension.
     name, _, use = signed_in(cluster, "suspended_user")
     a.must("users.v1.UserService/SuspendUser",
            {"name": name, "reason": "test"}, op)
-    figures["suspension"] = refused_on_b_within(cluster, use, "suspension")
+    figures["suspension"] = refused_within(cluster, use, "suspension")
 
     # A role change: an admin's session lists users until it is demoted.
     name = create_user(cluster, "admin_user", "correct horse five")
@@ -246,7 +248,7 @@ def revocations(cluster):
     a.must("users.v1.UserService/UpdateUser",
            {"user": {"name": name, "role": "ROLE_USER"},
             "update_mask": "role"}, op)
-    figures["role_change"] = refused_on_b_within(cluster, use, "role change")
+    figures["role_change"] = refused_within(cluster, use, "role change")
     return figures
 
 
@@ -271,9 +273,10 @@ def listener_lost(cluster):
     # The revocation above was never announced: only the flush of a
     # replica whose listener went down makes B refuse it.
     figures = {"unannounced_after_kill":
-               refused_on_b_within(cluster, use, "listener terminated")}
-    code, _ = use(cluster.clients["a"])
-    check(code in REFUSED, "replica A refuses it too", code)
+               refused_within(cluster, use, "listener terminated")}
+    # Each replica flushes when its own listener notices the loss, so A is
+    # held to the same bound rather than asked once.
+    refused_within(cluster, use, "listener terminated", "a")
 
     after = cluster.await_listeners(2, before)
     check(not (after & before), "each replica listens on a new connection",
@@ -282,7 +285,7 @@ def listener_lost(cluster):
     _, token, use = signed_in(cluster, "after_reconnect")
     cluster.clients["a"].must("users.v1.SessionService/DeleteSession", {},
                               token)
-    figures["logout_after_reconnect"] = refused_on_b_within(
+    figures["logout_after_reconnect"] = refused_within(
         cluster, use, "logout after the listener reconnected")
     # ... and B caches again.
     cache_in_use(cluster, "cached_again")
