@@ -18,7 +18,9 @@ starts `userd` and `user-gateway` with their default settings and measures:
      (tests/bench/update_statement_sql prints it), random users;
   2. UpdateUser of display_name through userd (tests/bench/grpc_update_load),
      and grpc.health.v1.Health/Check through userd: a gRPC call that does
-     nothing, the floor under every UpdateUser on this machine;
+     nothing, the floor under every UpdateUser on this machine; then both
+     again paced at PACED_SHARE of the round's UpdateUser throughput, which
+     compares their CPU per call at one call rate (a figure, not a target);
   3. the same through user-gateway: v1 (bearer API key) and neptun (cookie;
      an email change, which rotates the session, compared with the same
      change over gRPC) with wrk;
@@ -27,9 +29,10 @@ starts `userd` and `user-gateway` with their default settings and measures:
      paced at --probe-rate calls/s by --probe-concurrency callers, with and
      without them;
   5. RSS of both processes: idle, and peak (VmHWM, reset before each phase)
-     under 2, 3 and 4; and userd's once its hashing threads have given
-     their Argon2 memory back (userd --hash-memory-idle-seconds, 30 by
-     default; not in --smoke).
+     under 2, 3 and 4 (under 2 and 3 in the first round only: later rounds
+     follow a password phase whose Argon2 memory userd still holds); and
+     userd's once its hashing threads have given their Argon2 memory back
+     (userd --hash-memory-idle-seconds, 30 by default; not in --smoke).
 
 For every phase it also records where the CPU went: cores used by userd,
 user-gateway, PostgreSQL (the postmaster and its children) and the load
@@ -57,7 +60,8 @@ Prints one table per mode and the targets, and writes them as JSON to
 OUT_DIR/<UTC time>-<commit>.json and OUT_DIR/latest.json: "modes" holds
 {mode: {"results", "cpu_cores"}}, "targets" a list of {"name", "value",
 "bound": {"op": ">=" or "<=", "value"}, "met"} (value and met null when the
-run did not measure what a target needs).
+run did not measure what a target needs), "figures" a list of {"name",
+"value"}: ratios reported beside the targets, without a bound.
 
 --sweep replaces all of this: users are loaded set-based (one INSERT ...
 SELECT generate_series, one precomputed Argon2 hash per half of them,
@@ -106,6 +110,9 @@ MIB = 1024 * 1024
 ARGON2_MEMORY_KIB = 19456
 ARGON2_ITERATIONS = 2
 HASH_MEMORY_IDLE_SECONDS = 30
+# The paced phases run at this share of the round's UpdateUser throughput:
+# below it, so that the paced UpdateUser keeps up.
+PACED_SHARE = 0.8
 
 
 class BenchError(Exception):
@@ -310,6 +317,7 @@ class Bench:
         self.round_cores = {}
         self.modes_report = {}
         self.pinning = None
+        self.passwords_ran = False
 
     def tool(self, *parts):
         path = os.path.join(self.build, *parts)
@@ -505,7 +513,13 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
     def phase(self, keys, measure, peak_of=(), peak_key=None):
         """Runs `measure`, which returns one result per key of `keys`, and
         appends them to this run's rounds, with the cores each component
-        used meanwhile; keeps the highest peak RSS of `peak_of`."""
+        used meanwhile; keeps the highest peak RSS of `peak_of`. Once a
+        password phase has run, only password phases record a peak: userd's
+        hashing threads keep their Argon2 memory for
+        --hash-memory-idle-seconds after the last hash, and a peak taken
+        meanwhile would be theirs, not the phase's."""
+        if self.passwords_ran and peak_key != "passwords":
+            peak_of = ()
         for p in peak_of:
             p.reset_peak()
         before = self.cpu_meter.snapshot()
@@ -587,6 +601,11 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         self.phase(["grpc_update"], lambda: [self.grpc("display_name")],
                    [self.userd], "grpc")
         self.phase(["grpc_health"], lambda: [self.grpc("health")])
+        paced = ["--rate", str(self.paced_rate())]
+        self.phase(["grpc_update_paced"],
+                   lambda: [self.grpc("display_name", extra=paced)])
+        self.phase(["grpc_health_paced"],
+                   lambda: [self.grpc("health", extra=paced)])
         self.phase(["http_v1_update"], lambda: [self.wrk(
             "wrk_v1_update.lua", {
                 "BENCH_TOKEN": self.token,
@@ -611,6 +630,14 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         self.phase(["grpc_password", "probe_during_passwords"],
                    lambda: self.passwords_with_probe(round_), [self.userd],
                    "passwords")
+        self.passwords_ran = True
+
+    def paced_rate(self):
+        """Calls per second for the paced phases: PACED_SHARE of what
+        UpdateUser carried in this round, so that the paced UpdateUser keeps
+        up and both paced phases run at one rate."""
+        update = self.rounds["unpinned"]["grpc_update"][-1]
+        return max(1, int(update["throughput"] * PACED_SHARE))
 
     def probe_extra(self, seed):
         return ["--seed", str(seed), "--rate", str(self.args.probe_rate)]
@@ -848,6 +875,19 @@ TARGETS = [
 ]
 
 
+# (name, value): ratios reported beside the targets, without a bound.
+FIGURES = [
+    ("userd CPU per UpdateUser / per Health/Check, both paced",
+     cpu_ratio("userd", "grpc_update_paced", "grpc_health_paced")),
+]
+
+
+def figures(modes, memory):
+    """Every figure as {"name", "value"}; value is null when not measured."""
+    return [{"name": name, "value": value_of(modes, memory)}
+            for name, value_of in FIGURES]
+
+
 def targets(modes, memory):
     """Every target as {"name", "value", "bound": {"op", "value"}, "met"};
     value and met are null when the run did not measure what the target
@@ -866,6 +906,8 @@ LABELS = [
     ("pgbench_update", "pgbench: the UPDATE statement"),
     ("grpc_update", "gRPC UpdateUser display_name"),
     ("grpc_health", "gRPC Health/Check (no database)"),
+    ("grpc_update_paced", "gRPC UpdateUser, paced"),
+    ("grpc_health_paced", "gRPC Health/Check, paced"),
     ("http_v1_update", "HTTP v1 PATCH first_name"),
     ("grpc_email_rotate", "gRPC email change + session rotation"),
     ("http_neptun_email_rotate", "HTTP neptun PATCH email (cookie)"),
@@ -957,6 +999,11 @@ def render(report):
             lines.append("%-56s %9.2f %s  %s" % (
                 t["name"], t["value"], bound,
                 "met" if t["met"] else "MISSED"))
+    lines.append("")
+    lines.append("%-56s %9s" % ("figure", "value"))
+    for f in report["figures"]:
+        lines.append("%-56s %9s" % (
+            f["name"], "-" if f["value"] is None else "%.2f" % f["value"]))
     return "\n".join(lines)
 
 
@@ -1149,6 +1196,7 @@ def main():
         report["modes"] = bench.modes_report
         report["memory"] = bench.memory
         report["targets"] = targets(bench.modes_report, bench.memory)
+        report["figures"] = figures(bench.modes_report, bench.memory)
         print(render(report))
         write_report(report, args.out_dir, "")
         failures = smoke_failures(bench.modes_report)
