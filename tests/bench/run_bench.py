@@ -601,17 +601,17 @@ SELECT 'default', 'bench' || g, 'bench' || g, 'bench' || g || '@bench.example',
         self.phase(["grpc_update"], lambda: [self.grpc("display_name")],
                    [self.userd], "grpc")
         self.phase(["grpc_health"], lambda: [self.grpc("health")])
-        paced = ["--rate", str(self.paced_rate())]
-        self.phase(["grpc_update_paced"],
-                   lambda: [self.grpc("display_name", extra=paced)])
-        self.phase(["grpc_health_paced"],
-                   lambda: [self.grpc("health", extra=paced)])
         self.phase(["http_v1_update"], lambda: [self.wrk(
             "wrk_v1_update.lua", {
                 "BENCH_TOKEN": self.token,
                 "BENCH_FIRST_ID": str(self.random_first_id),
                 "BENCH_LAST_ID": str(self.last_id)})],
             [self.userd, self.gateway], "http")
+        paced = ["--rate", str(self.paced_rate())]
+        self.phase(["grpc_update_paced"],
+                   lambda: [self.grpc("display_name", extra=paced)])
+        self.phase(["grpc_health_paced"],
+                   lambda: [self.grpc("health", extra=paced)])
         self.phase(["grpc_email_rotate"], lambda: [self.grpc(
             "email", extra=["--sessions", sessions["grpc"]])])
         self.phase(["http_neptun_email_rotate"], lambda: [self.wrk(
