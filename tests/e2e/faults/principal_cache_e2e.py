@@ -218,8 +218,7 @@ def revocations(cluster):
     use = get_user(name, key["token"])
     warm(cluster, use)
     a.must("users.v1.ProjectService/DeleteApiKey", {"name": key["name"]}, op)
-    figures["delete_api_key"] = refused_within(cluster, use,
-                                                    "DeleteApiKey")
+    figures["delete_api_key"] = refused_within(cluster, use, "DeleteApiKey")
 
     # A password change (by an admin) ends every session of the user.
     name, _, use = signed_in(cluster, "password_user")
@@ -227,7 +226,7 @@ def revocations(cluster):
            {"user": {"name": name, "password": "another horse three"},
             "update_mask": "password"}, op)
     figures["password_change"] = refused_within(cluster, use,
-                                                     "password change")
+                                                "password change")
 
     # A suspension.
     name, _, use = signed_in(cluster, "suspended_user")
